@@ -1,0 +1,114 @@
+"""Configuration read from the environment.
+
+`create_app()` takes one of these classes (or any object with the same attributes).
+Every setting can be overridden by an environment variable of the same name.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(default: str) -> str:
+    url = _env("DATABASE_URL", default)
+    # Accept the URLs hosting providers hand out and use psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+class Config:
+    ENV_NAME = "production"
+    SECRET_KEY = _env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{BASE_DIR / 'instance' / 'coop.sqlite'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
+    INVOICES_DIR = _env("INVOICES_DIR", str(BASE_DIR / "invoices"))
+
+    MOLLIE_API_KEY = _env("MOLLIE_API_KEY")
+    MOLLIE_API_ENDPOINT = _env("MOLLIE_API_ENDPOINT", "https://api.mollie.com")
+
+    # Mail: "smtp" sends through MAIL_SERVER; "outbox" stores mails in the database,
+    # where an admin reads them in the UI (development and demo).
+    MAIL_BACKEND = _env("MAIL_BACKEND", "smtp")
+    MAIL_SERVER = _env("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(_env("MAIL_PORT", "25"))
+    MAIL_USERNAME = _env("MAIL_USERNAME")
+    MAIL_PASSWORD = _env("MAIL_PASSWORD")
+    MAIL_USE_STARTTLS = _env_bool("MAIL_USE_STARTTLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_TIMEOUT = int(_env("MAIL_TIMEOUT", "10"))
+    MAIL_DEFAULT_SENDER = _env("MAIL_DEFAULT_SENDER", "coop@localhost")
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "coop" / "translations")
+    LANGUAGES = ("nl", "en")
+
+    # Password hashing: "default" is argon2's RFC 9106 low-memory profile (~0.5 s);
+    # "cheap" exists for tests only.
+    ARGON2_PROFILE = _env("ARGON2_PROFILE", "default")
+
+    # Login throttling: failures counted over a sliding window.
+    LOGIN_WINDOW_SECONDS = 15 * 60
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_IP = 20
+    PASSWORD_RESET_MAX_AGE_SECONDS = 60 * 60
+
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
+
+    # How many sessions may share one SQLite file without "database is locked".
+    SQLITE_BUSY_TIMEOUT_SECONDS = 15
+
+
+class DevelopmentConfig(Config):
+    """The demo on http://127.0.0.1:5000: plain HTTP, mails in the outbox."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = _env("SECRET_KEY", "dev-only-not-secret")
+    MAIL_BACKEND = _env("MAIL_BACKEND", "outbox")
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only
+    SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
+    MAIL_BACKEND = "outbox"
+    ARGON2_PROFILE = "cheap"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    SERVER_NAME = None
+    BASE_URL = "http://localhost"
+    MOLLIE_API_KEY = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"  # Mollie's documented sample key
+    MOLLIE_API_ENDPOINT = "http://127.0.0.1:9"  # tests that need Mollie start the fake
+
+
+CONFIGS = {"production": Config, "development": DevelopmentConfig, "test": TestConfig}
+
+
+def config_from_env() -> type[Config]:
+    return CONFIGS.get(_env("COOP_ENV", "production"), Config)

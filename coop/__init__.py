@@ -1,0 +1,112 @@
+"""The coop app: administration for a Dutch wijkcoöperatie."""
+
+import logging
+
+from flask import Flask, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from coop.extensions import babel, csrf, db, login_manager, migrate
+
+MODEL_MODULES = (
+    "coop.audit",
+    "coop.mail",
+    "coop.accounts.models",
+    "coop.settings.models",
+)
+BLUEPRINT_MODULES = (
+    "coop.accounts.views",
+    "coop.dashboard.views",
+    "coop.settings.views",
+    "coop.admin.views",
+    "coop.main.views",
+)
+
+
+def create_app(config=None) -> Flask:
+    """Build the app. `config` is a config class or object; default: from COOP_ENV."""
+    from importlib import import_module
+    from pathlib import Path
+
+    from config import config_from_env
+
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        template_folder=str(root / "templates"),
+        static_folder="static",
+        instance_path=str(root / "instance"),
+    )
+    app.config.from_object(config or config_from_env())
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY=<a long random string>")
+    _configure_database(app)
+    Path(app.config["INVOICES_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    for module in MODEL_MODULES:
+        import_module(module)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    _configure_login(app)
+
+    for module in BLUEPRINT_MODULES:
+        app.register_blueprint(import_module(module).bp)
+
+    from coop import cli, errors, security, templating
+
+    errors.register(app)
+    security.register(app)
+    templating.register(app)
+    cli.register(app)
+    if not app.debug and not app.testing:
+        app.logger.setLevel(logging.INFO)
+    return app
+
+
+def _configure_database(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and uri != "sqlite://":
+        from pathlib import Path
+
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {})["timeout"] = app.config[
+            "SQLITE_BUSY_TIMEOUT_SECONDS"
+        ]
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # Foreign keys are off by default in SQLite; the rules rely on them.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def select_locale() -> str:
+    languages = ("nl", "en")
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return "nl"
+
+
+def _configure_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from coop.accounts.services import load_user_from_session_id
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_from_session_id)
+

@@ -1,0 +1,78 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import Email, EqualTo, InputRequired, Length
+
+from coop.accounts.services import MIN_PASSWORD_LENGTH
+
+_REQUIRED = InputRequired(message=_l("This field is required."))
+_EMAIL = Email(message=_l("This is not a valid email address."), check_deliverability=False)
+
+
+class LoginForm(FlaskForm):
+    email = StringField(
+        _l("Email address"), validators=[_REQUIRED, _EMAIL], render_kw={"autocomplete": "username"}
+    )
+    password = PasswordField(
+        _l("Password"), validators=[_REQUIRED], render_kw={"autocomplete": "current-password"}
+    )
+    remember = BooleanField(_l("Stay logged in on this device"))
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app"),
+        validators=[_REQUIRED, Length(min=6, max=7, message=_l("The code has 6 digits."))],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = StringField(_l("Email address"), validators=[_REQUIRED, _EMAIL])
+
+
+def _new_password_fields():
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            _REQUIRED,
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l("Use at least %(min)d characters."),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[_REQUIRED, EqualTo("password", message=_l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = _new_password_fields()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[_REQUIRED],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password, confirm = _new_password_fields()
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[_REQUIRED, Length(max=200)])
+    locale = SelectField(_l("Language"), choices=[("nl", "Nederlands"), ("en", "English")])
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=[("nl", "Nederlands"), ("en", "English")])
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that change something."""

@@ -1,0 +1,267 @@
+"""Accounts: passwords, login throttling, two-factor, password reset, roles."""
+
+from datetime import timedelta
+
+import pyotp
+from argon2 import PasswordHasher, profiles
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from coop import audit
+from coop.accounts.models import LoginAttempt, User, UserRole
+from coop.extensions import db
+from coop.permissions import Role
+from coop.timeutil import utcnow
+
+MIN_PASSWORD_LENGTH = 10
+TOTP_ISSUER = "Coop"
+_RESET_SALT = "password-reset"
+
+
+class AccountError(Exception):
+    """A refused account action; `str(error)` is a translated message for the user."""
+
+
+class LoginThrottled(AccountError):
+    pass
+
+
+class InvalidCredentials(AccountError):
+    pass
+
+
+def _hasher() -> PasswordHasher:
+    if current_app.config["ARGON2_PROFILE"] == "cheap":
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+    return PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, name: str, password: str | None, roles=(), actor=None) -> User:
+    """Create an account. Raises AccountError when the email is taken."""
+    email = normalise_email(email)
+    if get_user_by_email(email) is not None:
+        raise AccountError(_("An account with this email address already exists."))
+    user = User(email=email, name=name.strip())
+    if password:
+        user.password_hash = hash_password(password)
+    user.role_rows = [UserRole(role=Role(r).value) for r in roles]
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "accounts:user:create",
+        {"email": email, "roles": sorted(Role(r).value for r in roles)},
+        obj=user,
+        actor=actor,
+    )
+    return user
+
+
+def set_roles(user: User, roles, actor=None) -> None:
+    new = {Role(r) for r in roles}
+    old = user.roles
+    if new == old:
+        return
+    user.role_rows = [row for row in user.role_rows if Role(row.role) in new]
+    for role in sorted(new - old):
+        user.role_rows.append(UserRole(role=role.value))
+    db.session.flush()
+    audit.record(
+        "accounts:user:roles",
+        {"old": sorted(r.value for r in old), "new": sorted(r.value for r in new)},
+        obj=user,
+        actor=actor,
+    )
+
+
+def _recent_failures(column, value) -> int:
+    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    return db.session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+        )
+    )
+
+
+def is_throttled(email: str, ip_address: str) -> bool:
+    """Too many recent failures for this account or this IP address."""
+    config = current_app.config
+    return (
+        _recent_failures(LoginAttempt.email, normalise_email(email))
+        >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or _recent_failures(LoginAttempt.ip_address, ip_address)
+        >= config["LOGIN_MAX_FAILURES_PER_IP"]
+    )
+
+
+def record_failed_attempt(email: str, ip_address: str) -> None:
+    db.session.add(
+        LoginAttempt(email=normalise_email(email), ip_address=ip_address, succeeded=False)
+    )
+    db.session.flush()
+
+
+def authenticate(email: str, password: str, ip_address: str) -> User:
+    """Check a password login. Raises LoginThrottled or InvalidCredentials.
+
+    Every attempt is recorded; too many recent failures for the account or for the IP
+    address refuse further attempts for the rest of the window, right or wrong.
+    """
+    email = normalise_email(email)
+    if is_throttled(email, ip_address):
+        raise LoginThrottled(
+            _("Too many failed attempts. Wait 15 minutes or reset your password.")
+        )
+    user = get_user_by_email(email)
+    ok = user is not None and user.is_active and _verify(user, password)
+    db.session.add(LoginAttempt(email=email, ip_address=ip_address, succeeded=ok))
+    db.session.flush()
+    if not ok:
+        raise InvalidCredentials(_("Email address or password is incorrect."))
+    return user
+
+
+def _verify(user: User, password: str) -> bool:
+    if not user.password_hash:
+        return False
+    hasher = _hasher()
+    try:
+        hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    return True
+
+
+def check_password(user: User, password: str) -> bool:
+    return _verify(user, password)
+
+
+def change_password(user: User, new_password: str, tag="accounts:user:password") -> None:
+    user.password_hash = hash_password(new_password)
+    user.security_stamp += 1
+    db.session.flush()
+    audit.record(tag, {}, obj=user, actor=user)
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    audit.record("accounts:user:login", {}, obj=user, actor=user)
+
+
+# Two-factor (TOTP, RFC 6238) ---------------------------------------------------------
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    issuer = current_app.config.get("TOTP_ISSUER") or TOTP_ISSUER
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
+
+
+def _accept_code(user: User, secret: str, code: str) -> bool:
+    """Accept a 6-digit code for the current or adjacent step, each step only once."""
+    code = "".join(code.split())
+    if not (code.isdigit() and len(code) == 6):
+        return False
+    totp = pyotp.TOTP(secret)
+    now = utcnow()
+    current_step = totp.timecode(now)
+    for offset in (0, -1, 1):
+        step = current_step + offset
+        if totp.at(now, counter_offset=offset) == code:
+            if user.totp_last_step is not None and step <= user.totp_last_step:
+                return False  # replay of a code already used
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def enable_two_factor(user: User, secret: str, code: str) -> bool:
+    if not _accept_code(user, secret, code):
+        return False
+    user.totp_secret = secret
+    user.totp_enabled_at = utcnow()
+    db.session.flush()
+    audit.record("accounts:user:2fa_enable", {}, obj=user, actor=user)
+    return True
+
+
+def verify_two_factor(user: User, code: str) -> bool:
+    if not user.two_factor_enabled:
+        return False
+    ok = _accept_code(user, user.totp_secret, code)
+    db.session.flush()
+    return ok
+
+
+def disable_two_factor(user: User, actor=None) -> None:
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    db.session.flush()
+    audit.record("accounts:user:2fa_disable", {}, obj=user, actor=actor or user)
+
+
+# Password reset: a signed link bound to the account's security stamp, so it works
+# once (using it bumps the stamp) and expires after PASSWORD_RESET_MAX_AGE_SECONDS.
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
+
+
+def password_reset_token(user: User) -> str:
+    return _serializer().dumps({"user": user.id, "stamp": user.security_stamp})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    try:
+        data = _serializer().loads(
+            token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"]
+        )
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db.session.get(User, data.get("user"))
+    if user is None or not user.is_active or user.security_stamp != data.get("stamp"):
+        return None
+    return user
+
+
+def load_user_from_session_id(session_id: str) -> User | None:
+    user_id, _, stamp = session_id.partition(":")
+    if not user_id.isdigit() or not stamp.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or user.security_stamp != int(stamp):
+        return None
+    return user
+
+
+def set_active(user: User, active: bool, actor=None) -> None:
+    user.is_active_account = active
+    user.security_stamp += 1  # ends the account's sessions
+    db.session.flush()
+    audit.record(
+        "accounts:user:activate" if active else "accounts:user:deactivate",
+        {},
+        obj=user,
+        actor=actor,
+    )

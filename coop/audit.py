@@ -1,0 +1,104 @@
+"""The audit log: who did what, when. Append-only.
+
+Every change to members, money, votes, settings and accounts calls `record()` in the
+same transaction as the change, so a change and its audit entry land together or not
+at all. The database refuses UPDATE and DELETE on the table (triggers below).
+"""
+
+from typing import Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import DDL, JSON, ForeignKey, String, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coop.extensions import db
+from coop.timeutil import UTCDateTime, utcnow
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # Kept as text too: the account may be anonymised later, the entry must still read.
+    actor_label: Mapped[str] = mapped_column(String(255), nullable=False)
+    tag: Mapped[str] = mapped_column(String(80), nullable=False, index=True)
+    object_type: Mapped[str | None] = mapped_column(String(80))
+    object_id: Mapped[str | None] = mapped_column(String(80))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+
+    actor = relationship("User", lazy="joined")
+
+
+# The database itself refuses to change history.
+_PG_FUNCTION = DDL(
+    """
+    CREATE OR REPLACE FUNCTION audit_event_refuse_change() RETURNS trigger AS $$
+    BEGIN
+        RAISE EXCEPTION 'audit_event is append-only';
+    END;
+    $$ LANGUAGE plpgsql
+    """
+)
+_PG_TRIGGER = DDL(
+    "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+    "FOR EACH ROW EXECUTE FUNCTION audit_event_refuse_change()"
+)
+_SQLITE_TRIGGERS = [
+    DDL(
+        f"CREATE TRIGGER audit_event_no_{op.lower()} BEFORE {op} ON audit_event "
+        "BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"
+    )
+    for op in ("UPDATE", "DELETE")
+]
+
+event.listen(AuditEvent.__table__, "after_create", _PG_FUNCTION.execute_if(dialect="postgresql"))
+event.listen(AuditEvent.__table__, "after_create", _PG_TRIGGER.execute_if(dialect="postgresql"))
+for _ddl in _SQLITE_TRIGGERS:
+    event.listen(AuditEvent.__table__, "after_create", _ddl.execute_if(dialect="sqlite"))
+
+
+def record(
+    tag: str,
+    details: dict[str, Any] | None = None,
+    *,
+    obj: Any = None,
+    actor: Any = None,
+) -> AuditEvent:
+    """Add an audit entry to the current transaction (flushes, does not commit).
+
+    `tag` reads `domain:object:action`, e.g. `members:person:update`.
+    """
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    entry = AuditEvent(
+        tag=tag,
+        details=details or {},
+        actor_id=actor.id if actor is not None else None,
+        actor_label=actor.email if actor is not None else "system",
+        object_type=type(obj).__name__ if obj is not None else None,
+        object_id=str(obj.id) if obj is not None and getattr(obj, "id", None) else None,
+        ip_address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def changes(obj: Any, fields: list[str], new_values: dict[str, Any]) -> dict[str, list[Any]]:
+    """The `{field: [old, new]}` of the fields whose value differs; JSON-safe."""
+    diff = {}
+    for field in fields:
+        old, new = getattr(obj, field), new_values[field]
+        if old != new:
+            diff[field] = [_jsonable(old), _jsonable(new)]
+    return diff
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)

@@ -1,0 +1,41 @@
+"""`flask coop …`: set-up and admin tasks."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+coop_cli = AppGroup("coop", help="Coop administration tasks.")
+
+
+@coop_cli.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.password_option()
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create the first administrator account."""
+    from coop.accounts.services import MIN_PASSWORD_LENGTH, AccountError, create_user
+    from coop.extensions import db
+    from coop.permissions import Role
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(f"password needs at least {MIN_PASSWORD_LENGTH} characters")
+    try:
+        user = create_user(email, name, password, roles=[Role.ADMIN])
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"admin account {user.email} created")
+
+
+@coop_cli.command("load-demo")
+@click.option("--reset", is_flag=True, help="Remove existing demo data first.")
+def load_demo(reset: bool) -> None:
+    """Load the demo cooperative (invented people) and print its logins."""
+    from coop.demo.data import load_demo as _load
+
+    for line in _load(reset=reset):
+        click.echo(line)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(coop_cli)

@@ -1,0 +1,141 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import (
+    URL,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from coop.settings.models import LegalForm, Majority, TieOnPersons
+from coop.validators import (
+    Normalised,
+    normalise_iban,
+    normalise_kvk,
+    normalise_postcode,
+    normalise_rsin,
+)
+
+LEGAL_FORM_LABELS = {
+    LegalForm.COOPERATIE_UA: _l("Cooperative (coöperatie U.A.)"),
+    LegalForm.VERENIGING: _l("Association (vereniging)"),
+    LegalForm.STICHTING: _l("Foundation (stichting)"),
+}
+MAJORITY_LABELS = {
+    Majority.MORE_THAN_HALF: _l("More than half of the votes cast"),
+    Majority.TWO_THIRDS: _l("At least two thirds of the votes cast"),
+    Majority.THREE_QUARTERS: _l("At least three quarters of the votes cast"),
+}
+TIE_LABELS = {
+    TieOnPersons.RE_VOTE: _l("A new vote between the tied candidates"),
+    TieOnPersons.LOT: _l("Drawing lots"),
+}
+MONTHS = [
+    (1, _l("January")), (2, _l("February")), (3, _l("March")), (4, _l("April")),
+    (5, _l("May")), (6, _l("June")), (7, _l("July")), (8, _l("August")),
+    (9, _l("September")), (10, _l("October")), (11, _l("November")), (12, _l("December")),
+]
+_REQUIRED = InputRequired(message=_l("This field is required."))
+
+
+def _choices(labels):
+    return [(key.value, label) for key, label in labels.items()]
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[_REQUIRED, Length(max=200)])
+    legal_form = SelectField(_l("Legal form"), choices=_choices(LEGAL_FORM_LABELS))
+    kvk_number = StringField(
+        _l("KvK number"), validators=[Optional(), Normalised(normalise_kvk)]
+    )
+    rsin = StringField(_l("RSIN"), validators=[Optional(), Normalised(normalise_rsin)])
+    iban = StringField(_l("IBAN"), validators=[Optional(), Normalised(normalise_iban)])
+    street = StringField(_l("Street and number"), validators=[Optional(), Length(max=200)])
+    postcode = StringField(
+        _l("Postcode"), validators=[Optional(), Normalised(normalise_postcode)]
+    )
+    city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
+    email = StringField(
+        _l("Email address"),
+        validators=[Optional(), Email(message=_l("This is not a valid email address."))],
+    )
+    website = StringField(
+        _l("Website"),
+        validators=[Optional(), URL(message=_l("Enter a full web address, like https://…"))],
+    )
+    fiscal_year_start_month = SelectField(
+        _l("Fiscal year starts in"), choices=MONTHS, coerce=int
+    )
+    anbi_status = BooleanField(_l("ANBI status (public benefit organisation)"))
+    sbbi_status = BooleanField(_l("SBBI status (social interest organisation)"))
+
+    convocation_days = IntegerField(
+        _l("Convocation term for a general meeting (days)"),
+        validators=[
+            InputRequired(message=_l("Enter a whole number of days.")),
+            NumberRange(min=1, max=90, message=_l("Between %(min)s and %(max)s days.")),
+        ],
+    )
+    amendment_convocation_days = IntegerField(
+        _l("Convocation term for a statute amendment (days)"),
+        description=_l("The law requires at least 7 days (BW 2:42)."),
+        validators=[
+            InputRequired(message=_l("Enter a whole number of days.")),
+            NumberRange(min=7, max=90, message=_l("Between %(min)s and %(max)s days.")),
+        ],
+    )
+    amendment_inspection_days = IntegerField(
+        _l("Proposal available for inspection before the meeting (days)"),
+        description=_l("The law requires at least 5 days (BW 2:42)."),
+        validators=[
+            InputRequired(message=_l("Enter a whole number of days.")),
+            NumberRange(min=5, max=90, message=_l("Between %(min)s and %(max)s days.")),
+        ],
+    )
+    proxy_cap_per_holder = IntegerField(
+        _l("Proxies one member may hold"),
+        description=_l("0 means the statutes do not allow proxies."),
+        validators=[
+            InputRequired(message=_l("Enter a whole number.")),
+            NumberRange(min=0, max=50, message=_l("Between %(min)s and %(max)s.")),
+        ],
+    )
+    quorum_percent = IntegerField(
+        _l("Quorum (% of members with a vote present)"),
+        description=_l("Leave empty when the statutes set no quorum."),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=100, message=_l("Between %(min)s and %(max)s percent.")),
+        ],
+    )
+    default_majority = SelectField(
+        _l("Majority for ordinary decisions"), choices=_choices(MAJORITY_LABELS)
+    )
+    amendment_majority = SelectField(
+        _l("Majority for a statute amendment"), choices=_choices(MAJORITY_LABELS)
+    )
+    electronic_voting_allowed = BooleanField(
+        _l("The statutes allow electronic voting before the meeting")
+    )
+    vote_change_allowed = BooleanField(_l("A member may change an online vote before closing"))
+    persons_secret_ballot = BooleanField(_l("Votes on persons by secret ballot"))
+    tie_on_persons = SelectField(
+        _l("A tie in an election is resolved by"), choices=_choices(TIE_LABELS)
+    )
+
+    def validate_anbi_status(self, field):
+        if field.data and self.legal_form.data == LegalForm.COOPERATIE_UA:
+            raise ValidationError(
+                _l("A cooperative cannot have ANBI status; only a foundation or association can.")
+            )
+
+    def validate_amendment_inspection_days(self, field):
+        days = self.amendment_convocation_days.data
+        if field.data is not None and days is not None and field.data > days:
+            raise ValidationError(
+                _l("The inspection term cannot be longer than the convocation term.")
+            )

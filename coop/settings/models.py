@@ -1,0 +1,98 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, CheckConstraint, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coop.extensions import db
+from coop.timeutil import UTCDateTime, utcnow
+
+
+class LegalForm(StrEnum):
+    COOPERATIE_UA = "cooperatie_ua"
+    VERENIGING = "vereniging"
+    STICHTING = "stichting"
+
+
+class Majority(StrEnum):
+    """A majority rule as a fraction of the votes cast (blank and invalid not counted)."""
+
+    MORE_THAN_HALF = "more_than_half"
+    TWO_THIRDS = "two_thirds"
+    THREE_QUARTERS = "three_quarters"
+
+
+class TieOnPersons(StrEnum):
+    RE_VOTE = "re_vote"
+    LOT = "lot"
+
+
+def _in(column: str, enum) -> str:
+    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
+
+
+class Organisation(db.Model):
+    """The coop itself: one row. Statute settings override the law's defaults."""
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    legal_form: Mapped[str] = mapped_column(String(20), nullable=False)
+    kvk_number: Mapped[str | None] = mapped_column(String(8))
+    rsin: Mapped[str | None] = mapped_column(String(9))
+    iban: Mapped[str | None] = mapped_column(String(34))
+    street: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(7))
+    city: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(255))
+    website: Mapped[str | None] = mapped_column(String(255))
+    fiscal_year_start_month: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    anbi_status: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    sbbi_status: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    # Statute settings (statuten), with the law's defaults (BW 2:38-2:43).
+    convocation_days: Mapped[int] = mapped_column(Integer, nullable=False, default=14)
+    amendment_convocation_days: Mapped[int] = mapped_column(Integer, nullable=False, default=7)
+    amendment_inspection_days: Mapped[int] = mapped_column(Integer, nullable=False, default=5)
+    proxy_cap_per_holder: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    quorum_percent: Mapped[int | None] = mapped_column(Integer)
+    default_majority: Mapped[str] = mapped_column(
+        String(20), nullable=False, default=Majority.MORE_THAN_HALF
+    )
+    amendment_majority: Mapped[str] = mapped_column(
+        String(20), nullable=False, default=Majority.TWO_THIRDS
+    )
+    electronic_voting_allowed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    vote_change_allowed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    persons_secret_ballot: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    tie_on_persons: Mapped[str] = mapped_column(
+        String(10), nullable=False, default=TieOnPersons.RE_VOTE
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
+    )
+
+    __table_args__ = (
+        CheckConstraint(_in("legal_form", LegalForm), name="legal_form_known"),
+        CheckConstraint(_in("default_majority", Majority), name="default_majority_known"),
+        CheckConstraint(_in("amendment_majority", Majority), name="amendment_majority_known"),
+        CheckConstraint(_in("tie_on_persons", TieOnPersons), name="tie_on_persons_known"),
+        CheckConstraint(
+            "fiscal_year_start_month BETWEEN 1 AND 12", name="fiscal_year_start_month_range"
+        ),
+        CheckConstraint("amendment_convocation_days >= 7", name="amendment_convocation_min"),
+        CheckConstraint("amendment_inspection_days >= 5", name="amendment_inspection_min"),
+        CheckConstraint("proxy_cap_per_holder >= 0", name="proxy_cap_nonnegative"),
+        CheckConstraint(
+            "quorum_percent IS NULL OR quorum_percent BETWEEN 1 AND 100", name="quorum_range"
+        ),
+        CheckConstraint(
+            f"NOT (anbi_status AND legal_form = '{LegalForm.COOPERATIE_UA.value}')",
+            name="cooperatie_not_anbi",
+        ),
+    )
+
+    @property
+    def can_be_anbi(self) -> bool:
+        return self.legal_form != LegalForm.COOPERATIE_UA

@@ -1,0 +1,55 @@
+"""The organisation's settings, including the statute settings later rules read."""
+
+from typing import Any
+
+from sqlalchemy import select
+
+from coop import audit
+from coop.extensions import db
+from coop.settings.models import LegalForm, Organisation
+
+EDITABLE_FIELDS = [
+    "name", "legal_form", "kvk_number", "rsin", "iban", "street", "postcode", "city",
+    "email", "website", "fiscal_year_start_month", "anbi_status", "sbbi_status",
+    "convocation_days", "amendment_convocation_days", "amendment_inspection_days",
+    "proxy_cap_per_holder", "quorum_percent", "default_majority", "amendment_majority",
+    "electronic_voting_allowed", "vote_change_allowed", "persons_secret_ballot",
+    "tie_on_persons",
+]
+
+
+def get_organisation() -> Organisation:
+    """The coop's settings; an unsaved default when none were saved yet."""
+    organisation = db.session.scalar(select(Organisation).limit(1))
+    if organisation is None:
+        organisation = Organisation(
+            name="Wijkcoöperatie",
+            legal_form=LegalForm.COOPERATIE_UA.value,
+            **{
+                column.name: column.default.arg
+                for column in Organisation.__table__.columns
+                if column.default is not None and not callable(column.default.arg)
+            },
+        )
+    return organisation
+
+
+def update_organisation(organisation: Organisation, values: dict[str, Any], actor=None):
+    """Apply validated values and audit what changed. Returns the changed fields."""
+    values = {field: _blank_to_none(values[field]) for field in EDITABLE_FIELDS}
+    diff = audit.changes(organisation, EDITABLE_FIELDS, values)
+    if organisation.id is not None and not diff:
+        return {}
+    for field, value in values.items():
+        setattr(organisation, field, value)
+    db.session.add(organisation)
+    db.session.flush()
+    audit.record("settings:organisation:update", {"changes": diff}, obj=organisation, actor=actor)
+    return diff
+
+
+def _blank_to_none(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value

@@ -1,0 +1,40 @@
+"""Jinja filters and globals: money, local time, permissions, languages."""
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+
+from coop.money import format_money
+from coop.permissions import ROLE_LABELS, Permission, Role, has_permission
+
+LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
+
+
+def money_filter(cents: int | None) -> str:
+    if cents is None:
+        return ""
+    locale = "nl_NL" if str(get_locale()) == "nl" else "en_GB"
+    return format_money(cents, locale)
+
+
+def datetime_filter(value: datetime | None, format: str = "medium") -> str:
+    # flask-babel converts to BABEL_DEFAULT_TIMEZONE (Europe/Amsterdam).
+    return format_datetime(value, format) if value else ""
+
+
+def date_filter(value: date | None, format: str = "medium") -> str:
+    return format_date(value, format) if value else ""
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["money"] = money_filter
+    app.jinja_env.filters["datetime"] = datetime_filter
+    app.jinja_env.filters["date"] = date_filter
+    app.jinja_env.globals.update(
+        has_permission=has_permission,
+        Permission=Permission,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        current_locale=lambda: str(get_locale()),
+        role_label=lambda role: ROLE_LABELS[Role(role)],
+    )
