@@ -1,0 +1,45 @@
+# Shared set-up for scripts/demo.sh and scripts/test.sh; sourced, not run.
+# Installs what the app needs on a fresh Debian/Ubuntu machine (system packages when run
+# as root), creates .venv, installs the Python packages and compiles the translations.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PYTHON="${PYTHON:-python3}"
+
+ensure_system_packages() {
+  # $@: Debian package names
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "setup: not a Debian-like system; make sure these (or their equivalents) are installed: $*" >&2
+    return 0
+  fi
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "setup: installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: missing system packages: ${missing[*]}" >&2
+    echo "setup: install them with: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+}
+
+# WeasyPrint renders PDFs with Pango; libharfbuzz-subset0 makes font subsetting ~10x faster.
+PDF_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+
+ensure_venv() {
+  # $1: pip extras, e.g. "" or "[test]"
+  if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+  fi
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$1"
+  .venv/bin/pybabel compile -d coop/translations -q
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to the whole test suite (lint, unit, browser).
+# TEST_DATABASE_URL=postgresql+psycopg://user@host/db runs it against PostgreSQL.
+source "$(dirname "$0")/setup.sh"
+
+# Browser tests drive Debian's Chromium through Playwright (no browser download).
+ensure_system_packages "${PDF_PACKAGES[@]}" chromium
+ensure_venv "[test]"
+
+.venv/bin/ruff check .
+exec .venv/bin/python -m pytest "$@"

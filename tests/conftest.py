@@ -1,0 +1,126 @@
+"""Shared fixtures.
+
+Every test gets an empty database: on SQLite a fresh file, on PostgreSQL (set
+`TEST_DATABASE_URL=postgresql+psycopg://…`) the schema is created once and all tables are
+truncated after each test. Flask-SQLAlchemy 3 ignores a session bound to an outside
+connection (flask-sqlalchemy#1167), so no per-test transaction rollback.
+"""
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from config import TestConfig
+from coop import create_app
+from coop.extensions import db
+from tests import factories
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+
+
+def make_config(tmp_path, **overrides):
+    class Config(TestConfig):
+        WTF_CSRF_ENABLED = False
+        INVOICES_DIR = str(tmp_path / "invoices")
+        SQLALCHEMY_DATABASE_URI = (
+            TEST_DATABASE_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'test.sqlite'}"
+        )
+
+    for key, value in overrides.items():
+        setattr(Config, key, value)
+    return Config
+
+
+_postgres_schema_ready = False
+
+
+def pytest_sessionstart(session):
+    # The app reads compiled catalogues; compile them so a plain `pytest` is in Dutch.
+    from pathlib import Path
+
+    from babel.messages.frontend import CommandLineInterface
+
+    translations = Path(__file__).resolve().parent.parent / "coop" / "translations"
+    CommandLineInterface().run(["pybabel", "compile", "-q", "-d", str(translations)])
+
+
+def _reset_postgres() -> None:
+    global _postgres_schema_ready
+    if not _postgres_schema_ready:
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            connection.execute(text("DROP FUNCTION IF EXISTS audit_event_refuse_change() CASCADE"))
+        db.create_all()
+        _postgres_schema_ready = True
+    else:
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app_factory(tmp_path):
+    """Build an app with config overrides; its database is empty."""
+    made = []
+
+    def build(**overrides):
+        app = create_app(make_config(tmp_path, **overrides))
+        with app.app_context():
+            if ON_POSTGRES:
+                _reset_postgres()
+            else:
+                db.create_all()
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory):
+    app = app_factory()
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox(app):
+    """The mails sent so far (outbox backend), newest last."""
+    from coop.mail import OutboxMessage
+
+    def read():
+        return db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id)).all()
+
+    return read
+
+
+@pytest.fixture
+def make_user(app):
+    return factories.create_user
+
+
+@pytest.fixture
+def login_as(client):
+    """Log a user in on the test client, as after password (and 2FA when enabled)."""
+
+    def do(user):
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+            session["two_factor_ok"] = user.two_factor_enabled
+        return user
+
+    return do
