@@ -41,5 +41,5 @@ ensure_venv() {
   fi
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$1"
-  .venv/bin/pybabel compile -d coop/translations -q
+  .venv/bin/pybabel -q compile -d coop/translations
 }

@@ -43,7 +43,7 @@ def pytest_sessionstart(session):
     from babel.messages.frontend import CommandLineInterface
 
     translations = Path(__file__).resolve().parent.parent / "coop" / "translations"
-    CommandLineInterface().run(["pybabel", "compile", "-q", "-d", str(translations)])
+    CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(translations)])
 
 
 def _reset_postgres() -> None:
