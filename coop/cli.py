@@ -28,13 +28,15 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 
 @coop_cli.command("load-demo")
-@click.option("--reset", is_flag=True, help="Remove existing demo data first.")
-def load_demo(reset: bool) -> None:
-    """Load the demo cooperative (invented people) and print its logins."""
+def load_demo() -> None:
+    """Load the demo cooperative (invented people) into an empty database."""
     from coop.demo.data import load_demo as _load
 
-    for line in _load(reset=reset):
-        click.echo(line)
+    try:
+        for line in _load():
+            click.echo(line)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
 
 
 def register(app: Flask) -> None:

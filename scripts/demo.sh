@@ -7,10 +7,13 @@ ensure_venv ""
 
 export FLASK_APP="coop:create_app"
 export COOP_ENV=development
-export DATABASE_URL="${DEMO_DATABASE_URL:-sqlite:///$ROOT/instance/demo.sqlite}"
+# A fresh demo database on every start.
+mkdir -p instance
+rm -f instance/demo.sqlite
+export DATABASE_URL="sqlite:///$ROOT/instance/demo.sqlite"
 
 .venv/bin/flask db upgrade
-.venv/bin/flask coop load-demo --reset
+.venv/bin/flask coop load-demo
 echo
 echo "The demo runs on http://127.0.0.1:5000 (stop it with Ctrl+C)."
 exec .venv/bin/flask run --host 127.0.0.1 --port 5000
