@@ -78,6 +78,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
 
+    # Number of reverse proxies in front of the app (X-Forwarded-For/-Proto are trusted
+    # from that many hops). Needed for per-IP login throttling behind a proxy.
+    TRUSTED_PROXIES = int(_env("TRUSTED_PROXIES", "0"))
+
     # How many sessions may share one SQLite file without "database is locked".
     SQLITE_BUSY_TIMEOUT_SECONDS = 15
 

@@ -1,0 +1,68 @@
+"""`flask coop …` commands: the first admin and the demo cooperative."""
+
+from sqlalchemy import select
+
+from coop.accounts.models import User
+from coop.audit import AuditEvent
+from coop.extensions import db
+from coop.permissions import Role
+from coop.settings.models import Organisation
+
+
+def test_create_admin_makes_an_account_that_can_log_in(app, client):
+    result = app.test_cli_runner().invoke(
+        args=["coop", "create-admin", "--email", "Beheer@Example.org", "--name", "Beheer",
+              "--password", "lang-genoeg-wachtwoord"],
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "beheer@example.org"))
+    assert user.roles == {Role.ADMIN}
+    response = client.post(
+        "/login", data={"email": "beheer@example.org", "password": "lang-genoeg-wachtwoord"}
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(AuditEvent.tag).where(AuditEvent.tag == "accounts:user:create"))
+
+
+def test_create_admin_refuses_short_password_and_saves_nothing(app):
+    result = app.test_cli_runner().invoke(
+        args=["coop", "create-admin", "--email", "a@example.org", "--name", "A",
+              "--password", "kort"],
+    )
+    assert result.exit_code != 0
+    assert "10 characters" in result.output
+    assert db.session.scalar(select(User)) is None
+
+
+def test_create_admin_refuses_existing_email(app, make_user):
+    make_user("bestaat@example.org")
+    result = app.test_cli_runner().invoke(
+        args=["coop", "create-admin", "--email", "bestaat@example.org", "--name", "B",
+              "--password", "lang-genoeg-wachtwoord"],
+    )
+    assert result.exit_code != 0
+    assert db.session.scalar(select(User).where(User.email == "bestaat@example.org")).roles == set()
+
+
+def test_demo_loads_a_coop_whose_board_can_log_in(app, client):
+    result = app.test_cli_runner().invoke(args=["coop", "load-demo"])
+    assert result.exit_code == 0, result.output
+    assert "voorzitter@oosterlicht.example" in result.output
+    organisation = db.session.scalar(select(Organisation))
+    assert organisation.name == "Wijkcoöperatie Oosterlicht U.A."
+    response = client.post(
+        "/login",
+        data={"email": "voorzitter@oosterlicht.example", "password": "oosterlicht-demo"},
+    )
+    assert response.headers["Location"] == "/"
+    dashboard = client.get("/dashboard/")
+    assert dashboard.status_code == 200
+    assert "Oosterlicht" in dashboard.text
+
+
+def test_demo_refuses_a_database_that_holds_a_coop(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["coop", "load-demo"]).exit_code == 0
+    second = runner.invoke(args=["coop", "load-demo"])
+    assert second.exit_code != 0
+    assert "already holds an organisation" in second.output
