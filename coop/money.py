@@ -8,15 +8,19 @@
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 from babel.numbers import format_currency
 from flask_babel import lazy_gettext as _l
 
 CURRENCY = "EUR"
+# The largest amount a BIGINT column holds; bigger input would fail in the database
+# (and overflow Decimal's precision) instead of being refused as a form error.
+MAX_CENTS = 2**63 - 1
 
-_DUTCH = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$|^\d+(,\d+)?$")
-_PLAIN = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$")
+# ASCII digits only: `\d` would also take Arabic-Indic or full-width digits.
+_DUTCH = re.compile(r"^[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$|^[0-9]+(,[0-9]+)?$")
+_PLAIN = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$|^[0-9]+(\.[0-9]+)?$")
 
 
 class MoneyError(ValueError):
@@ -49,9 +53,7 @@ def parse_amount(text: str, *, allow_negative: bool = False) -> int:
         value = Decimal(normal)
     except InvalidOperation as error:
         raise MoneyError(_l("Enter an amount like 12,50 or 1.234,56.")) from error
-    if value != value.quantize(Decimal("0.01")):
-        raise MoneyError(_l("An amount has at most two decimals."))
-    cents = int(value * 100)
+    cents = _exact_cents(value)
     if negative and cents:
         if not allow_negative:
             raise MoneyError(_l("The amount cannot be negative."))
@@ -80,7 +82,26 @@ def from_mollie(amount: dict[str, str]) -> int:
     """Cents from Mollie's amount object; refuses other currencies and odd precision."""
     if amount.get("currency") != CURRENCY:
         raise MoneyError(_l("Only amounts in euros are supported."))
-    value = Decimal(amount["value"])
-    if value != value.quantize(Decimal("0.01")):
+    try:
+        value = Decimal(str(amount["value"]))
+    except (KeyError, InvalidOperation) as error:
+        raise MoneyError(_l("Enter an amount like 12,50 or 1.234,56.")) from error
+    if not value.is_finite():
+        raise MoneyError(_l("Enter an amount like 12,50 or 1.234,56."))
+    return _exact_cents(value)
+
+
+def _exact_cents(value: Decimal) -> int:
+    """Whole cents of a finite `value`; raises MoneyError for more than two decimals
+    or an amount too large to store."""
+    if value.adjusted() > len(str(MAX_CENTS)):
+        raise MoneyError(_l("The amount is too large."))
+    with localcontext() as context:
+        # Enough precision that multiplying never rounds away a stray decimal.
+        context.prec = max(context.prec, len(value.as_tuple().digits) + 3)
+        cents = value * 100
+    if abs(cents) > MAX_CENTS:
+        raise MoneyError(_l("The amount is too large."))
+    if cents != cents.to_integral_value():
         raise MoneyError(_l("An amount has at most two decimals."))
-    return int(value * 100)
+    return int(cents)

@@ -9,6 +9,7 @@ connection (flask-sqlalchemy#1167), so no per-test transaction rollback.
 import os
 
 import pytest
+from flask import g, request_started
 from sqlalchemy import text
 
 from config import TestConfig
@@ -61,6 +62,14 @@ def _reset_postgres() -> None:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+def _fresh_request_globals(sender, **extra):
+    # A test keeps one app context open and every request reuses it, so `g` would carry
+    # flask-login's user and flask-babel's locale from one request (and one client) to
+    # the next. Each request starts with an empty `g`, as it does in production.
+    for name in list(g):
+        g.pop(name)
+
+
 @pytest.fixture
 def app_factory(tmp_path):
     """Build an app with config overrides; its database is empty."""
@@ -68,6 +77,7 @@ def app_factory(tmp_path):
 
     def build(**overrides):
         app = create_app(make_config(tmp_path, **overrides))
+        request_started.connect(_fresh_request_globals, app)
         with app.app_context():
             if ON_POSTGRES:
                 _reset_postgres()

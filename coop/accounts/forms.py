@@ -9,9 +9,17 @@ _REQUIRED = InputRequired(message=_l("This field is required."))
 _EMAIL = Email(message=_l("This is not a valid email address."), check_deliverability=False)
 
 
+def _strip(value):
+    # Phone keyboards append a space after an autocompleted address.
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
     email = StringField(
-        _l("Email address"), validators=[_REQUIRED, _EMAIL], render_kw={"autocomplete": "username"}
+        _l("Email address"),
+        validators=[_REQUIRED, _EMAIL],
+        filters=[_strip],
+        render_kw={"autocomplete": "username"},
     )
     password = PasswordField(
         _l("Password"), validators=[_REQUIRED], render_kw={"autocomplete": "current-password"}
@@ -28,7 +36,7 @@ class TwoFactorForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = StringField(_l("Email address"), validators=[_REQUIRED, _EMAIL])
+    email = StringField(_l("Email address"), validators=[_REQUIRED, _EMAIL], filters=[_strip])
 
 
 def _new_password_fields():

@@ -88,8 +88,9 @@ def set_roles(user: User, roles, actor=None) -> None:
     )
 
 
-def _recent_failures(column, value) -> int:
-    since = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+def _recent_failures(column, value, since=None) -> int:
+    window_start = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
+    since = max(window_start, since) if since is not None else window_start
     return db.session.scalar(
         select(func.count(LoginAttempt.id)).where(
             column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
@@ -97,11 +98,30 @@ def _recent_failures(column, value) -> int:
     )
 
 
+def _password_reset_at(email: str):
+    """When the account's password was last reset by mail, or None.
+
+    The lockout message offers a reset as the way out: whoever can read the account's
+    mail has proven enough, so failures before the reset no longer count for the account.
+    """
+    user = get_user_by_email(email)
+    if user is None:
+        return None
+    return db.session.scalar(
+        select(func.max(audit.AuditEvent.at)).where(
+            audit.AuditEvent.tag == "accounts:user:password_reset",
+            audit.AuditEvent.object_type == User.__name__,
+            audit.AuditEvent.object_id == str(user.id),
+        )
+    )
+
+
 def is_throttled(email: str, ip_address: str) -> bool:
     """Too many recent failures for this account or this IP address."""
     config = current_app.config
+    email = normalise_email(email)
     return (
-        _recent_failures(LoginAttempt.email, normalise_email(email))
+        _recent_failures(LoginAttempt.email, email, since=_password_reset_at(email))
         >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
         or _recent_failures(LoginAttempt.ip_address, ip_address)
         >= config["LOGIN_MAX_FAILURES_PER_IP"]

@@ -36,7 +36,8 @@ _PENDING = "pending_two_factor_user"
 
 
 def _safe_next(target: str | None) -> str:
-    if target:
+    # Browsers read a backslash as a slash, so /\evil.example would leave the site.
+    if target and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/"):
             return target

@@ -30,4 +30,5 @@ class NewUserForm(UserRolesForm):
             _REQUIRED,
             Email(message=_l("This is not a valid email address."), check_deliverability=False),
         ],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
     )

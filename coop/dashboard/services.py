@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import raiseload
 
 from coop.accounts.models import User, UserRole
 from coop.audit import AuditEvent
@@ -30,7 +31,10 @@ def dashboard_figures() -> dict:
         .order_by(User.name)
     ).all()
     recent = db.session.scalars(
-        select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(RECENT_EVENTS)
+        select(AuditEvent)
+        .options(raiseload(AuditEvent.actor))  # the table shows actor_label
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(RECENT_EVENTS)
     ).all()
     return {
         "organisation": organisation,

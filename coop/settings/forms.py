@@ -105,7 +105,7 @@ class OrganisationForm(FlaskForm):
         ],
     )
     quorum_percent = IntegerField(
-        _l("Quorum (% of members with a vote present)"),
+        _l("Quorum (percentage of members with a vote present)"),
         description=_l("Leave empty when the statutes set no quorum."),
         validators=[
             Optional(),

@@ -1,0 +1,162 @@
+"""Who may open which page: every route, walked as every kind of user.
+
+The table below is written by hand from the roles in the design (domain.md), not read
+from `ROLE_PERMISSIONS`: if the code and the table disagree, one of them is wrong and a
+person has to decide which. A new route fails `test_every_route_is_in_the_access_table`
+until it is added here.
+"""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import url_for
+
+from coop.accounts import services as accounts
+from coop.extensions import db
+from coop.mail import OutboxMessage
+from tests import factories
+
+ROLES = ("guest", "member", "volunteer", "board", "treasurer", "auditor", "funder", "admin")
+EVERYONE = frozenset(ROLES)
+LOGGED_IN = EVERYONE - {"guest"}
+BOARD = frozenset({"board", "treasurer"})
+ADMIN = frozenset({"admin"})
+
+# endpoint -> the kinds of user that may use it
+ALLOWED: dict[str, frozenset[str]] = {
+    # Public: logging in and out, password reset, language, health check.
+    "main.home": EVERYONE,
+    "main.health": EVERYONE,
+    "accounts.login": EVERYONE,
+    "accounts.login_two_factor": EVERYONE,
+    "accounts.logout": EVERYONE,
+    "accounts.forgot_password": EVERYONE,
+    "accounts.reset_password": EVERYONE,
+    "accounts.set_language": EVERYONE,
+    # One's own account.
+    "accounts.profile": LOGGED_IN,
+    "accounts.change_password": LOGGED_IN,
+    "accounts.two_factor_setup": LOGGED_IN,
+    "accounts.two_factor_disable": LOGGED_IN,
+    # The board's overview; the kascommissie reads the figures too.
+    "dashboard.index": BOARD | ADMIN | {"auditor"},
+    # Organisation settings: the board and the administrator.
+    "settings.organisation": BOARD | ADMIN,
+    "settings.organisation_update": BOARD | ADMIN,
+    # The audit log and the list of accounts: board and administrator read them.
+    "admin.audit_log": BOARD | ADMIN,
+    "admin.users": BOARD | ADMIN,
+    # Creating accounts and changing roles: the administrator only.
+    "admin.user_new": ADMIN,
+    "admin.user_edit": ADMIN,
+    "admin.user_toggle_active": ADMIN,
+    # The mail outbox holds other people's reset links: the administrator only.
+    "admin.outbox": ADMIN,
+    "admin.outbox_message": ADMIN,
+}
+
+
+def _routes(app, endpoint):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint]
+
+
+def _url_parameters():
+    """Real values for every URL parameter a route can have."""
+    other = factories.create_user("ander@example.org", roles=["member"], two_factor=True)
+    message = OutboxMessage(
+        sender="coop@localhost",
+        recipient=other.email,
+        subject="Welkom",
+        body_text="Hallo",
+        message_id="<1@localhost>",
+    )
+    db.session.add(message)
+    db.session.commit()
+    return other, {
+        "user_id": other.id,
+        "message_id": message.id,
+        "token": accounts.password_reset_token(other),
+    }
+
+
+def _outcome(response) -> str:
+    status = response.status_code
+    if status == 403:
+        return "forbidden"
+    if status == 302:
+        location = urlsplit(response.location)
+        # Flask-Login's "log in first" redirect carries the page asked for in `next`;
+        # public pages that simply send a guest on to /login do not.
+        if location.path == "/login" and "next" in parse_qs(location.query):
+            return "login"
+    # The view ran: it showed a page, redirected, or rejected the empty form (422).
+    # Anything else (404 for a bad URL parameter, 400, 500) means the check proved nothing.
+    if 200 <= status < 400 or status == 422:
+        return "allowed"
+    return f"unexpected {status}"
+
+
+def _expected(role: str, endpoint: str) -> str:
+    if role in ALLOWED[endpoint]:
+        return "allowed"
+    return "login" if role == "guest" else "forbidden"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(ALLOWED))
+def test_route_access_matches_the_table(app, client, login_as, endpoint, role):
+    other, parameters = _url_parameters()
+    if role != "guest":
+        login_as(factories.create_user(roles=[role], two_factor=role == "treasurer"))
+    if endpoint == "accounts.login_two_factor":
+        # The second login step only exists after a correct password.
+        with client.session_transaction() as session:
+            session["pending_two_factor_user"] = {
+                "id": other.get_id(), "remember": False, "next": "/",
+            }
+
+    rules = _routes(app, endpoint)
+    assert rules, f"{endpoint} is in the table but has no route"
+    for rule in rules:
+        with app.test_request_context():
+            url = url_for(endpoint, **{name: parameters[name] for name in rule.arguments})
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method, data={} if method == "POST" else None)
+
+        assert _outcome(response) == _expected(role, endpoint), (
+            f"{method} {url} as {role}: {response.status_code} {response.location or ''}"
+        )
+        if _expected(role, endpoint) == "login":
+            next_url = parse_qs(urlsplit(response.location).query)["next"][0]
+            assert urlsplit(next_url).path == url
+
+
+def test_every_route_is_in_the_access_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
+    missing = endpoints - ALLOWED.keys()
+    assert not missing, f"add these routes to ALLOWED in {__name__}: {sorted(missing)}"
+    stale = ALLOWED.keys() - endpoints
+    assert not stale, f"these entries in ALLOWED have no route any more: {sorted(stale)}"
+
+
+@pytest.mark.parametrize(
+    "path", ["/dashboard/", "/settings/organisation", "/admin/users", "/account"]
+)
+def test_treasurer_without_two_factor_is_sent_to_set_it_up(client, login_as, path):
+    login_as(factories.create_user(roles=["treasurer"], two_factor=False))
+
+    response = client.get(path)
+
+    assert response.status_code == 302
+    assert urlsplit(response.location).path == "/account/two-factor"
+
+
+def test_treasurer_without_two_factor_can_open_the_setup_page(client, login_as):
+    login_as(factories.create_user(roles=["treasurer"], two_factor=False))
+
+    response = client.get("/account/two-factor")
+
+    assert response.status_code == 200
+    with client.session_transaction() as session:
+        secret = session["two_factor_secret"]
+    assert secret in response.text  # the key to type into the authenticator app

@@ -1,0 +1,115 @@
+"""The audit log: entries are written with who and what, and can never be changed."""
+
+import pytest
+from flask_login import login_user
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from coop import audit
+from coop.audit import AuditEvent
+from coop.extensions import db
+from tests import factories
+
+
+def _only_event(tag: str) -> AuditEvent:
+    db.session.expire_all()  # read what the database holds, not the session's copy
+    return db.session.scalars(select(AuditEvent).where(AuditEvent.tag == tag)).one()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_event SET tag = 'rewritten:history' WHERE tag = 'members:person:update'",
+        "UPDATE audit_event SET details = '{}' WHERE tag = 'members:person:update'",
+        "DELETE FROM audit_event WHERE tag = 'members:person:update'",
+    ],
+)
+def test_database_refuses_to_change_or_delete_audit_entries(app, statement):
+    audit.record("members:person:update", {"name": ["Jan", "Jan de Vries"]})
+    db.session.commit()
+
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.session.execute(text(statement))
+    db.session.rollback()
+
+    entry = _only_event("members:person:update")
+    assert entry.details == {"name": ["Jan", "Jan de Vries"]}
+
+
+def test_record_stores_actor_tag_and_details(app):
+    treasurer = factories.create_user("penning@example.org", roles=["treasurer"], two_factor=True)
+
+    audit.record(
+        "finance:entry:reverse", {"entry": 12, "reason": "dubbel geboekt"},
+        obj=treasurer, actor=treasurer,
+    )
+    db.session.commit()
+
+    entry = _only_event("finance:entry:reverse")
+    assert entry.actor_id == treasurer.id
+    assert entry.actor_label == "penning@example.org"
+    assert entry.details == {"entry": 12, "reason": "dubbel geboekt"}
+    assert entry.object_type == "User"
+    assert entry.object_id == str(treasurer.id)
+    assert entry.at is not None
+
+
+def test_record_in_a_request_takes_the_logged_in_user_as_actor(app):
+    board = factories.create_user("bestuur@example.org", roles=["board"])
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.7"}):
+        login_user(board)
+        audit.record("settings:organisation:update", {"name": ["Oud", "Nieuw"]})
+        db.session.commit()
+
+    entry = _only_event("settings:organisation:update")
+    assert entry.actor_id == board.id
+    assert entry.actor_label == "bestuur@example.org"
+    assert entry.ip_address == "192.0.2.7"
+
+
+def test_record_without_a_user_is_by_the_system(app):
+    audit.record("finance:mandate:expire", {"count": 3})
+    db.session.commit()
+
+    entry = _only_event("finance:mandate:expire")
+    assert entry.actor_id is None
+    assert entry.actor_label == "system"
+
+
+def test_board_sees_entries_in_the_audit_log(client, login_as):
+    actor = factories.create_user("secretaris@example.org", roles=["board"])
+    audit.record("meetings:meeting:convene", {"date": "2026-03-12"}, actor=actor)
+    db.session.commit()
+    login_as(factories.create_user(roles=["board"]))
+
+    response = client.get("/admin/audit")
+
+    assert response.status_code == 200
+    assert "meetings:meeting:convene" in response.text
+    assert "secretaris@example.org" in response.text
+    assert "2026-03-12" in response.text
+
+
+def test_audit_log_filters_by_tag_prefix(client, login_as):
+    audit.record("meetings:meeting:convene", {})
+    audit.record("settings:organisation:update", {})
+    db.session.commit()
+    login_as(factories.create_user(roles=["board"]))
+
+    response = client.get("/admin/audit", query_string={"tag": "meetings:"})
+
+    assert response.status_code == 200
+    assert "meetings:meeting:convene" in response.text
+    assert "settings:organisation:update" not in response.text
+
+
+def test_member_cannot_see_the_audit_log(client, login_as):
+    audit.record("meetings:meeting:convene", {"date": "2026-03-12"})
+    db.session.commit()
+    login_as(factories.create_user(roles=["member"]))
+
+    response = client.get("/admin/audit")
+
+    assert response.status_code == 403
+    assert "meetings:meeting:convene" not in response.text

@@ -1,0 +1,121 @@
+"""The migrations build exactly the schema the models describe, and take it down again.
+
+The database here starts empty and only the migrations touch it (no `create_all`). On
+PostgreSQL it lives in a schema of its own, so the tables the other tests use in the
+default schema are neither seen nor disturbed.
+"""
+
+import logging
+
+import flask_migrate
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from coop import create_app
+from coop.extensions import db
+from tests.conftest import ON_POSTGRES, TEST_DATABASE_URL, make_config
+
+SCHEMA = "coop_migration_check"
+
+
+@pytest.fixture
+def empty_database_app(tmp_path):
+    """An app whose database has no tables at all."""
+    if ON_POSTGRES:
+        owner = create_engine(TEST_DATABASE_URL)
+        with owner.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+        overrides = {
+            "SQLALCHEMY_ENGINE_OPTIONS": {
+                "pool_pre_ping": True,
+                "connect_args": {"options": f"-csearch_path={SCHEMA}"},
+            }
+        }
+    else:
+        overrides = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.sqlite'}"}
+    app = create_app(make_config(tmp_path, **overrides))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    if ON_POSTGRES:
+        with owner.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        owner.dispose()
+
+
+def _migrate(command, **arguments) -> None:
+    """Run a Flask-Migrate command without keeping the logging setup it installs.
+
+    migrations/env.py calls `fileConfig(alembic.ini)`, which replaces the root logger's
+    handlers, pytest's log capture among them, for the rest of the run.
+    """
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        command(**arguments)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+def _table_names() -> set[str]:
+    with db.engine.connect() as connection:
+        inspector = inspect(connection)
+        if ON_POSTGRES:
+            # Guard against looking at the shared schema, where create_all() ran.
+            assert inspector.default_schema_name == SCHEMA
+        return set(inspector.get_table_names())
+
+
+def test_migrations_from_empty_database_match_the_models(empty_database_app):
+    assert _table_names() == set()
+
+    _migrate(flask_migrate.upgrade)
+
+    assert {table.name for table in db.metadata.sorted_tables} <= _table_names()
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == []
+
+
+def test_migrated_database_refuses_changes_to_the_audit_log(empty_database_app):
+    _migrate(flask_migrate.upgrade)
+    db.session.execute(
+        text(
+            "INSERT INTO audit_event (at, actor_label, tag, details) "
+            "VALUES (CURRENT_TIMESTAMP, 'system', 'accounts:user:create', '{}')"
+        )
+    )
+    db.session.commit()
+
+    for statement in ("UPDATE audit_event SET tag = 'rewritten'", "DELETE FROM audit_event"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+
+    assert db.session.execute(text("SELECT tag FROM audit_event")).scalars().all() == [
+        "accounts:user:create"
+    ]
+
+
+def test_downgrade_to_base_removes_every_table(empty_database_app):
+    _migrate(flask_migrate.upgrade)
+
+    _migrate(flask_migrate.downgrade, revision="base")
+
+    assert _table_names() <= {"alembic_version"}
+    if ON_POSTGRES:
+        functions = db.session.execute(
+            text(
+                "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE n.nspname = :schema"
+            ),
+            {"schema": SCHEMA},
+        ).scalars().all()
+        assert functions == []
