@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from coop.accounts.services import MIN_PASSWORD_LENGTH
@@ -73,13 +73,16 @@ class ChangePasswordForm(FlaskForm):
     password, confirm = _new_password_fields()
 
 
+LANGUAGE_CHOICES = [SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
+
+
 class ProfileForm(FlaskForm):
     name = StringField(_l("Name"), validators=[_REQUIRED, Length(max=200)])
-    locale = SelectField(_l("Language"), choices=[("nl", "Nederlands"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
 class LanguageForm(FlaskForm):
-    language = SelectField(_l("Language"), choices=[("nl", "Nederlands"), ("en", "English")])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
 
 
 class ConfirmForm(FlaskForm):

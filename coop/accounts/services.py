@@ -88,9 +88,7 @@ def set_roles(user: User, roles, actor=None) -> None:
     )
 
 
-def _recent_failures(column, value, since=None) -> int:
-    window_start = utcnow() - timedelta(seconds=current_app.config["LOGIN_WINDOW_SECONDS"])
-    since = max(window_start, since) if since is not None else window_start
+def _failures_since(column, value, since) -> int:
     return db.session.scalar(
         select(func.count(LoginAttempt.id)).where(
             column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
@@ -98,32 +96,26 @@ def _recent_failures(column, value, since=None) -> int:
     )
 
 
-def _password_reset_at(email: str):
-    """When the account's password was last reset by mail, or None.
-
-    The lockout message offers a reset as the way out: whoever can read the account's
-    mail has proven enough, so failures before the reset no longer count for the account.
-    """
-    user = get_user_by_email(email)
-    if user is None:
-        return None
-    return db.session.scalar(
-        select(func.max(audit.AuditEvent.at)).where(
-            audit.AuditEvent.tag == "accounts:user:password_reset",
-            audit.AuditEvent.object_type == User.__name__,
-            audit.AuditEvent.object_id == str(user.id),
-        )
-    )
-
-
 def is_throttled(email: str, ip_address: str) -> bool:
-    """Too many recent failures for this account or this IP address."""
+    """Too many recent failures for this account or this IP address.
+
+    For the account, failures before its last success count no more: a successful
+    login, or a password reset (whoever reads the account's mail has proven enough, and
+    the lockout message offers the reset as the way out), clears the count.
+    """
     config = current_app.config
     email = normalise_email(email)
+    window_start = utcnow() - timedelta(seconds=config["LOGIN_WINDOW_SECONDS"])
+    last_success = db.session.scalar(
+        select(func.max(LoginAttempt.at)).where(
+            LoginAttempt.email == email, LoginAttempt.succeeded.is_(True)
+        )
+    )
+    account_since = max(window_start, last_success) if last_success else window_start
     return (
-        _recent_failures(LoginAttempt.email, email, since=_password_reset_at(email))
+        _failures_since(LoginAttempt.email, email, account_since)
         >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _recent_failures(LoginAttempt.ip_address, ip_address)
+        or _failures_since(LoginAttempt.ip_address, ip_address, window_start)
         >= config["LOGIN_MAX_FAILURES_PER_IP"]
     )
 
@@ -147,11 +139,11 @@ def authenticate(email: str, password: str, ip_address: str) -> User:
             _("Too many failed attempts. Wait 15 minutes or reset your password.")
         )
     user = get_user_by_email(email)
-    ok = user is not None and user.is_active and _verify(user, password)
-    db.session.add(LoginAttempt(email=email, ip_address=ip_address, succeeded=ok))
-    db.session.flush()
-    if not ok:
+    if user is None or not user.is_active or not _verify(user, password):
+        record_failed_attempt(email, ip_address)
         raise InvalidCredentials(_("Email address or password is incorrect."))
+    # The success is recorded when the login completes (after the second factor), so
+    # a known password cannot reset the count of wrong two-factor codes.
     return user
 
 
@@ -179,7 +171,14 @@ def change_password(user: User, new_password: str, tag="accounts:user:password")
     audit.record(tag, {}, obj=user, actor=user)
 
 
-def record_login(user: User) -> None:
+def record_success(user: User, ip_address: str) -> None:
+    """A completed login or password reset: clears the account's failure count."""
+    db.session.add(LoginAttempt(email=user.email, ip_address=ip_address, succeeded=True))
+    db.session.flush()
+
+
+def record_login(user: User, ip_address: str) -> None:
+    record_success(user, ip_address)
     user.last_login_at = utcnow()
     audit.record("accounts:user:login", {}, obj=user, actor=user)
 

@@ -50,7 +50,7 @@ def _complete_login(user, remember: bool, two_factor_ok: bool):
     session["two_factor_ok"] = two_factor_ok
     if user.locale:
         session["locale"] = user.locale
-    services.record_login(user)
+    services.record_login(user, request.remote_addr or "unknown")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -67,7 +67,8 @@ def login():
         except services.AccountError as error:
             db.session.commit()  # the failed attempt counts
             form.password.errors.append(str(error))
-            return render_template("accounts/login.html", form=form), 401
+            status = 429 if isinstance(error, services.LoginThrottled) else 401
+            return render_template("accounts/login.html", form=form), status
         next_url = _safe_next(request.args.get("next"))
         if user.two_factor_enabled:
             session[_PENDING] = {"id": user.get_id(), "remember": form.remember.data,
@@ -156,6 +157,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.change_password(user, form.password.data, tag="accounts:user:password_reset")
+        services.record_success(user, request.remote_addr or "unknown")
         db.session.commit()
         logout_user()
         session.clear()

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import (
     URL,
     Email,
@@ -34,16 +34,16 @@ TIE_LABELS = {
     TieOnPersons.RE_VOTE: _l("A new vote between the tied candidates"),
     TieOnPersons.LOT: _l("Drawing lots"),
 }
-MONTHS = [
-    (1, _l("January")), (2, _l("February")), (3, _l("March")), (4, _l("April")),
-    (5, _l("May")), (6, _l("June")), (7, _l("July")), (8, _l("August")),
-    (9, _l("September")), (10, _l("October")), (11, _l("November")), (12, _l("December")),
+MONTH_NAMES = [
+    _l("January"), _l("February"), _l("March"), _l("April"), _l("May"), _l("June"),
+    _l("July"), _l("August"), _l("September"), _l("October"), _l("November"), _l("December"),
 ]
+MONTHS = [SelectChoice(number, name) for number, name in enumerate(MONTH_NAMES, start=1)]
 _REQUIRED = InputRequired(message=_l("This field is required."))
 
 
 def _choices(labels):
-    return [(key.value, label) for key, label in labels.items()]
+    return [SelectChoice(key.value, label) for key, label in labels.items()]
 
 
 class OrganisationForm(FlaskForm):

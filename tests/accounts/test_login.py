@@ -105,7 +105,7 @@ def test_sixth_attempt_within_the_window_is_refused_even_with_the_right_password
 
     response = log_in(client, user.email, DEFAULT_PASSWORD)
 
-    assert response.status_code == 401
+    assert response.status_code == 429
     assert Page(response.text).field_error("password") == THROTTLED
     assert not is_logged_in(client)
 
@@ -117,7 +117,7 @@ def test_account_throttling_holds_from_another_ip_address(client, make_user):
 
     response = log_in(client, user.email, environ_base={"REMOTE_ADDR": "203.0.113.9"})
 
-    assert response.status_code == 401
+    assert response.status_code == 429
     assert not is_logged_in(client)
 
 
@@ -168,7 +168,7 @@ def test_too_many_failures_from_one_ip_address_refuse_other_accounts(ip_limited)
 
     response = log_in(client, target.email, environ_base=attacker)
 
-    assert response.status_code == 401
+    assert response.status_code == 429
     assert Page(response.text).field_error("password") == THROTTLED
     assert not is_logged_in(client)
 

@@ -235,3 +235,29 @@ def test_guessing_codes_is_throttled_even_for_the_right_code(client, make_user):
         "Too many failed attempts. Wait 15 minutes or reset your password."
     )
     assert not is_logged_in(client)
+
+
+def test_entering_the_password_again_does_not_reset_the_count_of_wrong_codes(client, make_user):
+    user = make_user(roles=[Role.MEMBER], two_factor=True, locale="en")
+    switch_to_english(client)
+    for _ in range(5):
+        assert log_in(client, user.email).status_code == 302  # the right password each time
+        guess = client.post("/login/two-factor", data={"code": wrong_code(user.totp_secret)})
+        assert guess.status_code == 401
+
+    response = log_in(client, user.email)
+
+    assert response.status_code == 429
+    assert not is_logged_in(client)
+
+
+def test_a_completed_login_clears_earlier_failures(client, make_user):
+    user = make_user(roles=[Role.MEMBER])
+    for _ in range(4):
+        assert log_in(client, user.email, "wrong password!").status_code == 401
+    assert log_in(client, user.email).status_code == 302
+    client.post("/logout")
+    for _ in range(4):
+        assert log_in(client, user.email, "wrong password!").status_code == 401
+
+    assert log_in(client, user.email).status_code == 302
