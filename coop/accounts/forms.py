@@ -87,3 +87,13 @@ class LanguageForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change something."""
+
+
+class DisableTwoFactorForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[
+            InputRequired(message=_l("Enter your password to turn off two-factor authentication."))
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )

@@ -239,23 +239,37 @@ def disable_two_factor(user: User, actor=None) -> None:
     audit.record("accounts:user:2fa_disable", {}, obj=user, actor=actor or user)
 
 
-# Password reset: a signed link bound to the account's security stamp, so it works
-# once (using it bumps the stamp) and expires after PASSWORD_RESET_MAX_AGE_SECONDS.
+# Password links: signed, bound to the account's security stamp, so a link works once
+# (setting the password bumps the stamp). A reset link expires after
+# PASSWORD_RESET_MAX_AGE_SECONDS; an invitation to a new account lasts longer
+# (INVITATION_MAX_AGE_SECONDS), since people do not read mail within the hour.
+_MAX_AGE_SETTING = {
+    "reset": "PASSWORD_RESET_MAX_AGE_SECONDS",
+    "invitation": "INVITATION_MAX_AGE_SECONDS",
+}
 
 
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
 
 
-def password_reset_token(user: User) -> str:
-    return _serializer().dumps({"user": user.id, "stamp": user.security_stamp})
+def password_reset_token(user: User, purpose: str = "reset") -> str:
+    if purpose not in _MAX_AGE_SETTING:
+        raise ValueError(purpose)
+    return _serializer().dumps(
+        {"user": user.id, "stamp": user.security_stamp, "purpose": purpose}
+    )
 
 
 def user_for_reset_token(token: str) -> User | None:
+    config = current_app.config
+    serializer = _serializer()
     try:
-        data = _serializer().loads(
-            token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE_SECONDS"]
-        )
+        data = serializer.loads(token, max_age=max(config[s] for s in _MAX_AGE_SETTING.values()))
+        setting = _MAX_AGE_SETTING.get(data.get("purpose"))
+        if setting is None:
+            return None
+        serializer.loads(token, max_age=config[setting])  # the purpose's own expiry
     except (SignatureExpired, BadSignature):
         return None
     user = db.session.get(User, data.get("user"))

@@ -11,6 +11,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
@@ -19,6 +20,7 @@ from coop.accounts import services
 from coop.accounts.forms import (
     ChangePasswordForm,
     ConfirmForm,
+    DisableTwoFactorForm,
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
@@ -132,7 +134,8 @@ def forgot_password():
             )
             try:
                 send_mail(user.email, _l("Reset your password"), "password_reset",
-                          locale=user.locale, user_name=user.name, link=link)
+                          locale=user.locale or str(get_locale()), user_name=user.name,
+                          link=link)
             except MailError:
                 current_app.logger.exception("password reset mail failed")
                 flash(_("The mail could not be sent. Try again later."), "error")
@@ -209,7 +212,7 @@ def change_password():
 @allow_pending_two_factor
 def two_factor_setup():
     if current_user.two_factor_enabled:
-        return render_template("accounts/two_factor_enabled.html", form=ConfirmForm())
+        return render_template("accounts/two_factor_enabled.html", form=DisableTwoFactorForm())
     if request.method == "GET" or "two_factor_secret" not in session:
         session["two_factor_secret"] = services.new_totp_secret()
     secret = session["two_factor_secret"]
@@ -233,18 +236,22 @@ def two_factor_setup():
 @bp.route("/account/two-factor/disable", methods=["POST"])
 @require(Permission.ACCOUNT_OWN)
 def two_factor_disable():
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("accounts.two_factor_setup"))
     if current_user.two_factor_required:
         flash(_("Your role handles money: two-factor authentication cannot be turned off."),
               "error")
         return redirect(url_for("accounts.two_factor_setup"))
-    services.disable_two_factor(current_user)
-    session["two_factor_ok"] = False
-    db.session.commit()
-    flash(_("Two-factor authentication is off."), "info")
-    return redirect(url_for("accounts.profile"))
+    form = DisableTwoFactorForm()
+    if form.validate_on_submit() and services.check_password(
+        current_user, form.current_password.data
+    ):
+        services.disable_two_factor(current_user)
+        session["two_factor_ok"] = False
+        db.session.commit()
+        flash(_("Two-factor authentication is off."), "info")
+        return redirect(url_for("accounts.profile"))
+    if form.current_password.data:
+        form.current_password.errors.append(_("This is not your current password."))
+    return render_template("accounts/two_factor_enabled.html", form=form), 422
 
 
 @bp.route("/language", methods=["POST"])

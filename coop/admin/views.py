@@ -82,7 +82,7 @@ def user_new():
 
 def _send_invitation(user: User) -> None:
     link = current_app.config["BASE_URL"].rstrip("/") + url_for(
-        "accounts.reset_password", token=accounts.password_reset_token(user)
+        "accounts.reset_password", token=accounts.password_reset_token(user, "invitation")
     )
     try:
         send_mail(user.email, _l("Your account for the coop"), "invitation",

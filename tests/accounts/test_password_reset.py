@@ -257,3 +257,35 @@ def test_resetting_the_password_lifts_a_lockout_as_the_message_promises(client, 
 
     assert log_in(client, user.email, NEW_PASSWORD).status_code == 302
     assert is_logged_in(client)
+
+
+def test_invitation_link_still_works_after_two_days(client, make_user, login_as, outbox, clock):
+    login_as(make_user(roles=[Role.ADMIN]))
+    client.post("/admin/users/new", data={"name": "Nieuw Lid", "email": "nieuw@example.org",
+                                          "roles": ["member"]})
+    client.post("/logout")
+    link = reset_link(outbox()[-1])
+    clock(2 * 24 * 60 * 60)
+
+    assert _choose_password(client, link).headers["Location"] == "/login"
+    assert log_in(client, "nieuw@example.org", NEW_PASSWORD).status_code == 302
+
+
+def test_invitation_link_expires_after_seven_days(client, make_user, login_as, outbox, clock):
+    login_as(make_user(roles=[Role.ADMIN]))
+    client.post("/admin/users/new", data={"name": "Nieuw Lid", "email": "nieuw@example.org",
+                                          "roles": ["member"]})
+    client.post("/logout")
+    link = reset_link(outbox()[-1])
+    clock(7 * 24 * 60 * 60 + 5)
+
+    assert _choose_password(client, link).headers["Location"] == "/password/forgot"
+
+
+def test_reset_mail_follows_the_page_language_when_the_user_chose_none(client, make_user, outbox):
+    user = make_user(roles=[Role.MEMBER])
+    switch_to_english(client)
+
+    _ask_for_reset(client, user.email)
+
+    assert outbox()[-1].subject == "Reset your password"

@@ -14,7 +14,7 @@ from tests.accounts.helpers import (
     switch_to_english,
     wrong_code,
 )
-from tests.factories import current_totp
+from tests.factories import DEFAULT_PASSWORD, current_totp
 from tests.pages import Page
 
 
@@ -209,7 +209,9 @@ def test_treasurer_sees_no_button_to_turn_off_two_factor(client, make_user, logi
 def test_member_can_turn_off_two_factor(client, make_user, login_as):
     user = login_as(make_user(roles=[Role.MEMBER], two_factor=True))
 
-    response = client.post("/account/two-factor/disable")
+    response = client.post(
+        "/account/two-factor/disable", data={"current_password": DEFAULT_PASSWORD}
+    )
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/account"
@@ -261,3 +263,19 @@ def test_a_completed_login_clears_earlier_failures(client, make_user):
         assert log_in(client, user.email, "wrong password!").status_code == 401
 
     assert log_in(client, user.email).status_code == 302
+
+
+def test_turning_off_two_factor_needs_the_password(client, make_user, login_as):
+    user = login_as(make_user(roles=[Role.MEMBER], two_factor=True, locale="en"))
+
+    without = client.post("/account/two-factor/disable")
+    wrong = client.post("/account/two-factor/disable", data={"current_password": "not it at all"})
+
+    assert without.status_code == 422
+    assert Page(without.text).field_error("current_password") == (
+        "Enter your password to turn off two-factor authentication."
+    )
+    assert wrong.status_code == 422
+    assert Page(wrong.text).field_error("current_password") == "This is not your current password."
+    assert _fresh(user).two_factor_enabled
+    assert audit_events("accounts:user:2fa_disable") == []
