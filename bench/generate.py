@@ -1,0 +1,524 @@
+"""Fill a database with a city-scale dataset for the benchmark.
+
+Full scale (`--scale 1`) is a city-wide coop: 50,000 person-like accounts, ~200,000 audit
+events, ~20,000 outbox mails and ~50,000 login attempts; `--scale 0.1` is a tenth of it.
+The schema comes from the migrations (`flask_migrate.upgrade()`), not `create_all()`,
+so every bench run also exercises them. Rows go in with Core bulk inserts (executemany
+of dicts, in chunks), with explicit ids, so full scale takes seconds, not minutes. The
+same seed gives the same data.
+
+    python -m bench.generate --db sqlite --scale 0.1
+    python -m bench.generate --db postgres --scale 1
+
+Extending (later issues: members, ledger, …): write one function per domain,
+
+    def generate_members(conn, ctx: Context) -> dict[str, int]:
+        rows = ({"id": i, …} for i in range(1, ctx.count("members") + 1))
+        return {"member": insert_rows(conn, Member.__table__, rows)}
+
+add its full-scale size to FULL_SCALE and the function to DOMAINS after the domains it
+builds on. `ctx.persons` holds the generated accounts; put what a later domain needs in
+`ctx.shared`.
+"""
+
+import argparse
+import random
+import time
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert, text
+
+from bench.database import database_url, make_app, reset_database
+
+DEFAULT_SEED = 20261123
+# All generated times lie before this moment: the data is the same on every run.
+ANCHOR = datetime(2026, 11, 1, tzinfo=UTC)
+CHUNK = 5_000
+
+FULL_SCALE = {
+    "persons": 50_000,
+    "audit_events": 200_000,
+    "outbox_messages": 20_000,
+    "login_attempts": 50_000,
+}
+
+# The accounts the benchmark logs in with (see bench/run.py).
+BENCH_ADMIN_EMAIL = "beheer@bench.coop.test"
+BENCH_BOARD_EMAIL = "bestuur@bench.coop.test"
+BENCH_PASSWORD = "bench-wachtwoord-2026"  # noqa: S105 - invented, bench data only
+
+# One argon2 hash for every account with a password: hashing 50,000 times takes hours.
+# A fixed salt keeps the data identical between runs.
+_PASSWORD_HASH: str | None = None
+
+
+def password_hash() -> str:
+    global _PASSWORD_HASH
+    if _PASSWORD_HASH is None:
+        from argon2 import PasswordHasher, profiles
+
+        hasher = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
+        _PASSWORD_HASH = hasher.hash(BENCH_PASSWORD, salt=b"coop-bench-salt!")
+    return _PASSWORD_HASH
+
+
+# Invented people --------------------------------------------------------------------
+
+FIRST_NAMES = (
+    "Anna", "Bram", "Charlotte", "Daan", "Emma", "Finn", "Fleur", "Gijs", "Hanna", "Ilse", "Jan",
+    "Jeroen", "Joris", "Julia", "Kees", "Lars", "Lieke", "Lotte", "Luuk", "Maartje", "Marieke",
+    "Mark", "Max", "Milan", "Noa", "Noor", "Olivier", "Pieter", "Renée", "Roos", "Ruben", "Sanne",
+    "Sem", "Sophie", "Thijs", "Tim", "Tess", "Wouter", "Yara", "Zoë", "Anouk", "Bas", "Cor",
+    "Dirk", "Els", "Evi", "Femke", "Frank", "Geert", "Gerda", "Henk", "Ingrid", "Jasper", "Joost",
+    "Karin", "Kevin", "Linda", "Marco", "Mieke", "Nienke", "Patrick", "Petra", "Rob", "Sander",
+    "Saskia", "Stijn", "Tom", "Truus", "Willem", "Wim", "Mohamed", "Fatima", "Yusuf", "Ayşe",
+    "Mehmet", "Samira", "Youssef", "Khadija", "Emre", "Elif", "Priya", "Rajesh", "Shanti",
+    "Kwame", "Aïcha", "Thanh", "Mei", "Luca", "Chloë", "Daniël", "Ilias", "Rayan", "Sevda",
+    "Ömer", "Inés"
+)
+
+# Surnames as written after a first name, infix (tussenvoegsel) included.
+SURNAMES = (
+    "Jansen", "de Jong", "de Vries", "van den Berg", "van Dijk", "Bakker", "Janssen", "Visser",
+    "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks",
+    "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Smits", "de Graaf", "van der Meer",
+    "van der Linden", "Kok", "Jacobs", "de Haan", "Vermeulen", "van den Heuvel", "van der Veen",
+    "van den Broek", "de Bruijn", "de Bruin", "van der Heijden", "Schouten", "van Beek", "Willems",
+    "van Vliet", "van de Ven", "Hoekstra", "Maas", "Verhoeven", "Koster", "van Dam", "van der Wal",
+    "Prins", "Blom", "Huisman", "Peeters", "de Jonge", "Kuipers", "van Veen", "Post", "Kuiper",
+    "Veenstra", "Kramer", "van den Brink", "Scholten", "van Wijk", "Postma", "Martens", "Vink",
+    "de Ruiter", "Timmermans", "Groen", "Gerritsen", "Jonker", "van Loon", "Boersma",
+    "van der Velden", "ter Horst", "in 't Veld", "van 't Hof", "Hofstede", "Zwart", "Wouters",
+    "Akkerman", "Lammers", "Roelofs", "Yılmaz", "Kaya", "Demir", "Şahin", "Öztürk", "Aydın", "Koç",
+    "Çelik", "El Amrani", "Bouzid", "Haddou", "Ziani", "Benali", "Achahbar", "El Idrissi",
+    "Ramdin", "Sewcharan", "Baldewsingh", "Ramdas", "Kromodimedjo", "Nguyen", "Tran", "Mensah",
+    "Oduya", "Asante", "Kowalski", "Nowak", "Rossi", "García",
+)
+
+MAIL_DOMAINS = (  # invented: never deliverable
+    ("ziggo.test", 22), ("kpnmail.test", 14), ("gmail.test", 24), ("hotmail.test", 12),
+    ("outlook.test", 10), ("xs4all.test", 5), ("planet.test", 4), ("home.test", 4),
+    ("icloud.test", 5),
+)
+
+
+def _ascii(value: str) -> str:
+    value = value.replace("ı", "i")
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in decomposed if c.isascii() and (c.isalnum() or c in ".-"))
+
+
+def _person_name(rng: random.Random) -> tuple[str, str, str]:
+    first, surname = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
+    return f"{first} {surname}", first, surname
+
+
+def _email(rng: random.Random, first: str, surname: str, taken: set[str]) -> str:
+    domains, weights = zip(*MAIL_DOMAINS, strict=True)
+    domain = rng.choices(domains, weights)[0]
+    style = rng.random()
+    surname = _ascii(surname.replace(" ", "").replace("'", "")).lower()
+    given = _ascii(first).lower()
+    if style < 0.5:
+        local = f"{given}.{surname}"
+    elif style < 0.75:
+        local = f"{given[0]}.{surname}"
+    elif style < 0.9:
+        local = f"{given}{surname}{rng.randint(1, 99)}"
+    else:
+        local = f"{given}_{rng.randint(1950, 2008)}"
+    email = f"{local}@{domain}"
+    suffix = 2
+    while email in taken:
+        email = f"{local}{suffix}@{domain}"
+        suffix += 1
+    taken.add(email)
+    return email
+
+
+def _ip(rng: random.Random) -> str:
+    if rng.random() < 0.15:
+        a, b, c = (rng.getrandbits(16) for _ in range(3))
+        return f"2a02:a45f:{a:x}:{b:x}::{c:x}"
+    first = rng.choice((31, 62, 77, 84, 86, 89, 94, 145, 188, 213, 217))
+    return f"{first}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+
+
+def _sorted_times(rng: random.Random, n: int, start: datetime, end: datetime) -> list[datetime]:
+    """n random moments in [start, end), oldest first (ids follow time, as in real use)."""
+    span = (end - start).total_seconds()
+    offsets = sorted(rng.random() * span for _ in range(n))
+    return [start + timedelta(seconds=round(o, 3)) for o in offsets]
+
+
+# The run's shared state -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    email: str
+    name: str
+    roles: tuple[str, ...]
+    has_password: bool
+    is_active: bool
+
+
+@dataclass
+class Context:
+    scale: float
+    rng: random.Random
+    dialect: str
+    now: datetime = ANCHOR
+    persons: list[Person] = field(default_factory=list)
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    def count(self, name: str) -> int:
+        return max(1, round(FULL_SCALE[name] * self.scale))
+
+
+def insert_rows(conn: Connection, table: Table, rows: Iterable[dict], chunk: int = CHUNK) -> int:
+    """Bulk insert `rows` (dicts with the same keys) in chunks; returns how many."""
+    statement = insert(table)
+    batch: list[dict] = []
+    total = 0
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= chunk:
+            conn.execute(statement, batch)
+            total += len(batch)
+            batch = []
+    if batch:
+        conn.execute(statement, batch)
+        total += len(batch)
+    return total
+
+
+# Domains ----------------------------------------------------------------------------
+
+# Accounts with a fixed job, at every scale: a coop has one board, not one per 1,000
+# members. (email or None, roles, two-factor on)
+STAFF = (
+    (BENCH_ADMIN_EMAIL, ("admin", "member"), False),
+    (None, ("admin",), False),
+    (BENCH_BOARD_EMAIL, ("board", "member"), False),
+    *((None, ("board", "member"), False) for _ in range(5)),
+    (None, ("treasurer", "member"), True),
+    (None, ("treasurer", "member"), False),
+    *((None, ("auditor", "member"), False) for _ in range(3)),
+)
+
+
+def _roles_for(rng: random.Random) -> tuple[str, ...]:
+    if rng.random() < 0.003:
+        return ("funder",)
+    roles = []
+    if rng.random() < 0.97:
+        roles.append("member")
+    if rng.random() < 0.08:
+        roles.append("volunteer")
+    return tuple(roles)
+
+
+def generate_accounts(conn: Connection, ctx: Context) -> dict[str, int]:
+    from coop.accounts.models import User, UserRole
+
+    rng = ctx.rng
+    n = max(ctx.count("persons"), len(STAFF))
+    created = _sorted_times(rng, n, ctx.now - timedelta(days=6 * 365), ctx.now)
+    hashed = password_hash()
+    taken = {e for e, _, _ in STAFF if e}
+    totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - invented
+
+    def users():
+        for index in range(n):
+            user_id = index + 1
+            name, first, surname = _person_name(rng)
+            if index < len(STAFF):
+                fixed_email, roles, two_factor = STAFF[index]
+                email = fixed_email or _email(rng, first, surname, taken)
+                has_password, active = True, True
+            else:
+                email = _email(rng, first, surname, taken)
+                roles, two_factor = _roles_for(rng), False
+                has_password = rng.random() < 0.7
+                active = rng.random() < 0.97
+            ctx.persons.append(Person(user_id, email, name, roles, has_password, active))
+            last_login = None
+            if has_password and rng.random() < 0.6:
+                last_login = ctx.now - timedelta(seconds=rng.randint(60, 90 * 86400))
+            yield {
+                "id": user_id,
+                "email": email,
+                "name": name,
+                "password_hash": hashed if has_password else None,
+                "locale": None if index < len(STAFF) else rng.choices((None, "nl", "en"),
+                                                                      (80, 12, 8))[0],
+                "is_active_account": active,
+                "totp_secret": totp_secret if two_factor else None,
+                "totp_enabled_at": created[index] + timedelta(days=1) if two_factor else None,
+                "totp_last_step": None,
+                "security_stamp": rng.choice((0, 0, 0, 1, 2)),
+                "created_at": created[index],
+                "last_login_at": last_login,
+            }
+
+    user_count = insert_rows(conn, User.__table__, users())
+
+    def roles():
+        row_id = 0
+        for person in ctx.persons:
+            for role in person.roles:
+                row_id += 1
+                yield {"id": row_id, "user_id": person.id, "role": role}
+
+    role_count = insert_rows(conn, UserRole.__table__, roles())
+    return {"user_account": user_count, "user_role": role_count}
+
+
+def generate_organisation(conn: Connection, ctx: Context) -> dict[str, int]:
+    from coop.settings.models import Organisation
+
+    table = Organisation.__table__
+    row = {
+        column.name: column.default.arg
+        for column in table.columns
+        if column.default is not None and not callable(column.default.arg)
+    }
+    row.update(
+        id=1,
+        name="Wijkcoöperatie De Buurt",
+        legal_form="cooperatie_ua",
+        kvk_number="90000001",
+        rsin="900000011",
+        iban="NL91ABNA0417164300",
+        street="Pleinweg 1",
+        postcode="3083 AA",
+        city="Rotterdam",
+        email="bestuur@debuurt.coop.test",
+        website="https://debuurt.coop.test",
+        updated_at=ctx.now - timedelta(days=30),
+    )
+    return {"organisation": insert_rows(conn, table, [row])}
+
+
+AUDIT_TAGS = (
+    ("accounts:user:login", 62),
+    ("accounts:user:create", 14),
+    ("accounts:user:password", 6),
+    ("accounts:user:password_reset", 5),
+    ("accounts:user:roles", 5),
+    ("accounts:user:2fa_enable", 0.5),
+    ("accounts:user:2fa_disable", 0.1),
+    ("accounts:user:deactivate", 1),
+    ("accounts:user:activate", 0.3),
+)
+# The board changes the settings a few times a year, however large the coop: a fixed
+# number at every scale (fewer than one page), spread over the log.
+SETTINGS_EVENTS = 40
+
+
+def generate_audit_events(conn: Connection, ctx: Context) -> dict[str, int]:
+    from coop.audit import AuditEvent
+
+    rng = ctx.rng
+    n = ctx.count("audit_events")
+    times = _sorted_times(rng, n, ctx.now - timedelta(days=3 * 365), ctx.now)
+    tags, weights = zip(*AUDIT_TAGS, strict=True)
+    chosen = rng.choices(tags, weights, k=n)
+    for index in rng.sample(range(n), min(n, SETTINGS_EVENTS)):
+        chosen[index] = "settings:organisation:update"
+    persons = ctx.persons
+    staff = persons[: len(STAFF)]
+    admins = [p for p in staff if "admin" in p.roles]
+    role_names = ("member", "volunteer", "funder")
+
+    def events():
+        for index in range(n):
+            tag = chosen[index]
+            subject = rng.choice(persons)
+            actor, details = subject, {}
+            if tag == "accounts:user:create":
+                actor = rng.choice(admins) if rng.random() < 0.6 else None
+                details = {"email": subject.email, "roles": sorted(subject.roles)}
+            elif tag == "accounts:user:roles":
+                actor = rng.choice(admins)
+                old = sorted(rng.sample(role_names, rng.randint(0, 2)))
+                details = {"old": old, "new": sorted(subject.roles)}
+            elif tag in ("accounts:user:deactivate", "accounts:user:activate"):
+                actor = rng.choice(admins)
+            elif tag == "settings:organisation:update":
+                actor = rng.choice(staff[2:8])
+                details = {"changes": {"convocation_days": [14, rng.choice((14, 21, 28))]}}
+            yield {
+                "id": index + 1,
+                "at": times[index],
+                "actor_id": actor.id if actor else None,
+                "actor_label": actor.email if actor else "system",
+                "tag": tag,
+                "object_type": "Organisation" if tag.startswith("settings:") else "User",
+                "object_id": "1" if tag.startswith("settings:") else str(subject.id),
+                "details": details,
+                "ip_address": _ip(rng) if actor else None,
+            }
+
+    return {"audit_event": insert_rows(conn, AuditEvent.__table__, events())}
+
+
+_BODY = (
+    "Hallo {name},\n\n{intro}\n\n{link}\n\n"
+    "Is de link verlopen? Kies dan 'Wachtwoord vergeten?' op de inlogpagina.\n"
+)
+_MAILS = (
+    ("Je account bij de coöperatie",
+     "Er is een account voor je aangemaakt in de administratie van de coöperatie. Kies je "
+     "wachtwoord met deze link; hij werkt één keer, een uur lang:"),
+    ("Wachtwoord opnieuw instellen",
+     "Iemand (hopelijk jij) vroeg om het wachtwoord van je account opnieuw in te stellen. "
+     "Kies een nieuw wachtwoord met deze link; hij werkt één keer, een uur lang:"),
+)
+
+
+def generate_outbox(conn: Connection, ctx: Context) -> dict[str, int]:
+    from coop.mail import OutboxMessage
+
+    rng = ctx.rng
+    n = ctx.count("outbox_messages")
+    times = _sorted_times(rng, n, ctx.now - timedelta(days=2 * 365), ctx.now)
+
+    def messages():
+        for index in range(n):
+            person = rng.choice(ctx.persons)
+            subject, intro = _MAILS[0] if rng.random() < 0.6 else _MAILS[1]
+            token = f"{rng.getrandbits(128):032x}"
+            yield {
+                "id": index + 1,
+                "created_at": times[index],
+                "sender": "coop@debuurt.coop.test",
+                "recipient": person.email,
+                "subject": subject,
+                "body_text": _BODY.format(
+                    name=person.name, intro=intro,
+                    link=f"https://debuurt.coop.test/password/reset/{token}",
+                ),
+                "body_html": None,
+                "message_id": f"<{index + 1}.{token[:16]}@debuurt.coop.test>",
+            }
+
+    return {"outbox_message": insert_rows(conn, OutboxMessage.__table__, messages())}
+
+
+def generate_login_attempts(conn: Connection, ctx: Context) -> dict[str, int]:
+    from coop.accounts.models import LoginAttempt
+
+    rng = ctx.rng
+    n = ctx.count("login_attempts")
+    times = _sorted_times(rng, n, ctx.now - timedelta(days=365), ctx.now)
+    with_password = [p for p in ctx.persons if p.has_password] or ctx.persons
+    ips = [_ip(rng) for _ in range(max(10, n // 10))]
+
+    def attempts():
+        for index in range(n):
+            person = rng.choice(with_password)
+            roll = rng.random()
+            succeeded = roll < 0.88
+            email = person.email
+            if roll > 0.95:  # a typo or a stranger
+                email = "x" + email
+            yield {
+                "id": index + 1,
+                "at": times[index],
+                "email": email,
+                "ip_address": rng.choice(ips),
+                "succeeded": succeeded,
+            }
+
+    return {"login_attempt": insert_rows(conn, LoginAttempt.__table__, attempts())}
+
+
+Domain = Callable[[Connection, Context], dict[str, int]]
+
+DOMAINS: list[tuple[str, Domain]] = [
+    ("accounts", generate_accounts),
+    ("organisation", generate_organisation),
+    ("audit", generate_audit_events),
+    ("outbox", generate_outbox),
+    ("login attempts", generate_login_attempts),
+]
+
+
+# Running it -------------------------------------------------------------------------
+
+
+def _finish(conn: Connection, dialect: str) -> None:
+    """Explicit ids leave PostgreSQL's sequences behind: move them past the data."""
+    from coop.extensions import db
+
+    if dialect == "postgresql":
+        for table in db.metadata.sorted_tables:
+            if "id" in table.columns and table.columns["id"].primary_key:
+                name = table.name
+                sequence = f"pg_get_serial_sequence('{name}', 'id')"
+                sql = f'SELECT setval({sequence}, coalesce(max(id), 0) + 1, false) FROM "{name}"'  # noqa: S608 - our own table names
+                conn.execute(text(sql))
+
+
+def generate(url: str, scale: float, seed: int = DEFAULT_SEED, log=print) -> dict[str, Any]:
+    """Recreate the database at `url` and fill it at `scale`; returns counts and timings."""
+    import flask_migrate
+
+    from coop.extensions import db
+
+    started = time.perf_counter()
+    reset_database(url)
+    app = make_app(url)
+    timings: dict[str, float] = {}
+    counts: dict[str, int] = {}
+    with app.app_context():
+        t = time.perf_counter()
+        flask_migrate.upgrade()
+        timings["migrations"] = time.perf_counter() - t
+        dialect = db.engine.dialect.name
+        ctx = Context(scale=scale, rng=random.Random(seed), dialect=dialect)
+        for name, domain in DOMAINS:
+            t = time.perf_counter()
+            with db.engine.begin() as conn:
+                counts.update(domain(conn, ctx))
+            timings[name] = time.perf_counter() - t
+            log(f"  {name}: {timings[name]:.1f} s")
+        with db.engine.begin() as conn:
+            _finish(conn, dialect)
+        if dialect == "postgresql":
+            # What autovacuum does shortly after a bulk load: statistics and the
+            # visibility map (index-only scans for COUNT).
+            t = time.perf_counter()
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
+            timings["vacuum analyze"] = time.perf_counter() - t
+        db.session.remove()
+        db.engine.dispose()
+    timings["total"] = time.perf_counter() - started
+    return {"url": url, "scale": scale, "seed": seed, "counts": counts, "seconds": timings}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="sqlite",
+                        help="sqlite, postgres, or a SQLAlchemy URL (default: sqlite)")
+    parser.add_argument("--scale", type=float, default=0.1, help="1 = full city scale")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    args = parser.parse_args(argv)
+    url = database_url(args.db, args.scale)
+    print(f"generating scale {args.scale:g} into {url}")
+    result = generate(url, args.scale, args.seed)
+    for table, count in result["counts"].items():
+        print(f"  {table}: {count:,} rows")
+    print(f"done in {result['seconds']['total']:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
