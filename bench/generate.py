@@ -360,6 +360,7 @@ def generate_audit_events(conn: Connection, ctx: Context) -> dict[str, int]:
                 "actor_id": actor.id if actor else None,
                 "actor_label": actor.email if actor else "system",
                 "tag": tag,
+                "domain": tag.split(":", 1)[0],
                 "object_type": "Organisation" if tag.startswith("settings:") else "User",
                 "object_id": "1" if tag.startswith("settings:") else str(subject.id),
                 "details": details,

@@ -91,7 +91,7 @@ def test_board_sees_entries_in_the_audit_log(client, login_as):
     assert "2026-03-12" in response.text
 
 
-def test_audit_log_filters_by_tag_prefix(client, login_as):
+def test_audit_log_filters_by_domain(client, login_as):
     audit.record("meetings:meeting:convene", {})
     audit.record("settings:organisation:update", {})
     db.session.commit()
@@ -102,6 +102,36 @@ def test_audit_log_filters_by_tag_prefix(client, login_as):
     assert response.status_code == 200
     assert "meetings:meeting:convene" in response.text
     assert "settings:organisation:update" not in response.text
+
+
+def test_audit_log_filters_by_a_whole_tag(client, login_as):
+    audit.record("accounts:user:login", {})
+    audit.record("accounts:user:create", {})
+    db.session.commit()
+    login_as(factories.create_user(roles=["board"]))
+
+    response = client.get("/admin/audit", query_string={"tag": "accounts:user:login"})
+
+    assert "accounts:user:login" in response.text
+    assert "accounts:user:create" not in response.text
+
+
+def test_audit_log_pages_back_to_older_entries(client, login_as, monkeypatch):
+    from coop.admin import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for number in range(5):
+        audit.record(f"settings:test:step{number}", {})
+    db.session.commit()
+    login_as(factories.create_user(roles=["board"]))
+
+    first = client.get("/admin/audit", query_string={"tag": "settings"})
+    last = client.get("/admin/audit", query_string={"tag": "settings", "page": 3})
+
+    assert "step4" in first.text and "step3" in first.text and "step0" not in first.text
+    assert 'rel="next"' in first.text and 'rel="prev"' not in first.text
+    assert "step0" in last.text and "step1" not in last.text
+    assert 'rel="next"' not in last.text and 'rel="prev"' in last.text
 
 
 def test_member_cannot_see_the_audit_log(client, login_as):

@@ -88,8 +88,8 @@ def test_migrated_database_refuses_changes_to_the_audit_log(empty_database_app):
     _migrate(flask_migrate.upgrade)
     db.session.execute(
         text(
-            "INSERT INTO audit_event (at, actor_label, tag, details) "
-            "VALUES (CURRENT_TIMESTAMP, 'system', 'accounts:user:create', '{}')"
+            "INSERT INTO audit_event (at, actor_label, tag, domain, details) "
+            "VALUES (CURRENT_TIMESTAMP, 'system', 'accounts:user:create', 'accounts', '{}')"
         )
     )
     db.session.commit()

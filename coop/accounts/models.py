@@ -1,7 +1,15 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.extensions import db
@@ -33,7 +41,10 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
-    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        Index("ix_user_account_name_id", "name", "id"),  # the accounts list's order
+    )
 
     @property
     def is_active(self) -> bool:  # flask-login
@@ -76,6 +87,7 @@ class UserRole(db.Model):
 
     __table_args__ = (
         UniqueConstraint("user_id", "role", name="uq_user_role_user_id_role"),
+        Index("ix_user_role_role_user_id", "role", "user_id"),  # who holds a role
         CheckConstraint(f"role IN ({_ROLE_VALUES})", name="role_known"),
     )
 

@@ -101,12 +101,16 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('email', name=op.f('uq_user_account_email'))
     )
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.create_index('ix_user_account_name_id', ['name', 'id'], unique=False)
+
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('actor_label', sa.String(length=255), nullable=False),
     sa.Column('tag', sa.String(length=80), nullable=False),
+    sa.Column('domain', sa.String(length=40), nullable=False),
     sa.Column('object_type', sa.String(length=80), nullable=True),
     sa.Column('object_id', sa.String(length=80), nullable=True),
     sa.Column('details', sa.JSON(), nullable=False),
@@ -116,8 +120,9 @@ def upgrade():
     )
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_event_actor_id'), ['actor_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_event_at'), ['at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_event_tag'), ['tag'], unique=False)
+        batch_op.create_index('ix_audit_event_at_id', ['at', 'id'], unique=False)
+        batch_op.create_index('ix_audit_event_tag_at_id', ['tag', 'at', 'id'], unique=False)
+        batch_op.create_index('ix_audit_event_domain_at_id', ['domain', 'at', 'id'], unique=False)
 
     op.create_table('user_role',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -128,6 +133,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_role')),
     sa.UniqueConstraint('user_id', 'role', name='uq_user_role_user_id_role')
     )
+    with op.batch_alter_table('user_role', schema=None) as batch_op:
+        batch_op.create_index('ix_user_role_role_user_id', ['role', 'user_id'], unique=False)
 
     # The audit log is append-only: the database refuses UPDATE and DELETE.
     if op.get_bind().dialect.name == "postgresql":
@@ -156,13 +163,20 @@ def downgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event")
         op.execute("DROP FUNCTION IF EXISTS audit_event_refuse_change()")
+    with op.batch_alter_table('user_role', schema=None) as batch_op:
+        batch_op.drop_index('ix_user_role_role_user_id')
+
     op.drop_table('user_role')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_event_tag'))
-        batch_op.drop_index(batch_op.f('ix_audit_event_at'))
+        batch_op.drop_index('ix_audit_event_domain_at_id')
+        batch_op.drop_index('ix_audit_event_tag_at_id')
+        batch_op.drop_index('ix_audit_event_at_id')
         batch_op.drop_index(batch_op.f('ix_audit_event_actor_id'))
 
     op.drop_table('audit_event')
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_index('ix_user_account_name_id')
+
     op.drop_table('user_account')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_message_recipient'))
