@@ -14,6 +14,8 @@ MODEL_MODULES = (
     "coop.mail",
     "coop.accounts.models",
     "coop.settings.models",
+    "coop.members.models",
+    "coop.dues.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -21,6 +23,9 @@ BLUEPRINT_MODULES = (
     "coop.settings.views",
     "coop.admin.views",
     "coop.main.views",
+    "coop.members.views",
+    "coop.dues.views",
+    "coop.portal.views",
 )
 
 

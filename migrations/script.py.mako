@@ -7,7 +7,7 @@ Create Date: ${create_date}
 """
 from alembic import op
 import sqlalchemy as sa
-import coop.timeutil  # noqa: F401  (custom column types)
+import coop.timeutil  # custom column types
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

@@ -73,6 +73,10 @@ def demo_organisation_values() -> dict:
         "vote_change_allowed": False,
         "persons_secret_ballot": True,
         "tie_on_persons": "re_vote",
+        "dues_proration": "monthly",
+        "payment_term_days": 30,
+        "reminder_after_days": 14,
+        "retention_years": 2,
     }
 
 

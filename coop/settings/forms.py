@@ -11,7 +11,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from coop.settings.models import LegalForm, Majority, TieOnPersons
+from coop.settings.models import DuesProration, LegalForm, Majority, TieOnPersons
 from coop.validators import (
     Normalised,
     normalise_iban,
@@ -33,6 +33,11 @@ MAJORITY_LABELS = {
 TIE_LABELS = {
     TieOnPersons.RE_VOTE: _l("A new vote between the tied candidates"),
     TieOnPersons.LOT: _l("Drawing lots"),
+}
+PRORATION_LABELS = {
+    DuesProration.FULL: _l("The full year's dues"),
+    DuesProration.MONTHLY: _l("Pro rata per month, the month of joining included"),
+    DuesProration.FREE_FIRST_YEAR: _l("Nothing in the year of joining"),
 }
 MONTH_NAMES = [
     _l("January"), _l("February"), _l("March"), _l("April"), _l("May"), _l("June"),
@@ -125,6 +130,33 @@ class OrganisationForm(FlaskForm):
     persons_secret_ballot = BooleanField(_l("Votes on persons by secret ballot"))
     tie_on_persons = SelectField(
         _l("A tie in an election is resolved by"), choices=_choices(TIE_LABELS)
+    )
+
+    dues_proration = SelectField(
+        _l("A member who joins during the year pays"), choices=_choices(PRORATION_LABELS)
+    )
+    payment_term_days = IntegerField(
+        _l("Payment term of an invoice (days)"),
+        validators=[
+            InputRequired(message=_l("Enter a whole number of days.")),
+            NumberRange(min=1, max=365, message=_l("Between %(min)s and %(max)s days.")),
+        ],
+    )
+    reminder_after_days = IntegerField(
+        _l("Send a reminder this many days after the due date"),
+        validators=[
+            InputRequired(message=_l("Enter a whole number of days.")),
+            NumberRange(min=1, max=365, message=_l("Between %(min)s and %(max)s days.")),
+        ],
+    )
+    retention_years = IntegerField(
+        _l("Keep personal data of former members (years after the membership ended)"),
+        description=_l("Invoices and payments stay 7 years for the books; names and contact "
+                       "details go after this term."),
+        validators=[
+            InputRequired(message=_l("Enter a whole number of years.")),
+            NumberRange(min=0, max=10, message=_l("Between %(min)s and %(max)s years.")),
+        ],
     )
 
     def validate_anbi_status(self, field):

@@ -22,6 +22,14 @@ class Majority(StrEnum):
     THREE_QUARTERS = "three_quarters"
 
 
+class DuesProration(StrEnum):
+    """What a member who joins during the year pays for that year."""
+
+    FULL = "full"
+    MONTHLY = "monthly"  # pro rata per month, the month of joining included
+    FREE_FIRST_YEAR = "free_first_year"
+
+
 class TieOnPersons(StrEnum):
     RE_VOTE = "re_vote"
     LOT = "lot"
@@ -69,6 +77,16 @@ class Organisation(db.Model):
     tie_on_persons: Mapped[str] = mapped_column(
         String(10), nullable=False, default=TieOnPersons.RE_VOTE
     )
+
+    # Dues and the register.
+    dues_proration: Mapped[str] = mapped_column(
+        String(20), nullable=False, default=DuesProration.MONTHLY
+    )
+    payment_term_days: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
+    reminder_after_days: Mapped[int] = mapped_column(Integer, nullable=False, default=14)
+    # How long personal data of former members is kept after the membership ended.
+    retention_years: Mapped[int] = mapped_column(Integer, nullable=False, default=2)
+
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
     )
@@ -78,6 +96,10 @@ class Organisation(db.Model):
         CheckConstraint(_in("default_majority", Majority), name="default_majority_known"),
         CheckConstraint(_in("amendment_majority", Majority), name="amendment_majority_known"),
         CheckConstraint(_in("tie_on_persons", TieOnPersons), name="tie_on_persons_known"),
+        CheckConstraint(_in("dues_proration", DuesProration), name="dues_proration_known"),
+        CheckConstraint("payment_term_days BETWEEN 1 AND 365", name="payment_term_range"),
+        CheckConstraint("reminder_after_days BETWEEN 1 AND 365", name="reminder_after_range"),
+        CheckConstraint("retention_years BETWEEN 0 AND 10", name="retention_years_range"),
         CheckConstraint(
             "fiscal_year_start_month BETWEEN 1 AND 12", name="fiscal_year_start_month_range"
         ),

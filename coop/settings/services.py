@@ -14,7 +14,8 @@ EDITABLE_FIELDS = [
     "convocation_days", "amendment_convocation_days", "amendment_inspection_days",
     "proxy_cap_per_holder", "quorum_percent", "default_majority", "amendment_majority",
     "electronic_voting_allowed", "vote_change_allowed", "persons_secret_ballot",
-    "tie_on_persons",
+    "tie_on_persons", "dues_proration", "payment_term_days", "reminder_after_days",
+    "retention_years",
 ]
 
 

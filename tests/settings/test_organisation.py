@@ -44,6 +44,10 @@ VALID = {
     "amendment_majority": "two_thirds",
     "persons_secret_ballot": "y",
     "tie_on_persons": "re_vote",
+    "dues_proration": "monthly",
+    "payment_term_days": "30",
+    "reminder_after_days": "14",
+    "retention_years": "2",
 }
 
 # (field, changed form values, the English message shown at the field, its parameters)

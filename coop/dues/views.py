@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("dues", __name__, url_prefix="/dues")

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("members", __name__, url_prefix="/members")
