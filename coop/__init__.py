@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, session
+from flask import Flask, has_request_context, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -24,6 +24,7 @@ BLUEPRINT_MODULES = (
     "coop.admin.views",
     "coop.main.views",
     "coop.members.views",
+    "coop.members.transfer",
     "coop.dues.views",
     "coop.portal.views",
 )
@@ -102,6 +103,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def select_locale() -> str:
     languages = ("nl", "en")
+    if not has_request_context():  # CLI commands and background work: the default
+        return "nl"
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
