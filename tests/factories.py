@@ -35,3 +35,53 @@ def create_user(
 
 def current_totp(user) -> str:
     return pyotp.TOTP(user.totp_secret).now()
+
+
+# The member register --------------------------------------------------------------
+
+
+def create_membership_type(code: str | None = None, *, name: str | None = None,
+                           dues_cents: int = 2500, has_vote: bool = True, is_active=True):
+    from coop.members.models import MembershipType
+
+    n = next(_counter)
+    membership_type = MembershipType(
+        code=code or f"type{n}", name=name or f"Soort {n}", yearly_dues_cents=dues_cents,
+        has_vote=has_vote, is_active=is_active,
+    )
+    db.session.add(membership_type)
+    db.session.commit()
+    return membership_type
+
+
+def create_person(**values):
+    from coop.members import services as members
+
+    n = next(_counter)
+    defaults = {
+        "given_name": f"Voornaam{n}",
+        "family_name": f"Achternaam{n}",
+        "email": f"persoon{n}@example.org",
+        "street": f"Lindelaan {n}",
+        "postcode": "3581 AB",
+        "city": "Utrecht",
+    }
+    person = members.create_person({**defaults, **values})
+    db.session.commit()
+    return person
+
+
+def create_member(person=None, membership_type=None, *, start_date=None, status="active",
+                  **person_values):
+    """A person with a membership; returns the Membership (its person via person_id)."""
+    from datetime import date
+
+    from coop.members import services as members
+
+    person = person or create_person(**person_values)
+    membership_type = membership_type or create_membership_type()
+    membership = members.add_membership(
+        person, membership_type, start_date or date(2025, 1, 1), status=status
+    )
+    db.session.commit()
+    return membership
