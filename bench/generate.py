@@ -27,7 +27,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert, text
@@ -44,6 +44,7 @@ FULL_SCALE = {
     "audit_events": 200_000,
     "outbox_messages": 20_000,
     "login_attempts": 50_000,
+    "members": 20_000,  # of the persons, this many have (had) a membership
 }
 
 # The accounts the benchmark logs in with (see bench/run.py).
@@ -443,12 +444,110 @@ def generate_login_attempts(conn: Connection, ctx: Context) -> dict[str, int]:
 
 Domain = Callable[[Connection, Context], dict[str, int]]
 
+MEMBERSHIP_TYPES = (  # code, name, yearly dues in cents, has a vote, share of members
+    ("bewoner", "Bewoner", 2500, True, 85),
+    ("initiatief", "Initiatief", 5000, True, 10),
+    ("ondernemer", "Ondernemer", 10000, False, 5),
+)
+POSTCODE_AREAS = ("3581", "3582", "3583", "3584", "3572", "3571", "3573", "3513", "3521")
+DUES_YEAR = 2026
+
+
+def generate_register(conn: Connection, ctx: Context) -> dict[str, int]:
+    """Persons (one per account), memberships for some of them, and one year of dues."""
+    from coop.dues.models import Invoice, InvoiceLine, InvoiceSequence
+    from coop.members.models import MemberNumberCounter, Membership, MembershipType
+    from coop.members.models import Person as PersonRow
+
+    rng = ctx.rng
+    insert_rows(conn, MembershipType.__table__, [
+        {"id": i + 1, "code": code, "name": name, "yearly_dues_cents": dues, "has_vote": vote,
+         "is_active": True}
+        for i, (code, name, dues, vote, _share) in enumerate(MEMBERSHIP_TYPES)
+    ])
+    type_ids = [i + 1 for i in range(len(MEMBERSHIP_TYPES))]
+    type_weights = [t[4] for t in MEMBERSHIP_TYPES]
+    prefixes = ("van", "de", "van der", "van den", "ter")
+
+    def persons():
+        for person in ctx.persons:
+            first, _, surname = person.name.partition(" ")
+            prefix = next((p for p in prefixes if surname.lower().startswith(p + " ")), None)
+            family = surname[len(prefix) + 1:] if prefix else surname
+            yield {
+                "id": person.id, "kind": "person", "given_name": first, "name_prefix": prefix,
+                "family_name": family, "sort_name": f"{family} {first}".lower(),
+                "email": person.email, "phone": None,
+                "street": f"{rng.choice(('Lindelaan', 'Kastanjeplein', 'Biltstraat'))} "
+                          f"{rng.randint(1, 300)}",
+                "postcode": f"{rng.choice(POSTCODE_AREAS)} "
+                            f"{chr(65 + rng.randint(0, 25))}{chr(65 + rng.randint(0, 25))}",
+                "city": "Utrecht", "date_of_birth": None,
+                "consent_electronic_convocation": rng.random() < 0.8,
+                "consent_newsletter": rng.random() < 0.5,
+                "user_id": person.id, "anonymised_at": None,
+                "created_at": ctx.now, "updated_at": ctx.now,
+            }
+
+    person_count = insert_rows(conn, PersonRow.__table__, persons())
+    all_ids = [p.id for p in ctx.persons]
+    member_ids = rng.sample(all_ids, min(ctx.count("members"), len(all_ids)))
+    memberships = []
+    for number, person_id in enumerate(sorted(member_ids), start=1):
+        start = date(rng.randint(2015, 2026), rng.randint(1, 12), 1)
+        if start > ctx.now.date():
+            start = date(2026, 1, 1)
+        ended = rng.random() < 0.12
+        status = "ended" if ended else rng.choices(("active", "aspirant", "suspended"),
+                                                   (95, 3, 2))[0]
+        memberships.append({
+            "id": number, "person_id": person_id,
+            "type_id": rng.choices(type_ids, type_weights)[0], "member_number": number,
+            "start_date": start,
+            "end_date": max(start, date(2026, 6, 30)) if ended else None,
+            "status": status, "status_reason": "verhuisd" if ended else None,
+            "created_at": ctx.now,
+        })
+    membership_count = insert_rows(conn, Membership.__table__, memberships)
+    conn.execute(
+        insert(MemberNumberCounter.__table__), [{"id": 1, "last_number": len(memberships)}]
+    )
+
+    dues = {i + 1: t[2] for i, t in enumerate(MEMBERSHIP_TYPES)}
+    invoices, lines = [], []
+    for m in memberships:
+        if m["status"] not in ("active", "suspended"):
+            continue
+        sequence = len(invoices) + 1
+        amount = dues[m["type_id"]]
+        invoices.append({
+            "id": sequence, "kind": "invoice", "fiscal_year": DUES_YEAR,
+            "sequence_number": sequence, "number": f"{DUES_YEAR}-{sequence:05d}",
+            "person_id": m["person_id"], "membership_id": m["id"], "dues_year": DUES_YEAR,
+            "credits_invoice_id": None, "issue_date": date(DUES_YEAR, 2, 1),
+            "due_date": date(DUES_YEAR, 3, 3), "total_cents": amount,
+            "status": rng.choices(("paid", "open"), (85, 15))[0],
+            "payment_reference": f"C{DUES_YEAR}{sequence:07d}",
+            "addressee_name": "Lid", "addressee_address": None, "pdf_filename": None,
+            "created_at": ctx.now,
+        })
+        lines.append({"id": sequence, "invoice_id": sequence,
+                      "description": f"Contributie {DUES_YEAR}", "quantity": 1,
+                      "unit_cents": amount, "amount_cents": amount})
+    invoice_count = insert_rows(conn, Invoice.__table__, invoices)
+    insert_rows(conn, InvoiceLine.__table__, lines)
+    conn.execute(insert(InvoiceSequence.__table__),
+                 [{"fiscal_year": DUES_YEAR, "last_number": len(invoices)}])
+    return {"person": person_count, "membership": membership_count, "invoice": invoice_count}
+
+
 DOMAINS: list[tuple[str, Domain]] = [
     ("accounts", generate_accounts),
     ("organisation", generate_organisation),
     ("audit", generate_audit_events),
     ("outbox", generate_outbox),
     ("login attempts", generate_login_attempts),
+    ("register", generate_register),
 ]
 
 
