@@ -79,6 +79,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead of a clock
 
+    # The largest request body accepted (uploads: member CSV imports, bank statements).
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
     # Number of reverse proxies in front of the app (X-Forwarded-For/-Proto are trusted
     # from that many hops). Needed for per-IP login throttling behind a proxy.
     TRUSTED_PROXIES = int(_env("TRUSTED_PROXIES", "0"))

@@ -83,10 +83,12 @@ def record(
     *,
     obj: Any = None,
     actor: Any = None,
+    flush: bool = True,
 ) -> AuditEvent:
     """Add an audit entry to the current transaction (flushes, does not commit).
 
-    `tag` reads `domain:object:action`, e.g. `members:person:update`.
+    `tag` reads `domain:object:action`, e.g. `members:person:update`. A caller writing
+    many entries at once passes `flush=False` and flushes once at the end.
     """
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()
@@ -100,7 +102,8 @@ def record(
         ip_address=request.remote_addr if has_request_context() else None,
     )
     db.session.add(entry)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return entry
 
 

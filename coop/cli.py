@@ -40,4 +40,11 @@ def load_demo() -> None:
 
 
 def register(app: Flask) -> None:
+    from coop.members.privacy import anonymise_former_members_command
+
+    coop_cli.add_command(anonymise_former_members_command)
+    from coop.dues.cli import COMMANDS as dues_commands
+
+    for command in dues_commands:
+        coop_cli.add_command(command)
     app.cli.add_command(coop_cli)

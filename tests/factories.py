@@ -85,3 +85,26 @@ def create_member(person=None, membership_type=None, *, start_date=None, status=
     )
     db.session.commit()
     return membership
+
+
+# Dues (helper "dues") --------------------------------------------------------------
+
+
+def create_invoice(membership=None, *, dues_year: int = 2026, issue_date=None, **member_values):
+    """An open dues invoice for `membership` (a new member of a € 25,00 type by default),
+    issued through the dues service, so it is numbered like any other."""
+    from datetime import date
+
+    from coop.dues import services as dues
+    from coop.dues.models import Invoice
+
+    membership = membership or create_member(**member_values)
+    dues.generate_dues(
+        dues_year, issue_date or date(dues_year, 1, 15), membership_ids=[membership.id]
+    )
+    db.session.commit()
+    return db.session.scalar(
+        db.select(Invoice).where(
+            Invoice.membership_id == membership.id, Invoice.dues_year == dues_year
+        )
+    )

@@ -21,6 +21,9 @@ EVERYONE = frozenset(ROLES)
 LOGGED_IN = EVERYONE - {"guest"}
 BOARD = frozenset({"board", "treasurer"})
 ADMIN = frozenset({"admin"})
+# Dues: board and kascommissie read the invoices; only the treasurer changes them.
+FINANCE_READERS = frozenset({"board", "treasurer", "auditor"})
+TREASURER = frozenset({"treasurer"})
 
 # endpoint -> the kinds of user that may use it
 ALLOWED: dict[str, frozenset[str]] = {
@@ -53,6 +56,49 @@ ALLOWED: dict[str, frozenset[str]] = {
     # The mail outbox holds other people's reset links: the administrator only.
     "admin.outbox": ADMIN,
     "admin.outbox_message": ADMIN,
+    # --- Member portal and privacy (issue 3) ---
+    # A member's own data: members only. The access test's member has no register
+    # entry, so /portal/ explains that (200), the person-specific pages send it back
+    # there (302) and the export holds its account data only (200).
+    "portal.index": {"member"},
+    "portal.details": {"member"},
+    "portal.invoice_pdf": {"member"},
+    "portal.export": {"member"},
+    # Inviting a person in the register to the portal: who writes the register.
+    "portal.invite": BOARD,
+    # --- end member portal and privacy ---
+    # --- Member register (issue 3): the board reads and writes it, nobody else ---
+    "members.index": BOARD,
+    "members.person": BOARD,
+    "members.new": BOARD,
+    "members.edit": BOARD,
+    "members.membership_status": BOARD,
+    "members.membership_new": BOARD,
+    "members.types": BOARD,
+    "members.type_new": BOARD,
+    "members.type_edit": BOARD,
+    # --- end member register ---
+    # --- Dues (issue 3): finance readers see invoices, the treasurer acts ---
+    "dues.invoices": FINANCE_READERS,
+    "dues.invoice": FINANCE_READERS,
+    "dues.invoice_pdf": FINANCE_READERS,
+    "dues.generate": TREASURER,
+    "dues.record_payment": TREASURER,
+    "dues.credit": TREASURER,
+    "dues.write_off": TREASURER,
+    "dues.reminders": TREASURER,
+    # --- end dues ---
+    # --- Member import and exports (issue 3): personal data in and out, board only ---
+    "member_transfer.import_form": BOARD,
+    "member_transfer.import_preview": BOARD,
+    "member_transfer.import_confirm": BOARD,
+    "member_transfer.import_cancel": BOARD,
+    "member_transfer.export_csv": BOARD,
+    "member_transfer.export_xlsx": BOARD,
+    "member_transfer.as_of": BOARD,
+    "member_transfer.as_of_csv": BOARD,
+    "member_transfer.as_of_xlsx": BOARD,
+    # --- end member import and exports ---
 }
 
 
@@ -72,11 +118,55 @@ def _url_parameters():
     )
     db.session.add(message)
     db.session.commit()
-    return other, {
+    parameters = {
         "user_id": other.id,
         "message_id": message.id,
         "token": accounts.password_reset_token(other),
     }
+    _dues_url_parameters(parameters)  # first: the portal reuses its properly numbered invoice
+    _portal_url_parameters(parameters)
+    _register_url_parameters(parameters)
+    return other, parameters
+
+
+# --- Dues (issue 3) ---
+def _dues_url_parameters(parameters):
+    """An open dues invoice, numbered by the dues service (a credit note takes the next
+    number of the same sequence, so a hand-made invoice row would collide with it)."""
+    parameters["invoice_id"] = factories.create_invoice().id
+# --- end dues ---
+
+
+# --- Member portal and privacy (issue 3) ---
+def _portal_url_parameters(parameters):
+    """A person with an email and no account (to invite) and an invoice of theirs."""
+    from datetime import date
+
+    from coop.dues.models import Invoice
+
+    if "person_id" not in parameters:
+        parameters["person_id"] = factories.create_person(email="uitnodiging@example.org").id
+    if "invoice_id" not in parameters:
+        invoice = Invoice(
+            fiscal_year=2026, sequence_number=1, number="2026-00001",
+            person_id=parameters["person_id"], issue_date=date(2026, 1, 1),
+            due_date=date(2026, 1, 31), total_cents=2500, payment_reference="TOEGANG1",
+            addressee_name="Toegang Test",
+        )
+        db.session.add(invoice)
+        db.session.commit()
+        parameters["invoice_id"] = invoice.id
+# --- end member portal and privacy ---
+
+
+# --- Member register (issue 3) ---
+def _register_url_parameters(parameters):
+    """A person, a membership (of another person) and a membership type."""
+    membership = factories.create_member(email="register-toegang@example.org")
+    parameters.setdefault("person_id", membership.person_id)
+    parameters["membership_id"] = membership.id
+    parameters["type_id"] = membership.type_id
+# --- end member register ---
 
 
 def _outcome(response) -> str:

@@ -66,3 +66,27 @@ def test_demo_refuses_a_database_that_holds_a_coop(app):
     second = runner.invoke(args=["coop", "load-demo"])
     assert second.exit_code != 0
     assert "already holds an organisation" in second.output
+
+
+def test_demo_has_members_a_year_of_dues_and_overdue_invoices(app, client, login_as):
+    from coop.dues.models import Invoice
+    from coop.members.models import Membership, Person
+    from tests import factories
+
+    assert app.test_cli_runner().invoke(args=["coop", "load-demo"]).exit_code == 0
+    memberships = db.session.scalars(select(Membership)).all()
+    invoices = db.session.scalars(select(Invoice).where(Invoice.dues_year == 2026)).all()
+    statuses = {m.status for m in memberships}
+    assert len(memberships) > 60
+    assert {"active", "ended", "aspirant", "suspended"} <= statuses
+    assert {i.status for i in invoices} == {"paid", "open"}
+    member = db.session.scalar(
+        select(Person).join(User, User.id == Person.user_id)
+        .where(User.email == "lid@oosterlicht.example")
+    )
+    assert member is not None
+    login_as(factories.create_user(roles=["treasurer"], two_factor=True))
+    overdue = client.get("/dues/", query_string={"status": "overdue"})
+    assert overdue.status_code == 200
+    open_numbers = [i.number for i in invoices if i.status == "open"]
+    assert open_numbers and all(number in overdue.text for number in open_numbers[:5])

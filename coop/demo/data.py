@@ -103,7 +103,11 @@ def load_demo() -> Iterator[str]:
     )
     db.session.commit()
 
+    summary = _load_register_and_dues(users)
+    db.session.commit()
+
     yield f"Demo loaded: {organisation.name}"
+    yield summary
     yield f"All demo accounts use the password: {DEMO_PASSWORD}"
     for email, name, roles in DEMO_USERS:
         yield f"  {email:38} {name} ({', '.join(r.value for r in roles)})"
@@ -111,3 +115,143 @@ def load_demo() -> Iterator[str]:
         "The treasurer uses two-factor authentication; the current code: "
         f'.venv/bin/python -c "import pyotp; print(pyotp.TOTP(\'{DEMO_TREASURER_TOTP}\').now())"'
     )
+
+
+# The register and a year of dues -----------------------------------------------------
+
+DEMO_TYPES = [  # code, name, yearly dues in cents, has a vote
+    ("bewoner", "Bewoner", 2500, True),
+    ("initiatief", "Initiatief", 5000, True),
+    ("ondernemer", "Ondernemer", 10000, True),
+    ("vriend", "Vriend van de coöperatie", 1500, False),
+]
+GIVEN_NAMES = [
+    "Anouk", "Bram", "Chantal", "Daan", "Esra", "Fenna", "Gijs", "Hanna", "Ibrahim", "Joke",
+    "Kees", "Lotte", "Mohamed", "Noor", "Olga", "Pieter", "Rana", "Sem", "Tineke", "Umut",
+    "Vera", "Wouter", "Yara", "Zeynep", "Aad", "Bep", "Cor", "Dewi", "Emre", "Fleur",
+]
+FAMILY_NAMES = [
+    ("", "Jansen"), ("de", "Boer"), ("van", "Dijk"), ("", "Bakker"), ("", "Visser"),
+    ("", "Smit"), ("", "Meijer"), ("de", "Groot"), ("", "Mulder"), ("van der", "Linden"),
+    ("", "Kaya"), ("", "Öztürk"), ("el", "Idrissi"), ("", "Hoekstra"), ("van den", "Berg"),
+    ("", "Koster"), ("", "Prins"), ("", "Postma"), ("ter", "Horst"), ("", "Wijaya"),
+]
+STREETS = ["Lichtenbergplein", "Kastanjelaan", "Oosterstraat", "Vlierhof", "Weverstraat",
+           "Bloemenplein", "Molenweg"]
+POSTCODES = ["3582 KX", "3582 KA", "3582 LB", "3583 AC", "3583 BD", "3584 CE"]
+DUES_YEAR = 2026
+
+
+def _load_register_and_dues(users: dict) -> str:
+    """About eighty members, a few who left or wait, one year of dues, most paid."""
+    import random
+    from datetime import date
+
+    from coop.dues import services as dues
+    from coop.dues.models import Invoice
+    from coop.members import services as members
+    from coop.members.models import ConsentKind, MembershipStatus
+
+    rng = random.Random(2026)
+    types = {
+        code: members.create_membership_type(
+            {"code": code, "name": name, "yearly_dues_cents": cents, "has_vote": vote,
+             "is_active": True}
+        )
+        for code, name, cents, vote in DEMO_TYPES
+    }
+
+    def address():
+        return {"street": f"{rng.choice(STREETS)} {rng.randint(1, 140)}",
+                "postcode": rng.choice(POSTCODES), "city": "Utrecht"}
+
+    def join(person, code, start, status=MembershipStatus.ACTIVE):
+        membership = members.add_membership(person, types[code], start, status=status)
+        if rng.random() < 0.85:
+            members.set_consent(person, ConsentKind.ELECTRONIC_CONVOCATION, True)
+        return membership
+
+    # The demo accounts that are members get a person linked to their account.
+    for email, name, roles in DEMO_USERS:
+        if Role.MEMBER not in roles:
+            continue
+        given, _, family = name.partition(" ")
+        prefix = None
+        for candidate in ("el", "de", "van der", "van"):
+            if family.startswith(candidate + " "):
+                prefix, family = candidate, family[len(candidate) + 1:]
+                break
+        person = members.create_person({"given_name": given, "name_prefix": prefix,
+                                        "family_name": family, "email": email, **address()})
+        person.user_id = users[email].id
+        join(person, "bewoner", date(rng.randint(2019, 2024), rng.randint(1, 12), 1))
+
+    for code, organisation in (("initiatief", "Buurttuin Oosterlicht"),
+                               ("initiatief", "Repair Café Lichtenberg"),
+                               ("ondernemer", "Bakkerij Van Dam")):
+        person = members.create_person({"kind": "organisation", "family_name": organisation,
+                                        "email": f"{organisation.split()[-1].lower()}"
+                                                 "@oosterlicht.example", **address()})
+        join(person, code, date(2022, 3, 1))
+
+    residents = []
+    for index in range(72):
+        prefix, family = rng.choice(FAMILY_NAMES)
+        given = rng.choice(GIVEN_NAMES)
+        email = None
+        if rng.random() < 0.9:
+            email = f"{given.lower()}.{family.lower().replace('ö', 'o')}{index}@buurt.example"
+        person = members.create_person({
+            "given_name": given, "name_prefix": prefix or None, "family_name": family,
+            "email": email, "date_of_birth": date(rng.randint(1944, 2004), rng.randint(1, 12),
+                                                  rng.randint(1, 28)),
+            **address(),
+        })
+        residents.append(person)
+        code = rng.choices(["bewoner", "vriend"], [90, 10])[0]
+        leaves = index % 12 == 5 or index == 7 or index % 25 == 3
+        # Who leaves or is suspended joined before that; the others until this autumn.
+        start = date(rng.randint(2018, 2023 if leaves else 2026), rng.randint(1, 12), 1)
+        if start > date(2026, 10, 1):
+            start = date(2026, 9, 1)
+        membership = join(person, code, start)
+        if index % 12 == 5:  # moved away
+            members.change_status(membership, MembershipStatus.ENDED,
+                                  date(2025, rng.randint(1, 12), 28), "Verhuisd naar Amersfoort")
+        elif index == 7:  # left and came back
+            members.change_status(membership, MembershipStatus.ENDED, date(2024, 6, 30),
+                                  "Opgezegd")
+            members.add_membership(person, types["bewoner"], date(2026, 4, 1))
+        elif index % 25 == 3:
+            members.change_status(membership, MembershipStatus.SUSPENDED, date(2026, 5, 1),
+                                  "Geschorst in afwachting van overleg")
+
+    for given, family in (("Iris", "Vos"), ("Thijs", "Brouwer")):  # waiting for the board
+        person = members.create_person({"given_name": given, "family_name": family,
+                                        "email": f"{given.lower()}@buurt.example", **address()})
+        join(person, "bewoner", date(2026, 11, 1), status=MembershipStatus.ASPIRANT)
+    db.session.flush()
+
+    result = dues.generate_dues(DUES_YEAR, date(DUES_YEAR, 2, 1))
+    invoices = db.session.scalars(
+        select(Invoice).where(Invoice.dues_year == DUES_YEAR).order_by(Invoice.id)
+    ).all()
+    paid = 0
+    for invoice in invoices:
+        if rng.random() < 0.8:
+            dues.record_payment(
+                invoice, invoice.total_cents,
+                date(DUES_YEAR, rng.randint(2, 4), rng.randint(1, 28)),
+                rng.choice(["bank_transfer", "bank_transfer", "cash"]),
+                today=date(DUES_YEAR, 11, 1),
+            )
+            paid += 1
+    reminders = dues.send_reminders(date(DUES_YEAR, 4, 15))
+    from sqlalchemy import func
+
+    from coop.members.models import Person
+
+    persons = db.session.scalar(select(func.count(Person.id)))
+    return (f"Register: {persons} persons, dues {DUES_YEAR}: "
+            f"{result.created} invoices, {paid} paid, {result.created - paid} open "
+            f"(overdue), {reminders.sent} reminders in the outbox")

@@ -16,6 +16,8 @@ def home():
         return redirect(url_for("accounts.login"))
     if has_permission(Permission.DASHBOARD_READ):
         return redirect(url_for("dashboard.index"))
+    if has_permission(Permission.PORTAL_OWN):
+        return redirect(url_for("portal.index"))
     return redirect(url_for("accounts.profile"))
 
 

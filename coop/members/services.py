@@ -4,11 +4,14 @@ Services flush but do not commit; the view commits once. Each raises `RegisterEr
 (a translated message, optionally for one form field) when a rule refuses the change.
 """
 
+import contextlib
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, null, or_, select
+from sqlalchemy.orm import aliased
 
 from coop import audit
 from coop.extensions import db
@@ -272,3 +275,214 @@ def _current_actor_id() -> int | None:
     if has_request_context() and current_user.is_authenticated:
         return current_user.id
     return None
+
+
+# Membership types ------------------------------------------------------------------
+
+TYPE_FIELDS = ["code", "name", "yearly_dues_cents", "has_vote", "is_active"]
+
+
+def _check_type_code_free(code: str, type_id: int | None = None) -> None:
+    query = select(MembershipType.id).where(MembershipType.code == code)
+    if type_id is not None:
+        query = query.where(MembershipType.id != type_id)
+    if db.session.scalar(query) is not None:
+        raise RegisterError(_l("Another membership type has this code."), "code")
+
+
+def create_membership_type(values: dict[str, Any], actor=None) -> MembershipType:
+    """Add a membership type. Raises RegisterError when the code is taken."""
+    values = {field: values[field] for field in TYPE_FIELDS}
+    _check_type_code_free(values["code"])
+    membership_type = MembershipType(**values)
+    db.session.add(membership_type)
+    db.session.flush()
+    audit.record("members:type:create", {"code": membership_type.code, **{
+        f: values[f] for f in TYPE_FIELDS if f != "code"}}, obj=membership_type, actor=actor)
+    return membership_type
+
+
+def update_membership_type(membership_type: MembershipType, values: dict[str, Any],
+                           actor=None) -> dict[str, list[Any]]:
+    """Change a membership type; audits what changed and returns that diff. A new dues
+    amount applies to invoices generated afterwards. Raises RegisterError when the code
+    is taken."""
+    values = {field: values[field] for field in TYPE_FIELDS}
+    _check_type_code_free(values["code"], membership_type.id)
+    diff = audit.changes(membership_type, TYPE_FIELDS, values)
+    if not diff:
+        return {}
+    for field, value in values.items():
+        setattr(membership_type, field, value)
+    db.session.flush()
+    audit.record("members:type:update", {"changes": diff}, obj=membership_type, actor=actor)
+    return diff
+
+
+# The register list -----------------------------------------------------------------
+
+# Dutch name particles (tussenvoegsels) someone may type before the family name.
+_NAME_PARTICLES = frozenset(
+    {"van", "von", "der", "den", "de", "het", "'t", "ten", "ter", "te", "in", "op", "aan",
+     "la", "le", "du", "d'", "el", "al"}
+)
+SORTS = {"name", "number", "start"}
+
+
+@dataclass(frozen=True)
+class RegisterFilters:
+    """What the register list shows: search text, filters, order. `status` may also be
+    "none" (persons without any membership, e.g. volunteers)."""
+
+    q: str = ""
+    type_id: int | None = None
+    status: str | None = None
+    vote: bool | None = None
+    dues_open: bool = False
+    sort: str = "name"
+    descending: bool = False
+
+
+def _prefix(column, prefix: str):
+    """`column` starts with `prefix`, as a range so a b-tree index serves it. Exact with
+    code-point ordering (SQLite's BINARY, PostgreSQL's C / C.UTF-8 collation)."""
+    return (column >= prefix) & (column < prefix + "\U0010ffff")
+
+
+def _name_prefixes(q: str) -> set[str]:
+    """The sort-name prefixes ("family given", lower case) a search text can mean:
+    "aa jan", "jan aa", "jan van der aa" and "van der aa" all find Jan van der Aa."""
+    words = q.lower().split()[:6]
+    if not words:
+        return set()
+    candidates = {" ".join(words)}
+    for split in range(len(words) + 1):
+        given, family = words[:split], words[split:]
+        while family and family[0] in _NAME_PARTICLES and len(family) > 1:
+            family = family[1:]
+        if family:
+            candidates.add(" ".join(family + given))
+    return candidates
+
+
+def _search_condition(q: str):
+    q = " ".join(q.split())
+    if not q:
+        return None
+    conditions = []
+    if q.isdigit():
+        # A member number (of any membership the person had), or the digits of a postcode.
+        # Member numbers are unique: a scalar subquery the planner turns into an index
+        # lookup (an IN (…) next to the other conditions would scan every person).
+        conditions.append(
+            Person.id
+            == select(Membership.person_id)
+            .where(Membership.member_number == int(q))
+            .scalar_subquery()
+        )
+        if len(q) == 4:
+            conditions.append(_prefix(Person.postcode, q))
+    with contextlib.suppress(ValueError):
+        conditions.append(Person.postcode == normalise_postcode(q))
+    if "@" in q:
+        conditions.append(_prefix(Person.email, q.lower()))
+    else:
+        conditions.extend(_prefix(Person.sort_name, p) for p in _name_prefixes(q))
+    return or_(*conditions)
+
+
+def register_query(filters: RegisterFilters):
+    """A select of (Person, Membership | None, MembershipType | None) rows, one per
+    person, with the person's current membership (or, if all ended, the latest one).
+
+    Every condition is an index lookup or a per-row check on an indexed join; nothing
+    per row is loaded later, so a page costs one query whatever the register's size.
+    """
+    from coop.dues.models import Invoice, InvoiceStatus
+
+    if filters.status == "none":
+        query = select(Person, null(), null()).where(
+            ~exists().where(Membership.person_id == Person.id)
+        )
+    else:
+        newer = aliased(Membership)
+        # At most one membership per person is not ended, and a new one only starts after
+        # the previous one ended, so the person's highest id is the current or latest one.
+        query = (
+            select(Person, Membership, MembershipType)
+            .join(Membership, Membership.person_id == Person.id)
+            .join(MembershipType, MembershipType.id == Membership.type_id)
+            .where(
+                ~exists().where(newer.person_id == Membership.person_id, newer.id > Membership.id)
+            )
+        )
+        if filters.type_id is not None:
+            query = query.where(Membership.type_id == filters.type_id)
+        if filters.status:
+            query = query.where(Membership.status == filters.status)
+        voting = MembershipType.has_vote.is_(True) & (
+            Membership.status == MembershipStatus.ACTIVE.value
+        )
+        if filters.vote is True:
+            query = query.where(voting)
+        elif filters.vote is False:
+            query = query.where(~voting)
+    search = _search_condition(filters.q)
+    if search is not None:
+        query = query.where(search)
+    if filters.dues_open:
+        query = query.where(
+            exists().where(
+                Invoice.person_id == Person.id, Invoice.status == InvoiceStatus.OPEN.value
+            )
+        )
+    return query.order_by(*_order(filters))
+
+
+def _order(filters: RegisterFilters):
+    if filters.sort == "number" and filters.status != "none":
+        columns = [Membership.member_number]
+    elif filters.sort == "start" and filters.status != "none":
+        columns = [Membership.start_date, Membership.id]
+    else:
+        columns = [Person.sort_name, Person.id]
+    return [c.desc() if filters.descending else c.asc() for c in columns]
+
+
+# The person's page -----------------------------------------------------------------
+
+
+@dataclass
+class MembershipHistory:
+    membership: Membership
+    type: MembershipType
+    changes: list[tuple[MembershipStatusChange, str | None]]  # (change, actor's name)
+
+
+def person_history(person: Person) -> tuple[list[ConsentEvent], list[MembershipHistory]]:
+    """The consent events and the memberships (newest first) with their status history:
+    three queries, whatever the history's length."""
+    from coop.accounts.models import User
+
+    consents = db.session.scalars(
+        select(ConsentEvent)
+        .where(ConsentEvent.person_id == person.id)
+        .order_by(ConsentEvent.at, ConsentEvent.id)
+    ).all()
+    rows = db.session.execute(
+        select(Membership, MembershipType)
+        .join(MembershipType, MembershipType.id == Membership.type_id)
+        .where(Membership.person_id == person.id)
+        .order_by(Membership.id.desc())
+    ).all()
+    histories = {m.id: MembershipHistory(m, t, []) for m, t in rows}
+    if histories:
+        changes = db.session.execute(
+            select(MembershipStatusChange, User.name)
+            .outerjoin(User, User.id == MembershipStatusChange.actor_id)
+            .where(MembershipStatusChange.membership_id.in_(histories))
+            .order_by(MembershipStatusChange.id)
+        ).all()
+        for change, actor_name in changes:
+            histories[change.membership_id].changes.append((change, actor_name))
+    return list(consents), list(histories.values())

@@ -1,3 +1,291 @@
-from flask import Blueprint
+"""The member register: the list, a person's page, new members, edits, status changes,
+rejoining, and the membership types."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from coop.extensions import db
+from coop.members import services
+from coop.members.forms import (
+    KIND_LABELS,
+    MembershipForm,
+    MembershipTypeForm,
+    NewMemberForm,
+    PersonForm,
+    StatusForm,
+)
+from coop.members.models import ConsentKind, Membership, MembershipStatus, MembershipType, Person
+from coop.members.services import STATUS_LABELS, RegisterError, RegisterFilters
+from coop.money import format_plain
+from coop.pagination import Window
+from coop.permissions import Permission, has_permission, require
 
 bp = Blueprint("members", __name__, url_prefix="/members")
+
+PAGE_SIZE = 50
+CONSENT_LABELS = {
+    ConsentKind.ELECTRONIC_CONVOCATION: PersonForm.consent_electronic_convocation.args[0],
+    ConsentKind.NEWSLETTER: PersonForm.consent_newsletter.args[0],
+}
+
+
+def _types(active_only: bool = False) -> list[MembershipType]:
+    query = select(MembershipType).order_by(MembershipType.name, MembershipType.id)
+    if active_only:
+        query = query.where(MembershipType.is_active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def _show_error(form, error: RegisterError) -> None:
+    """Put a refused change's message at its field, or flash it when it has none."""
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, str(error.message)]
+    else:
+        flash(str(error.message), "error")
+
+
+def _nothing_saved() -> None:
+    flash(_("Nothing was saved: correct the fields marked below."), "error")
+
+
+def _filters_from_request() -> RegisterFilters:
+    args = request.args
+    status = args.get("status", "")
+    if status not in {s.value for s in MembershipStatus} | {"none"}:
+        status = None
+    vote = {"yes": True, "no": False}.get(args.get("vote", ""))
+    sort = args.get("sort", "name")
+    return RegisterFilters(
+        q=args.get("q", "").strip()[:100],
+        type_id=args.get("type", type=int),
+        status=status or None,
+        vote=vote,
+        dues_open=args.get("dues") == "open",
+        sort=sort if sort in services.SORTS else "name",
+        descending=args.get("dir") == "desc",
+    )
+
+
+@bp.get("/")
+@require(Permission.MEMBERS_READ)
+def index():
+    filters = _filters_from_request()
+    page_number = max(request.args.get("page", 1, type=int), 1)
+    query = services.register_query(filters)
+    rows = db.session.execute(
+        query.offset((page_number - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    ).all()
+    page = Window(items=rows[:PAGE_SIZE], page=page_number, has_next=len(rows) > PAGE_SIZE)
+    # The paging and sorting links keep the search and filters; no COUNT, as on the audit
+    # log: counting every match would grow with the register on every page.
+    arguments = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "members/index.html", page=page, filters=filters, types=_types(),
+        arguments=arguments, status_labels=STATUS_LABELS,
+    )
+
+
+@bp.get("/<int:person_id>")
+@require(Permission.MEMBERS_READ)
+def person(person_id: int):
+    return _person_page(db.get_or_404(Person, person_id))
+
+
+def _person_page(person: Person, status_form: StatusForm | None = None,
+                 failed_membership_id: int | None = None, http_status: int = 200):
+    consents, memberships = services.person_history(person)
+    current = next(
+        (h for h in memberships if h.membership.status != MembershipStatus.ENDED), None
+    )
+    # After a refused change the form stays on the membership it was for, ended or not.
+    status_target = next(
+        (h for h in memberships if h.membership.id == failed_membership_id), current
+    )
+    if status_form is None:
+        status_form = StatusForm()
+    return render_template(
+        "members/person.html", person=person, consents=consents, memberships=memberships,
+        current=current, status_target=status_target, status_form=status_form,
+        can_write=has_permission(Permission.MEMBERS_WRITE), status_labels=STATUS_LABELS,
+        kind_labels=KIND_LABELS, consent_labels=CONSENT_LABELS,
+    ), http_status
+
+
+def _set_consents(person: Person, form: PersonForm) -> None:
+    for kind in ConsentKind:
+        services.set_consent(person, kind, bool(form[f"consent_{kind.value}"].data))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Permission.MEMBERS_WRITE)
+def new():
+    form = NewMemberForm()
+    form.set_type_choices(_types(active_only=True))
+    if request.method == "GET":
+        return render_template("members/new.html", form=form)
+    if not form.validate_on_submit():
+        _nothing_saved()
+        return render_template("members/new.html", form=form), 422
+    try:
+        person = services.create_person(form.person_values())
+        _set_consents(person, form)
+        membership_type = db.session.get(MembershipType, form.type_id.data)
+        membership = services.add_membership(
+            person, membership_type, form.start_date.data, MembershipStatus(form.status.data)
+        )
+    except RegisterError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        _nothing_saved()
+        return render_template("members/new.html", form=form), 422
+    db.session.commit()
+    flash(_("%(name)s is in the register with member number %(number)s.",
+            name=person.display_name, number=membership.member_number), "success")
+    return redirect(url_for("members.person", person_id=person.id))
+
+
+@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+@require(Permission.MEMBERS_WRITE)
+def edit(person_id: int):
+    person = db.get_or_404(Person, person_id)
+    if request.method == "GET":
+        return render_template("members/edit.html", form=PersonForm(obj=person), person=person)
+    form = PersonForm()
+    if not form.validate_on_submit():
+        _nothing_saved()
+        return render_template("members/edit.html", form=form, person=person), 422
+    try:
+        changed = services.update_person(person, form.person_values())
+    except RegisterError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        _nothing_saved()
+        return render_template("members/edit.html", form=form, person=person), 422
+    consents_changed = [
+        services.set_consent(person, kind, bool(form[f"consent_{kind.value}"].data))
+        for kind in ConsentKind
+    ]
+    db.session.commit()
+    if changed or any(consents_changed):
+        flash(_("The details of %(name)s have been saved.", name=person.display_name), "success")
+    else:
+        flash(_("Nothing changed."), "info")
+    return redirect(url_for("members.person", person_id=person.id))
+
+
+@bp.post("/memberships/<int:membership_id>/status")
+@require(Permission.MEMBERS_WRITE)
+def membership_status(membership_id: int):
+    membership = db.get_or_404(Membership, membership_id)
+    person = db.session.get(Person, membership.person_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        _nothing_saved()
+        return _person_page(person, form, membership.id, 422)
+    try:
+        services.change_status(
+            membership, MembershipStatus(form.status.data), form.effective_date.data,
+            form.reason.data or None,
+        )
+    except RegisterError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        _nothing_saved()
+        return _person_page(db.session.get(Person, person.id), form, membership_id, 422)
+    db.session.commit()
+    flash(_("Membership %(number)s is now %(status)s.", number=membership.member_number,
+            status=STATUS_LABELS[MembershipStatus(membership.status)]), "success")
+    return redirect(url_for("members.person", person_id=person.id))
+
+
+@bp.route("/<int:person_id>/memberships/new", methods=["GET", "POST"])
+@require(Permission.MEMBERS_WRITE)
+def membership_new(person_id: int):
+    person = db.get_or_404(Person, person_id)
+    form = MembershipForm()
+    form.set_type_choices(_types(active_only=True))
+    if request.method == "GET":
+        return render_template("members/membership_new.html", form=form, person=person)
+    if not form.validate_on_submit():
+        _nothing_saved()
+        return render_template("members/membership_new.html", form=form, person=person), 422
+    try:
+        membership = services.add_membership(
+            person, db.session.get(MembershipType, form.type_id.data), form.start_date.data,
+            MembershipStatus(form.status.data),
+        )
+    except RegisterError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        _nothing_saved()
+        person = db.session.get(Person, person_id)
+        return render_template("members/membership_new.html", form=form, person=person), 422
+    db.session.commit()
+    flash(_("%(name)s is a member again, with member number %(number)s.",
+            name=person.display_name, number=membership.member_number), "success")
+    return redirect(url_for("members.person", person_id=person.id))
+
+
+# Membership types ------------------------------------------------------------------
+
+
+@bp.get("/types")
+@require(Permission.MEMBERS_READ)
+def types():
+    return render_template(
+        "members/types.html", types=_types(), can_write=has_permission(Permission.MEMBERS_WRITE)
+    )
+
+
+@bp.route("/types/new", methods=["GET", "POST"])
+@require(Permission.MEMBERS_WRITE)
+def type_new():
+    form = MembershipTypeForm()
+    if request.method == "GET":
+        return render_template("members/type_form.html", form=form, membership_type=None)
+    if not form.validate_on_submit():
+        _nothing_saved()
+        return render_template("members/type_form.html", form=form, membership_type=None), 422
+    try:
+        membership_type = services.create_membership_type(form.type_values())
+    except RegisterError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        _nothing_saved()
+        return render_template("members/type_form.html", form=form, membership_type=None), 422
+    db.session.commit()
+    flash(_("Membership type %(name)s has been added.", name=membership_type.name), "success")
+    return redirect(url_for("members.types"))
+
+
+@bp.route("/types/<int:type_id>/edit", methods=["GET", "POST"])
+@require(Permission.MEMBERS_WRITE)
+def type_edit(type_id: int):
+    membership_type = db.get_or_404(MembershipType, type_id)
+    if request.method == "GET":
+        form = MembershipTypeForm(
+            obj=membership_type, yearly_dues=format_plain(membership_type.yearly_dues_cents)
+        )
+        return render_template("members/type_form.html", form=form,
+                               membership_type=membership_type)
+    form = MembershipTypeForm()
+    if not form.validate_on_submit():
+        _nothing_saved()
+        return render_template("members/type_form.html", form=form,
+                               membership_type=membership_type), 422
+    try:
+        changed = services.update_membership_type(membership_type, form.type_values())
+    except RegisterError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        _nothing_saved()
+        membership_type = db.session.get(MembershipType, type_id)
+        return render_template("members/type_form.html", form=form,
+                               membership_type=membership_type), 422
+    db.session.commit()
+    if changed:
+        flash(_("Membership type %(name)s has been saved.", name=membership_type.name), "success")
+    else:
+        flash(_("Nothing changed."), "info")
+    return redirect(url_for("members.types"))

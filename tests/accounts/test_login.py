@@ -34,8 +34,17 @@ def test_board_member_lands_on_the_dashboard_after_login(client, make_user):
     assert response.request.path == "/dashboard/"
 
 
-def test_member_without_dashboard_lands_on_own_account_page(client, make_user):
+def test_member_lands_on_the_member_portal(client, make_user):
     user = make_user("lid@example.org", roles=[Role.MEMBER])
+
+    response = log_in(client, user.email, follow_redirects=True)
+
+    assert response.status_code == 200
+    assert response.request.path == "/portal/"
+
+
+def test_user_without_dashboard_or_portal_lands_on_own_account_page(client, make_user):
+    user = make_user("vrijwilliger@example.org", roles=[Role.VOLUNTEER])
 
     response = log_in(client, user.email, follow_redirects=True)
 
