@@ -70,7 +70,7 @@ class Page:
     in_goal: bool = True
 
 
-def pages(last_pages: dict[str, int], last_message_id: int) -> list[Page]:
+def pages(last_pages: dict[str, int], last_message_id: int, first_member: int) -> list[Page]:
     """The pages to time. `last_pages`: the number of pages of each paginated list."""
     return [
         Page("login", "/login", None),
@@ -96,11 +96,12 @@ def pages(last_pages: dict[str, int], last_message_id: int) -> list[Page]:
         Page("members ?vote=yes", "/members/?vote=yes", "board"),
         Page("members ?dues=open", "/members/?dues=open", "board"),
         Page("members ?sort=number&dir=desc", "/members/?sort=number&dir=desc", "board"),
-        Page("member (person page)", "/members/150", "board"),
+        Page("member (person page)", f"/members/{first_member}", "board"),
         Page("member types", "/members/types", "board"),
         Page("dues invoices", "/dues/", "board"),
         Page("dues ?status=overdue", "/dues/?status=overdue", "board"),
-        Page(f"dues ?page={DEEP_PAGE}", f"/dues/?page={DEEP_PAGE}", "board"),
+        # 1/10 scale has ~1,700 invoices: page 20 exists at both scales.
+        Page("dues ?page=20", "/dues/?page=20", "board"),
         Page("members as of 1 January", "/members/transfer/as-of?day=2026-01-01", "board",
              False),
         # OFFSET pagination reads every row before the last page: shown, not a goal.
@@ -204,6 +205,7 @@ class Target:
         from coop.audit import AuditEvent
         from coop.extensions import db
         from coop.mail import OutboxMessage
+        from coop.members.models import Membership
 
         self.app = make_app(url)
         with self.app.app_context():
@@ -223,12 +225,15 @@ class Target:
                 "outbox": last_page(OutboxMessage),
             }
             last_message_id = db.session.scalar(select(func.max(OutboxMessage.id)))
+            first_member = db.session.scalar(
+                select(Membership.person_id).where(Membership.member_number == 1)
+            )
             self.counter = QueryCounter(db.engine)
             db.session.remove()
         # No app context is held while requesting: each request gets its own session, as
         # in production (a shared context would serve users from the identity map).
         self.clients = {login: _logged_in_client(self.app, uid) for login, uid in ids.items()}
-        self.pages = pages(last_pages, last_message_id)
+        self.pages = pages(last_pages, last_message_id, first_member)
 
     def request(self, page: Page) -> tuple[float, float, int, list[tuple[str, float]]]:
         self.counter.reset()

@@ -39,6 +39,22 @@ def load_demo() -> None:
         raise click.ClickException(str(error)) from error
 
 
+@coop_cli.command("analyze")
+def analyze() -> None:
+    """Refresh the database's planner statistics (run after a large import).
+
+    PostgreSQL's autovacuum does this by itself; SQLite keeps no statistics until asked,
+    and without them it sorts the whole register instead of walking its indexes.
+    """
+    from sqlalchemy import text
+
+    from coop.extensions import db
+
+    with db.engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+    click.echo("statistics refreshed")
+
+
 def register(app: Flask) -> None:
     from coop.members.privacy import anonymise_former_members_command
 

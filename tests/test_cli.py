@@ -90,3 +90,15 @@ def test_demo_has_members_a_year_of_dues_and_overdue_invoices(app, client, login
     assert overdue.status_code == 200
     open_numbers = [i.number for i in invoices if i.status == "open"]
     assert open_numbers and all(number in overdue.text for number in open_numbers[:5])
+
+
+def test_analyze_refreshes_the_planner_statistics(app):
+    result = app.test_cli_runner().invoke(args=["coop", "analyze"])
+
+    assert result.exit_code == 0, result.output
+    assert "statistics refreshed" in result.output
+    if db.engine.dialect.name == "sqlite":
+        from sqlalchemy import text
+
+        tables = db.session.execute(text("SELECT name FROM sqlite_master")).scalars().all()
+        assert "sqlite_stat1" in tables
