@@ -504,6 +504,7 @@ def generate_register(conn: Connection, ctx: Context) -> dict[str, int]:
             "id": number, "person_id": person_id,
             "type_id": rng.choices(type_ids, type_weights)[0], "member_number": number,
             "start_date": start,
+            "admitted_on": None if status == "aspirant" else start,
             "end_date": max(start, date(2026, 6, 30)) if ended else None,
             "status": status, "status_reason": "verhuisd" if ended else None,
             "created_at": ctx.now,

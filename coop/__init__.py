@@ -48,6 +48,9 @@ def create_app(config=None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY=<a long random string>")
     _configure_database(app)
+    from coop.args import BoundedIntegerConverter
+
+    app.url_map.converters["int"] = BoundedIntegerConverter
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

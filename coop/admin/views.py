@@ -10,6 +10,7 @@ from coop.accounts import services as accounts
 from coop.accounts.forms import ConfirmForm
 from coop.accounts.models import User
 from coop.admin.forms import NewUserForm, UserRolesForm
+from coop.args import int_arg
 from coop.audit import AuditEvent
 from coop.extensions import db
 from coop.mail import MailError, OutboxMessage, send_mail
@@ -34,7 +35,7 @@ def audit_log():
             query = query.where(AuditEvent.tag == tag)
         else:
             query = query.where(AuditEvent.domain == domain)
-    page = window(query, request.args.get("page", 1, type=int), PAGE_SIZE)
+    page = window(query, int_arg("page", 1), PAGE_SIZE)
     return render_template("admin/audit_log.html", page=page, tag=tag)
 
 

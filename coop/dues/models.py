@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -77,7 +78,7 @@ class Invoice(db.Model):
     payment_reference: Mapped[str] = mapped_column(String(35), nullable=False, unique=True)
     # Snapshot of the addressee at issue time: the archived PDF and the books must not
     # change when the person moves or is anonymised.
-    addressee_name: Mapped[str] = mapped_column(String(320), nullable=False)
+    addressee_name: Mapped[str] = mapped_column(String(330), nullable=False)
     addressee_address: Mapped[str | None] = mapped_column(Text)
     pdf_filename: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
@@ -91,7 +92,12 @@ class Invoice(db.Model):
 
     __table_args__ = (
         UniqueConstraint("fiscal_year", "sequence_number", name="uq_invoice_year_sequence"),
-        UniqueConstraint("membership_id", "dues_year", name="uq_invoice_membership_dues_year"),
+        # One live dues invoice per membership and year; a credited one may be replaced.
+        Index(
+            "uq_invoice_membership_dues_year", "membership_id", "dues_year", unique=True,
+            sqlite_where=text("kind = 'invoice' AND status <> 'credited'"),
+            postgresql_where=text("kind = 'invoice' AND status <> 'credited'"),
+        ),
         CheckConstraint(_in("kind", InvoiceKind), name="kind_known"),
         CheckConstraint(_in("status", InvoiceStatus), name="status_known"),
         CheckConstraint("sequence_number > 0", name="sequence_positive"),

@@ -45,7 +45,7 @@ from coop.dues.models import (
 )
 from coop.extensions import db
 from coop.mail import MailError, send_mail
-from coop.members.models import Membership, MembershipStatus, MembershipType, Person
+from coop.members.models import Membership, MembershipType, Person
 from coop.settings.models import DuesProration
 from coop.settings.services import get_organisation
 from coop.timeutil import AMSTERDAM
@@ -194,6 +194,8 @@ def generate_dues(
     """
     if not 2000 <= fiscal_year <= 2100:
         raise DuesError(_l("Enter a year between 2000 and 2100."), "fiscal_year")
+    if not 2000 <= issue_date.year <= 2100:
+        raise DuesError(_l("Enter an invoice date between 2000 and 2100."), "issue_date")
     organisation = get_organisation()
     start_month = organisation.fiscal_year_start_month
     year_start, year_end = fiscal_year_bounds(fiscal_year, start_month)
@@ -207,15 +209,20 @@ def generate_dues(
         .join(Person, Person.id == Membership.person_id)
         .where(
             MembershipType.yearly_dues_cents > 0,
-            Membership.status != MembershipStatus.ASPIRANT,
-            Membership.start_date <= year_end,
+            # Only members: admitted (not an aspirant, nor one turned down) in the year.
+            Membership.admitted_on.is_not(None),
+            Membership.admitted_on <= year_end,
             Membership.end_date.is_(None) | (Membership.end_date >= year_start),
         )
     )
     if membership_ids is not None:
         owing = owing.where(Membership.id.in_(list(membership_ids)))
+    # A credited invoice no longer counts: the member gets a corrected one.
     invoiced = select(Invoice.id).where(
-        Invoice.membership_id == Membership.id, Invoice.dues_year == fiscal_year
+        Invoice.membership_id == Membership.id,
+        Invoice.dues_year == fiscal_year,
+        Invoice.kind == InvoiceKind.INVOICE.value,
+        Invoice.status != InvoiceStatus.CREDITED.value,
     )
     result = GenerationResult(fiscal_year=fiscal_year, invoice_year=sequence.fiscal_year)
     result.already_invoiced = db.session.scalar(
@@ -227,21 +234,17 @@ def generate_dues(
 
     pending: list[tuple[Invoice, InvoiceLine]] = []
     for membership, membership_type, person in rows:
+        joined = membership.admitted_on
         amount = prorated_cents(
-            membership_type.yearly_dues_cents, membership.start_date, year_start,
-            organisation.dues_proration,
+            membership_type.yearly_dues_cents, joined, year_start, organisation.dues_proration
         )
         if amount <= 0:
             result.not_charged += 1
             continue
         months = None
-        if (
-            membership.start_date >= year_start
-            and organisation.dues_proration == DuesProration.MONTHLY
-        ):
+        if joined >= year_start and organisation.dues_proration == DuesProration.MONTHLY:
             months = 12 - (
-                (membership.start_date.year - year_start.year) * 12
-                + membership.start_date.month - year_start.month
+                (joined.year - year_start.year) * 12 + joined.month - year_start.month
             )
         sequence_number, number = _take_number(sequence)
         invoice = Invoice(

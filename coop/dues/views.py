@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from coop.accounts.forms import ConfirmForm
+from coop.args import int_arg
 from coop.dues import services
 from coop.dues.forms import (
     METHOD_LABELS,
@@ -50,7 +51,7 @@ def _labels():
 def invoices():
     """Newest first; filters: fiscal year, status (with `overdue`), number or name."""
     today = services.local_today()
-    year = request.args.get("year", type=int)
+    year = int_arg("year")
     status = request.args.get("status", "")
     if status not in STATUS_LABELS:
         status = ""
@@ -79,7 +80,7 @@ def invoices():
                 func.lower(Invoice.addressee_name).contains(search.lower(), autoescape=True),
             )
         )
-    page_number = max(request.args.get("page", 1, type=int), 1)
+    page_number = int_arg("page", 1)
     rows = db.session.execute(
         query.offset((page_number - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     ).all()

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -142,6 +143,9 @@ class Membership(db.Model):
     type_id: Mapped[int] = mapped_column(ForeignKey("membership_type.id"), nullable=False)
     member_number: Mapped[int] = mapped_column(Integer, nullable=False, unique=True)
     start_date: Mapped[date] = mapped_column(Date, nullable=False)
+    # The day the membership first became active: an aspirant is not a member yet (no
+    # dues, not in the register of members), and one turned down never becomes one.
+    admitted_on: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(12), nullable=False)
     status_reason: Mapped[str | None] = mapped_column(Text)
@@ -161,6 +165,11 @@ class Membership(db.Model):
             "(status = 'ended') = (end_date IS NOT NULL)", name="ended_iff_end_date"
         ),
         Index("ix_membership_status_type_id", "status", "type_id"),
+        # At most one membership per person that has not ended (rejoining ends first).
+        Index(
+            "uq_membership_one_current", "person_id", unique=True,
+            sqlite_where=text("status <> 'ended'"), postgresql_where=text("status <> 'ended'"),
+        ),
         Index("ix_membership_dates", "start_date", "end_date"),
     )
 

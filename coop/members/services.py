@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, null, or_, select
+from sqlalchemy import exists, func, null, or_, select
 from sqlalchemy.orm import aliased
 
 from coop import audit
@@ -45,6 +45,9 @@ STATUS_LABELS = {
     MembershipStatus.SUSPENDED: _l("suspended"),
     MembershipStatus.ENDED: _l("ended"),
 }
+
+
+MAX_MEMBER_NUMBER = 2**31 - 1  # the INTEGER column's limit
 
 
 class RegisterError(Exception):
@@ -109,6 +112,8 @@ def update_person(person: Person, values: dict[str, Any], actor=None, tag="membe
 
     Returns the `{field: [old, new]}` of the changed fields.
     """
+    if person.anonymised_at is not None:
+        raise RegisterError(_l("This person was anonymised; their details cannot be filled in."))
     cleaned = _clean({**{f: getattr(person, f) for f in PERSON_FIELDS}, **values})
     _check_email_free(cleaned["email"], person.id)
     diff = audit.changes(person, PERSON_FIELDS, cleaned)
@@ -141,10 +146,23 @@ def next_member_number() -> int:
     """Take the next member number. The counter row is locked until the transaction
     ends, so two concurrent registrations never get the same number, and numbers only
     go up, so an ended membership's number is never handed out again."""
-    counter = db.session.scalar(select(MemberNumberCounter).with_for_update().limit(1))
-    if counter is None:
-        counter = MemberNumberCounter(last_number=0)
-        db.session.add(counter)
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    # Create the single counter row without a race: the second insert does nothing.
+    db.session.execute(
+        insert(MemberNumberCounter).values(id=1, last_number=0).on_conflict_do_nothing(
+            index_elements=["id"]
+        )
+    )
+    counter = db.session.scalars(
+        select(MemberNumberCounter)
+        .where(MemberNumberCounter.id == 1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     counter.last_number += 1
     db.session.flush()
     return counter.last_number
@@ -184,12 +202,24 @@ def add_membership(
             _l("%(name)s is already a member (number %(number)s).",
                name=person.display_name, number=existing.member_number)
         )
+    last_end = db.session.scalar(
+        select(func.max(Membership.end_date)).where(Membership.person_id == person.id)
+    )
+    if last_end is not None and start_date <= last_end:
+        # Overlapping memberships would count the person twice and bill them twice.
+        raise RegisterError(
+            _l("The new membership must start after the previous one ended (%(date)s).",
+               date=last_end.strftime("%d-%m-%Y")),
+            "start_date",
+        )
+    status = MembershipStatus(status)
     membership = Membership(
         person_id=person.id,
         type_id=membership_type.id,
         member_number=next_member_number(),
         start_date=start_date,
-        status=MembershipStatus(status).value,
+        admitted_on=start_date if status == MembershipStatus.ACTIVE else None,
+        status=status.value,
         status_reason=reason,
     )
     db.session.add(membership)
@@ -236,6 +266,8 @@ def change_status(
         )
     membership.status = new_status.value
     membership.status_reason = reason
+    if new_status == MembershipStatus.ACTIVE and membership.admitted_on is None:
+        membership.admitted_on = effective_date
     if new_status == MembershipStatus.ENDED:
         membership.end_date = effective_date
     db.session.add(
@@ -256,14 +288,14 @@ def change_status(
 
 def members_on(day: date):
     """A select of (Membership, Person) for everyone who was a member on `day`:
-    started on or before it and not ended before it (aspirants are not members yet)."""
+    admitted on or before it and not ended before it (an aspirant is not a member yet;
+    one turned down never was)."""
     return (
         select(Membership, Person)
         .join(Person, Person.id == Membership.person_id)
         .where(
-            Membership.start_date <= day,
+            Membership.admitted_on <= day,
             (Membership.end_date.is_(None)) | (Membership.end_date >= day),
-            Membership.status != MembershipStatus.ASPIRANT,
         )
     )
 
@@ -290,10 +322,21 @@ def _check_type_code_free(code: str, type_id: int | None = None) -> None:
         raise RegisterError(_l("Another membership type has this code."), "code")
 
 
+MAX_YEARLY_DUES_CENTS = 100_000_00  # € 100.000: far above any coop's dues, within INTEGER
+
+
+def _check_dues(cents: int) -> None:
+    if not 0 <= cents <= MAX_YEARLY_DUES_CENTS:
+        raise RegisterError(
+            _l("Yearly dues are between € 0 and € 100.000."), "yearly_dues"
+        )
+
+
 def create_membership_type(values: dict[str, Any], actor=None) -> MembershipType:
     """Add a membership type. Raises RegisterError when the code is taken."""
     values = {field: values[field] for field in TYPE_FIELDS}
     _check_type_code_free(values["code"])
+    _check_dues(values["yearly_dues_cents"])
     membership_type = MembershipType(**values)
     db.session.add(membership_type)
     db.session.flush()
@@ -309,6 +352,7 @@ def update_membership_type(membership_type: MembershipType, values: dict[str, An
     is taken."""
     values = {field: values[field] for field in TYPE_FIELDS}
     _check_type_code_free(values["code"], membership_type.id)
+    _check_dues(values["yearly_dues_cents"])
     diff = audit.changes(membership_type, TYPE_FIELDS, values)
     if not diff:
         return {}
@@ -370,7 +414,7 @@ def _search_condition(q: str):
     if not q:
         return None
     conditions = []
-    if q.isdigit():
+    if q.isdigit() and int(q) <= MAX_MEMBER_NUMBER:
         # A member number (of any membership the person had), or the digits of a postcode.
         # Member numbers are unique: a scalar subquery the planner turns into an index
         # lookup (an IN (…) next to the other conditions would scan every person).

@@ -36,6 +36,7 @@ from wtforms import DateField, HiddenField, SubmitField
 from wtforms.validators import Optional
 
 from coop import audit
+from coop.args import int_arg
 from coop.extensions import db
 from coop.members import exporting, importing, services
 from coop.members.models import MembershipStatus, MembershipType
@@ -237,7 +238,7 @@ def register_filters(args) -> RegisterFilters:
     sort = args.get("sort", "name")
     return RegisterFilters(
         q=args.get("q", "").strip()[:100],
-        type_id=args.get("type", type=int),
+        type_id=int_arg("type", args=args),
         status=status or None,
         vote={"yes": True, "no": False}.get(args.get("vote", "")),
         dues_open=args.get("dues") == "open",
@@ -365,7 +366,7 @@ def as_of():
         return render_template("members/transfer/as_of.html", form=form, day=None), 422
     query = exporting.as_of_query(day)
     total = exporting.count_rows(query)
-    page_number = max(request.args.get("page", 1, type=int), 1)
+    page_number = int_arg("page", 1)
     rows = db.session.execute(
         query.offset((page_number - 1) * AS_OF_PAGE_SIZE).limit(AS_OF_PAGE_SIZE)
     ).all()

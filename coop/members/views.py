@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from coop.args import int_arg
 from coop.extensions import db
 from coop.members import services
 from coop.members.forms import (
@@ -58,7 +59,7 @@ def _filters_from_request() -> RegisterFilters:
     sort = args.get("sort", "name")
     return RegisterFilters(
         q=args.get("q", "").strip()[:100],
-        type_id=args.get("type", type=int),
+        type_id=int_arg("type", args=args),
         status=status or None,
         vote=vote,
         dues_open=args.get("dues") == "open",
@@ -71,7 +72,7 @@ def _filters_from_request() -> RegisterFilters:
 @require(Permission.MEMBERS_READ)
 def index():
     filters = _filters_from_request()
-    page_number = max(request.args.get("page", 1, type=int), 1)
+    page_number = int_arg("page", 1)
     query = services.register_query(filters)
     rows = db.session.execute(
         query.offset((page_number - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)

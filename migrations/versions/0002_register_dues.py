@@ -89,6 +89,7 @@ def upgrade():
     sa.Column('type_id', sa.Integer(), nullable=False),
     sa.Column('member_number', sa.Integer(), nullable=False),
     sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('admitted_on', sa.Date(), nullable=True),
     sa.Column('end_date', sa.Date(), nullable=True),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('status_reason', sa.Text(), nullable=True),
@@ -106,6 +107,7 @@ def upgrade():
         batch_op.create_index('ix_membership_dates', ['start_date', 'end_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_membership_person_id'), ['person_id'], unique=False)
         batch_op.create_index('ix_membership_status_type_id', ['status', 'type_id'], unique=False)
+        batch_op.create_index('uq_membership_one_current', ['person_id'], unique=True, sqlite_where=sa.text("status <> 'ended'"), postgresql_where=sa.text("status <> 'ended'"))
 
     op.create_table('invoice',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -122,7 +124,7 @@ def upgrade():
     sa.Column('total_cents', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('payment_reference', sa.String(length=35), nullable=False),
-    sa.Column('addressee_name', sa.String(length=320), nullable=False),
+    sa.Column('addressee_name', sa.String(length=330), nullable=False),
     sa.Column('addressee_address', sa.Text(), nullable=True),
     sa.Column('pdf_filename', sa.String(length=100), nullable=True),
     sa.Column('created_at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
@@ -137,13 +139,13 @@ def upgrade():
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_invoice_person_id_person')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invoice')),
     sa.UniqueConstraint('fiscal_year', 'sequence_number', name='uq_invoice_year_sequence'),
-    sa.UniqueConstraint('membership_id', 'dues_year', name='uq_invoice_membership_dues_year'),
     sa.UniqueConstraint('number', name=op.f('uq_invoice_number')),
     sa.UniqueConstraint('payment_reference', name=op.f('uq_invoice_payment_reference'))
     )
     with op.batch_alter_table('invoice', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invoice_person_id'), ['person_id'], unique=False)
         batch_op.create_index('ix_invoice_status_due_date', ['status', 'due_date'], unique=False)
+        batch_op.create_index('uq_invoice_membership_dues_year', ['membership_id', 'dues_year'], unique=True, sqlite_where=sa.text("kind = 'invoice' AND status <> 'credited'"), postgresql_where=sa.text("kind = 'invoice' AND status <> 'credited'"))
 
     op.create_table('membership_status_change',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -262,11 +264,13 @@ def downgrade():
 
     op.drop_table('membership_status_change')
     with op.batch_alter_table('invoice', schema=None) as batch_op:
+        batch_op.drop_index('uq_invoice_membership_dues_year')
         batch_op.drop_index('ix_invoice_status_due_date')
         batch_op.drop_index(batch_op.f('ix_invoice_person_id'))
 
     op.drop_table('invoice')
     with op.batch_alter_table('membership', schema=None) as batch_op:
+        batch_op.drop_index('uq_membership_one_current', sqlite_where=sa.text("status <> 'ended'"), postgresql_where=sa.text("status <> 'ended'"))
         batch_op.drop_index('ix_membership_status_type_id')
         batch_op.drop_index(batch_op.f('ix_membership_person_id'))
         batch_op.drop_index('ix_membership_dates')
