@@ -530,6 +530,7 @@ def generate_register(conn: Connection, ctx: Context) -> dict[str, int]:
             "status": rng.choices(("paid", "open"), (85, 15))[0],
             "payment_reference": f"C{DUES_YEAR}{sequence:07d}",
             "addressee_name": "Lid", "addressee_address": None, "pdf_filename": None,
+            "issuer": {"name": "Wijkcoöperatie De Buurt", "iban": "NL91ABNA0417164300"},
             "created_at": ctx.now,
         })
         lines.append({"id": sequence, "invoice_id": sequence,

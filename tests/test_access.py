@@ -148,6 +148,7 @@ def _portal_url_parameters(parameters):
         parameters["person_id"] = factories.create_person(email="uitnodiging@example.org").id
     if "invoice_id" not in parameters:
         invoice = Invoice(
+            issuer={"name": "Wijkcoöperatie Test"},
             fiscal_year=2026, sequence_number=1, number="2026-00001",
             person_id=parameters["person_id"], issue_date=date(2026, 1, 1),
             due_date=date(2026, 1, 31), total_cents=2500, payment_reference="TOEGANG1",

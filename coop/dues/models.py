@@ -9,6 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -80,6 +81,9 @@ class Invoice(db.Model):
     # change when the person moves or is anonymised.
     addressee_name: Mapped[str] = mapped_column(String(330), nullable=False)
     addressee_address: Mapped[str | None] = mapped_column(Text)
+    # The coop's details as they were on the day of issue (name, KvK, IBAN, address):
+    # the PDF, rendered whenever it is first archived, must show those, not today's.
+    issuer: Mapped[dict] = mapped_column(JSON, nullable=False)
     pdf_filename: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 

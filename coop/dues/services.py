@@ -197,6 +197,7 @@ def generate_dues(
     if not 2000 <= issue_date.year <= 2100:
         raise DuesError(_l("Enter an invoice date between 2000 and 2100."), "issue_date")
     organisation = get_organisation()
+    issuer = issuer_snapshot(organisation)
     start_month = organisation.fiscal_year_start_month
     year_start, year_end = fiscal_year_bounds(fiscal_year, start_month)
     due_date = issue_date + timedelta(days=organisation.payment_term_days)
@@ -248,6 +249,7 @@ def generate_dues(
             )
         sequence_number, number = _take_number(sequence)
         invoice = Invoice(
+            issuer=issuer,
             kind=InvoiceKind.INVOICE.value,
             fiscal_year=sequence.fiscal_year,
             sequence_number=sequence_number,
@@ -396,6 +398,7 @@ def credit_invoice(
     ).all()
     sequence_number, number = _take_number(sequence)
     credit_note = Invoice(
+        issuer=issuer_snapshot(get_organisation()),
         kind=InvoiceKind.CREDIT_NOTE.value,
         fiscal_year=sequence.fiscal_year,
         sequence_number=sequence_number,
@@ -664,9 +667,23 @@ def format_iban(iban: str | None) -> str | None:
     return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
+def issuer_snapshot(organisation) -> dict:
+    """The coop's details an invoice keeps from the day it is issued."""
+    return {
+        "name": organisation.name,
+        "kvk_number": organisation.kvk_number,
+        "iban": organisation.iban,
+        "street": organisation.street,
+        "postcode": organisation.postcode,
+        "city": organisation.city,
+        "email": organisation.email,
+        "website": organisation.website,
+    }
+
+
 def invoice_document(invoice: Invoice) -> dict:
-    """The plain values the invoice PDF shows."""
-    organisation = get_organisation()
+    """The plain values the invoice PDF shows: the coop as it was on the day of issue."""
+    issuer = invoice.issuer
     lines = db.session.scalars(
         select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id).order_by(InvoiceLine.id)
     ).all()
@@ -675,16 +692,7 @@ def invoice_document(invoice: Invoice) -> dict:
         original = db.session.get(Invoice, invoice.credits_invoice_id)
         credited = {"number": original.number, "issue_date": original.issue_date}
     return {
-        "organisation": {
-            "name": organisation.name,
-            "kvk_number": organisation.kvk_number,
-            "iban": format_iban(organisation.iban),
-            "street": organisation.street,
-            "postcode": organisation.postcode,
-            "city": organisation.city,
-            "email": organisation.email,
-            "website": organisation.website,
-        },
+        "organisation": {**issuer, "iban": format_iban(issuer.get("iban"))},
         "invoice": {
             "is_credit_note": invoice.kind == InvoiceKind.CREDIT_NOTE,
             "number": invoice.number,

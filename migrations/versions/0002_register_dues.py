@@ -126,6 +126,7 @@ def upgrade():
     sa.Column('payment_reference', sa.String(length=35), nullable=False),
     sa.Column('addressee_name', sa.String(length=330), nullable=False),
     sa.Column('addressee_address', sa.Text(), nullable=True),
+    sa.Column('issuer', sa.JSON(), nullable=False),
     sa.Column('pdf_filename', sa.String(length=100), nullable=True),
     sa.Column('created_at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("(kind = 'credit_note') = (credits_invoice_id IS NOT NULL)", name=op.f('ck_invoice_credit_note_credits_an_invoice')),

@@ -84,6 +84,7 @@ def test_the_database_refuses_a_second_invoice_for_a_membership_and_year(organis
     invoice = factories.create_invoice(membership)
 
     duplicate = Invoice(
+        issuer={"name": "Wijkcoöperatie Test"},
         fiscal_year=2026, sequence_number=99, number="2026-00099", person_id=invoice.person_id,
         membership_id=membership.id, dues_year=2026, issue_date=ISSUE, due_date=ISSUE,
         total_cents=2500, payment_reference="2026-00099", addressee_name="X",

@@ -133,3 +133,22 @@ def test_the_cli_archives_every_invoice_without_a_pdf_once(app, organisation):
     assert "0 invoice PDFs archived" in again.output
     archive = Path(app.config["INVOICES_DIR"])
     assert sorted(p.name for p in archive.iterdir()) == ["2026-00001.pdf", "2026-00002.pdf"]
+
+
+def test_the_pdf_shows_the_coop_as_it_was_on_the_day_of_issue(app, organisation):
+    from coop.settings.services import get_organisation
+
+    organisation()
+    invoice = factories.create_invoice(factories.create_member())
+    settings = get_organisation()
+    settings.iban = "NL02ABNA0123456789"
+    settings.name = "Nieuwe Naam U.A."
+    db.session.commit()
+
+    with app.test_request_context():
+        path = services.invoice_pdf_path(db.session.get(Invoice, invoice.id))
+
+    text = pdf_text(path.read_bytes())
+    assert "NL91 ABNA 0417 1643 00" in text
+    assert "Wijkcoöperatie Oost voor Elkaar" in text
+    assert "Nieuwe Naam" not in text

@@ -34,6 +34,7 @@ def _member(type_, given, family, *, prefix=None, start=date(2025, 1, 1), status
 
 def _open_invoice(membership, number=1, status="open"):
     db.session.add(Invoice(
+        issuer={"name": "Wijkcoöperatie Test"},
         fiscal_year=2026, sequence_number=number, number=f"2026-{number:05d}",
         person_id=membership.person_id, membership_id=membership.id, dues_year=2026,
         issue_date=date(2026, 1, 15), due_date=date(2026, 2, 14), total_cents=2500,

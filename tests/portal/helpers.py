@@ -30,6 +30,7 @@ def create_invoice(person, *, total_cents=2500, issue_date=None, due_days=30, st
     n = next(_numbers)
     issue_date = issue_date or date(2026, 1, 15)
     invoice = Invoice(
+        issuer={"name": "Wijkcoöperatie Test"},
         fiscal_year=issue_date.year, sequence_number=n, number=f"{issue_date.year}-{n:05d}",
         person_id=person.id, issue_date=issue_date,
         due_date=issue_date + timedelta(days=due_days), total_cents=total_cents, status=status,
