@@ -27,3 +27,8 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
+
+
+def one_of(column: str, enum) -> str:
+    """SQL for a CHECK constraint: `column` holds one of the enum's values."""
+    return f"{column} IN ({', '.join(repr(member.value) for member in enum)})"

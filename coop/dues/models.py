@@ -22,12 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coop.extensions import db
+from coop.extensions import db, one_of
 from coop.timeutil import UTCDateTime, utcnow
-
-
-def _in(column: str, enum) -> str:
-    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
 
 
 class InvoiceKind(StrEnum):
@@ -102,8 +98,8 @@ class Invoice(db.Model):
             sqlite_where=text("kind = 'invoice' AND status <> 'credited'"),
             postgresql_where=text("kind = 'invoice' AND status <> 'credited'"),
         ),
-        CheckConstraint(_in("kind", InvoiceKind), name="kind_known"),
-        CheckConstraint(_in("status", InvoiceStatus), name="status_known"),
+        CheckConstraint(one_of("kind", InvoiceKind), name="kind_known"),
+        CheckConstraint(one_of("status", InvoiceStatus), name="status_known"),
         CheckConstraint("sequence_number > 0", name="sequence_positive"),
         CheckConstraint("due_date >= issue_date", name="due_after_issue"),
         CheckConstraint(
@@ -155,7 +151,7 @@ class Payment(db.Model):
 
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount_positive"),
-        CheckConstraint(_in("method", PaymentMethod), name="method_known"),
+        CheckConstraint(one_of("method", PaymentMethod), name="method_known"),
     )
 
 

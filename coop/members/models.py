@@ -21,12 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coop.extensions import db
+from coop.extensions import db, one_of
 from coop.timeutil import UTCDateTime, utcnow
-
-
-def _in(column: str, enum) -> str:
-    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
 
 
 class PersonKind(StrEnum):
@@ -84,7 +80,7 @@ class Person(db.Model):
     user = relationship("User", lazy="raise")
 
     __table_args__ = (
-        CheckConstraint(_in("kind", PersonKind), name="kind_known"),
+        CheckConstraint(one_of("kind", PersonKind), name="kind_known"),
         CheckConstraint("email IS NULL OR email = lower(email)", name="email_lowercase"),
         Index("ix_person_sort_name_id", "sort_name", "id"),
         Index("ix_person_postcode", "postcode"),
@@ -110,7 +106,7 @@ class ConsentEvent(db.Model):
 
     person: Mapped[Person] = relationship(back_populates="consent_events")
 
-    __table_args__ = (CheckConstraint(_in("kind", ConsentKind), name="kind_known"),)
+    __table_args__ = (CheckConstraint(one_of("kind", ConsentKind), name="kind_known"),)
 
 
 class MembershipType(db.Model):
@@ -158,7 +154,7 @@ class Membership(db.Model):
     )
 
     __table_args__ = (
-        CheckConstraint(_in("status", MembershipStatus), name="status_known"),
+        CheckConstraint(one_of("status", MembershipStatus), name="status_known"),
         CheckConstraint("member_number > 0", name="member_number_positive"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
         CheckConstraint(
@@ -192,4 +188,6 @@ class MembershipStatusChange(db.Model):
 
     membership: Mapped[Membership] = relationship(back_populates="status_changes")
 
-    __table_args__ = (CheckConstraint(_in("to_status", MembershipStatus), name="to_status_known"),)
+    __table_args__ = (
+        CheckConstraint(one_of("to_status", MembershipStatus), name="to_status_known"),
+    )

@@ -4,7 +4,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coop.extensions import db
+from coop.extensions import db, one_of
 from coop.timeutil import UTCDateTime, utcnow
 
 
@@ -33,10 +33,6 @@ class DuesProration(StrEnum):
 class TieOnPersons(StrEnum):
     RE_VOTE = "re_vote"
     LOT = "lot"
-
-
-def _in(column: str, enum) -> str:
-    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
 
 
 class Organisation(db.Model):
@@ -92,11 +88,11 @@ class Organisation(db.Model):
     )
 
     __table_args__ = (
-        CheckConstraint(_in("legal_form", LegalForm), name="legal_form_known"),
-        CheckConstraint(_in("default_majority", Majority), name="default_majority_known"),
-        CheckConstraint(_in("amendment_majority", Majority), name="amendment_majority_known"),
-        CheckConstraint(_in("tie_on_persons", TieOnPersons), name="tie_on_persons_known"),
-        CheckConstraint(_in("dues_proration", DuesProration), name="dues_proration_known"),
+        CheckConstraint(one_of("legal_form", LegalForm), name="legal_form_known"),
+        CheckConstraint(one_of("default_majority", Majority), name="default_majority_known"),
+        CheckConstraint(one_of("amendment_majority", Majority), name="amendment_majority_known"),
+        CheckConstraint(one_of("tie_on_persons", TieOnPersons), name="tie_on_persons_known"),
+        CheckConstraint(one_of("dues_proration", DuesProration), name="dues_proration_known"),
         CheckConstraint("payment_term_days BETWEEN 1 AND 365", name="payment_term_range"),
         CheckConstraint("reminder_after_days BETWEEN 1 AND 365", name="reminder_after_range"),
         CheckConstraint("retention_years BETWEEN 0 AND 10", name="retention_years_range"),
