@@ -11,11 +11,15 @@ from coop.permissions import ROLE_LABELS, Permission, Role, has_permission
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
+def money_locale() -> str:
+    """The Babel locale for amounts in the current UI language."""
+    return "nl_NL" if str(get_locale() or "nl") == "nl" else "en_GB"
+
+
 def money_filter(cents: int | None) -> str:
     if cents is None:
         return ""
-    locale = "nl_NL" if str(get_locale()) == "nl" else "en_GB"
-    return format_money(cents, locale)
+    return format_money(cents, money_locale())
 
 
 def datetime_filter(value: datetime | None, format: str = "medium") -> str:

@@ -43,11 +43,12 @@ from coop.dues.models import (
     PaymentMethod,
     ReminderLog,
 )
-from coop.extensions import db
+from coop.extensions import db, locked_row
 from coop.mail import MailError, send_mail
 from coop.members.models import Membership, MembershipType, Person
 from coop.settings.models import DuesProration
 from coop.settings.services import get_organisation
+from coop.templating import money_locale
 from coop.timeutil import AMSTERDAM
 
 # Reminders: the first goes `reminder_after_days` after the due date, the second as
@@ -114,30 +115,9 @@ def prorated_cents(
 
 
 def _lock_sequence(fiscal_year: int) -> InvoiceSequence:
-    """The sequence row of `fiscal_year`, locked until the transaction ends.
-
-    The row is created first with an insert that ignores a conflict, so two
-    transactions that both find it missing cannot both create it (the second's insert
-    waits for the first and then does nothing); then it is read FOR UPDATE. On SQLite
-    the insert statement itself takes the database's write lock, which serialises the
-    writers just as well.
-    """
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(
-        insert(InvoiceSequence)
-        .values(fiscal_year=fiscal_year, last_number=0)
-        .on_conflict_do_nothing(index_elements=["fiscal_year"])
-    )
-    return db.session.scalars(
-        select(InvoiceSequence)
-        .where(InvoiceSequence.fiscal_year == fiscal_year)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    """The sequence row of `fiscal_year`, created if missing, locked until the
+    transaction ends (see `locked_row`)."""
+    return locked_row(InvoiceSequence, {"fiscal_year": fiscal_year}, last_number=0)
 
 
 def format_number(fiscal_year: int, sequence_number: int) -> str:
@@ -474,7 +454,7 @@ def record_payment(
 
         raise DuesError(
             _l("That is more than the %(remaining)s still due.",
-               remaining=format_money(remaining, _money_locale())),
+               remaining=format_money(remaining, money_locale())),
             "amount",
         )
     if paid_on > (today or local_today()):
@@ -521,12 +501,6 @@ def write_off(invoice: Invoice, reason: str, actor=None) -> int:
         actor=actor,
     )
     return remaining
-
-
-def _money_locale() -> str:
-    from flask_babel import get_locale
-
-    return "nl_NL" if str(get_locale() or "nl") == "nl" else "en_GB"
 
 
 def _actor_id(actor) -> int | None:

@@ -19,8 +19,10 @@ from coop.dues.forms import (
 )
 from coop.dues.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Payment, ReminderLog
 from coop.extensions import db
+from coop.forms import show_error
 from coop.pagination import Window
 from coop.permissions import Permission, require
+from coop.templating import money_filter
 
 bp = Blueprint("dues", __name__, url_prefix="/dues")
 
@@ -175,7 +177,7 @@ def generate():
             result = services.generate_dues(form.fiscal_year.data, form.issue_date.data)
         except services.DuesError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_error(form, error)
             return render_template("dues/generate.html", form=form), 422
         except IntegrityError:
             # Another run for the same year, numbered in another fiscal year, got there
@@ -212,7 +214,7 @@ def record_payment(invoice_id: int):
     except services.DuesError as error:
         db.session.rollback()
         invoice = db.get_or_404(Invoice, invoice_id)
-        _field_error(form, error)
+        show_error(form, error)
         return _render_invoice(invoice, payment_form=form, status=422)
     db.session.commit()
     if invoice.status == InvoiceStatus.PAID:
@@ -220,7 +222,7 @@ def record_payment(invoice_id: int):
               "success")
     else:
         flash(_("Payment recorded; %(amount)s is still due.",
-                amount=_money(services.remaining_cents(invoice))), "success")
+                amount=money_filter(services.remaining_cents(invoice))), "success")
     return redirect(url_for("dues.invoice", invoice_id=invoice.id))
 
 
@@ -237,7 +239,7 @@ def credit(invoice_id: int):
     except services.DuesError as error:
         db.session.rollback()
         invoice = db.get_or_404(Invoice, invoice_id)
-        _field_error(form, error)
+        show_error(form, error)
         return _render_invoice(invoice, credit_form=form, status=422)
     db.session.commit()
     flash(_("Credit note %(credit)s issued; invoice %(number)s is credited.",
@@ -258,11 +260,11 @@ def write_off(invoice_id: int):
     except services.DuesError as error:
         db.session.rollback()
         invoice = db.get_or_404(Invoice, invoice_id)
-        _field_error(form, error)
+        show_error(form, error)
         return _render_invoice(invoice, write_off_form=form, status=422)
     db.session.commit()
     flash(_("%(amount)s of invoice %(number)s written off.",
-            amount=_money(amount), number=invoice.number), "success")
+            amount=money_filter(amount), number=invoice.number), "success")
     return redirect(url_for("dues.invoice", invoice_id=invoice.id))
 
 
@@ -282,15 +284,3 @@ def reminders():
                 count=result.failed), "error")
     return redirect(url_for("dues.invoices", status="overdue"))
 
-
-def _field_error(form, error: services.DuesError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, error.message]
-    else:
-        flash(str(error.message), "error")
-
-
-def _money(cents: int) -> str:
-    from coop.templating import money_filter
-
-    return money_filter(cents)

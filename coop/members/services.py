@@ -14,7 +14,7 @@ from sqlalchemy import exists, func, null, or_, select
 from sqlalchemy.orm import aliased
 
 from coop import audit
-from coop.extensions import db
+from coop.extensions import db, locked_row
 from coop.members.models import (
     ConsentEvent,
     ConsentKind,
@@ -146,23 +146,7 @@ def next_member_number() -> int:
     """Take the next member number. The counter row is locked until the transaction
     ends, so two concurrent registrations never get the same number, and numbers only
     go up, so an ended membership's number is never handed out again."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    # Create the single counter row without a race: the second insert does nothing.
-    db.session.execute(
-        insert(MemberNumberCounter).values(id=1, last_number=0).on_conflict_do_nothing(
-            index_elements=["id"]
-        )
-    )
-    counter = db.session.scalars(
-        select(MemberNumberCounter)
-        .where(MemberNumberCounter.id == 1)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    counter = locked_row(MemberNumberCounter, {"id": 1}, last_number=0)
     counter.last_number += 1
     db.session.flush()
     return counter.last_number
@@ -385,6 +369,26 @@ class RegisterFilters:
     dues_open: bool = False
     sort: str = "name"
     descending: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> "RegisterFilters":
+        """The register list's query parameters (q, type, status, vote, dues, sort, dir);
+        unknown values fall back to "no filter"."""
+        from coop.args import int_arg
+
+        status = args.get("status", "")
+        if status not in {s.value for s in MembershipStatus} | {"none"}:
+            status = None
+        sort = args.get("sort", "name")
+        return cls(
+            q=args.get("q", "").strip()[:100],
+            type_id=int_arg("type", args=args),
+            status=status or None,
+            vote={"yes": True, "no": False}.get(args.get("vote", "")),
+            dues_open=args.get("dues") == "open",
+            sort=sort if sort in SORTS else "name",
+            descending=args.get("dir") == "desc",
+        )
 
 
 def _prefix(column, prefix: str):

@@ -230,23 +230,6 @@ def _register_url() -> str:
 # The register export ----------------------------------------------------------------
 
 
-def register_filters(args) -> RegisterFilters:
-    """The register list's query parameters (q, type, status, vote, dues, sort, dir)."""
-    status = args.get("status", "")
-    if status not in {s.value for s in MembershipStatus} | {"none"}:
-        status = None
-    sort = args.get("sort", "name")
-    return RegisterFilters(
-        q=args.get("q", "").strip()[:100],
-        type_id=int_arg("type", args=args),
-        status=status or None,
-        vote={"yes": True, "no": False}.get(args.get("vote", "")),
-        dues_open=args.get("dues") == "open",
-        sort=sort if sort in services.SORTS else "name",
-        descending=args.get("dir") == "desc",
-    )
-
-
 def _language() -> str:
     return "nl" if str(get_locale()) == "nl" else "en"
 
@@ -298,7 +281,7 @@ def _xlsx_response(filename: str, title: str, query) -> Response:
 @bp.get("/export.csv")
 @require(Permission.MEMBERS_READ)
 def export_csv():
-    filters = register_filters(request.args)
+    filters = RegisterFilters.from_args(request.args)
     query = services.register_query(filters)
     _audit_export("csv", "register", query, filters=_filters_for_audit(filters))
     return _csv_response(f"ledenregister-{date.today():%Y-%m-%d}.csv", query)
@@ -307,7 +290,7 @@ def export_csv():
 @bp.get("/export.xlsx")
 @require(Permission.MEMBERS_READ)
 def export_xlsx():
-    filters = register_filters(request.args)
+    filters = RegisterFilters.from_args(request.args)
     query = services.register_query(filters)
     _audit_export("xlsx", "register", query, filters=_filters_for_audit(filters))
     return _xlsx_response(

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from coop.args import int_arg
 from coop.extensions import db
+from coop.forms import show_error
 from coop.members import services
 from coop.members.forms import (
     KIND_LABELS,
@@ -38,40 +39,14 @@ def _types(active_only: bool = False) -> list[MembershipType]:
     return list(db.session.scalars(query))
 
 
-def _show_error(form, error: RegisterError) -> None:
-    """Put a refused change's message at its field, or flash it when it has none."""
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error.message)]
-    else:
-        flash(str(error.message), "error")
-
-
 def _nothing_saved() -> None:
     flash(_("Nothing was saved: correct the fields marked below."), "error")
-
-
-def _filters_from_request() -> RegisterFilters:
-    args = request.args
-    status = args.get("status", "")
-    if status not in {s.value for s in MembershipStatus} | {"none"}:
-        status = None
-    vote = {"yes": True, "no": False}.get(args.get("vote", ""))
-    sort = args.get("sort", "name")
-    return RegisterFilters(
-        q=args.get("q", "").strip()[:100],
-        type_id=int_arg("type", args=args),
-        status=status or None,
-        vote=vote,
-        dues_open=args.get("dues") == "open",
-        sort=sort if sort in services.SORTS else "name",
-        descending=args.get("dir") == "desc",
-    )
 
 
 @bp.get("/")
 @require(Permission.MEMBERS_READ)
 def index():
-    filters = _filters_from_request()
+    filters = RegisterFilters.from_args(request.args)
     page_number = int_arg("page", 1)
     query = services.register_query(filters)
     rows = db.session.execute(
@@ -137,7 +112,7 @@ def new():
         )
     except RegisterError as error:
         db.session.rollback()
-        _show_error(form, error)
+        show_error(form, error)
         _nothing_saved()
         return render_template("members/new.html", form=form), 422
     db.session.commit()
@@ -160,7 +135,7 @@ def edit(person_id: int):
         changed = services.update_person(person, form.person_values())
     except RegisterError as error:
         db.session.rollback()
-        _show_error(form, error)
+        show_error(form, error)
         _nothing_saved()
         return render_template("members/edit.html", form=form, person=person), 422
     consents_changed = [
@@ -191,7 +166,7 @@ def membership_status(membership_id: int):
         )
     except RegisterError as error:
         db.session.rollback()
-        _show_error(form, error)
+        show_error(form, error)
         _nothing_saved()
         return _person_page(db.session.get(Person, person.id), form, membership_id, 422)
     db.session.commit()
@@ -218,7 +193,7 @@ def membership_new(person_id: int):
         )
     except RegisterError as error:
         db.session.rollback()
-        _show_error(form, error)
+        show_error(form, error)
         _nothing_saved()
         person = db.session.get(Person, person_id)
         return render_template("members/membership_new.html", form=form, person=person), 422
@@ -252,7 +227,7 @@ def type_new():
         membership_type = services.create_membership_type(form.type_values())
     except RegisterError as error:
         db.session.rollback()
-        _show_error(form, error)
+        show_error(form, error)
         _nothing_saved()
         return render_template("members/type_form.html", form=form, membership_type=None), 422
     db.session.commit()
@@ -279,7 +254,7 @@ def type_edit(type_id: int):
         changed = services.update_membership_type(membership_type, form.type_values())
     except RegisterError as error:
         db.session.rollback()
-        _show_error(form, error)
+        show_error(form, error)
         _nothing_saved()
         membership_type = db.session.get(MembershipType, type_id)
         return render_template("members/type_form.html", form=form,

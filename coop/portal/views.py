@@ -28,6 +28,7 @@ from coop import audit
 from coop.accounts import services as accounts
 from coop.accounts.forms import ConfirmForm
 from coop.extensions import db
+from coop.forms import show_error
 from coop.mail import MailError, send_mail
 from coop.members import privacy
 from coop.members.models import ConsentKind, Person
@@ -89,10 +90,7 @@ def details():
             )
         except RegisterError as error:
             db.session.rollback()
-            if error.field in form:
-                form[error.field].errors.append(str(error.message))
-            else:
-                flash(str(error.message), "error")
+            show_error(form, error)
         else:
             db.session.commit()
             if diff:
