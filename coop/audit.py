@@ -77,6 +77,18 @@ for _ddl in _SQLITE_TRIGGERS:
     event.listen(AuditEvent.__table__, "after_create", _ddl.execute_if(dialect="sqlite"))
 
 
+def acting_user(actor: Any = None) -> Any:
+    """`actor`, or else the logged-in user of the current request, or None (CLI)."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return actor
+
+
+def acting_user_id(actor: Any = None) -> int | None:
+    actor = acting_user(actor)
+    return actor.id if actor is not None else None
+
+
 def record(
     tag: str,
     details: dict[str, Any] | None = None,
@@ -90,8 +102,7 @@ def record(
     `tag` reads `domain:object:action`, e.g. `members:person:update`. A caller writing
     many entries at once passes `flush=False` and flushes once at the end.
     """
-    if actor is None and has_request_context() and current_user.is_authenticated:
-        actor = current_user._get_current_object()
+    actor = acting_user(actor)
     entry = AuditEvent(
         tag=tag,
         details=details or {},

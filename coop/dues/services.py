@@ -465,7 +465,7 @@ def record_payment(
         method=method,
         paid_on=paid_on,
         reference=(reference or "").strip() or None,
-        recorded_by_id=_actor_id(actor),
+        recorded_by_id=audit.acting_user_id(actor),
     )
     db.session.add(payment)
     if amount_cents == remaining:
@@ -501,17 +501,6 @@ def write_off(invoice: Invoice, reason: str, actor=None) -> int:
         actor=actor,
     )
     return remaining
-
-
-def _actor_id(actor) -> int | None:
-    if actor is not None:
-        return actor.id
-    from flask import has_request_context
-    from flask_login import current_user
-
-    if has_request_context() and current_user.is_authenticated:
-        return current_user.id
-    return None
 
 
 # Reminders ---------------------------------------------------------------------------

@@ -212,7 +212,7 @@ def add_membership(
         MembershipStatusChange(
             membership_id=membership.id, from_status=None, to_status=membership.status,
             effective_date=start_date, reason=reason,
-            actor_id=actor.id if actor is not None else _current_actor_id(),
+            actor_id=audit.acting_user_id(actor),
         )
     )
     db.session.flush()
@@ -258,7 +258,7 @@ def change_status(
         MembershipStatusChange(
             membership_id=membership.id, from_status=old_status.value, to_status=new_status.value,
             effective_date=effective_date, reason=reason,
-            actor_id=actor.id if actor is not None else _current_actor_id(),
+            actor_id=audit.acting_user_id(actor),
         )
     )
     db.session.flush()
@@ -282,15 +282,6 @@ def members_on(day: date):
             (Membership.end_date.is_(None)) | (Membership.end_date >= day),
         )
     )
-
-
-def _current_actor_id() -> int | None:
-    from flask import has_request_context
-    from flask_login import current_user
-
-    if has_request_context() and current_user.is_authenticated:
-        return current_user.id
-    return None
 
 
 # Membership types ------------------------------------------------------------------
