@@ -70,8 +70,10 @@ class Page:
     in_goal: bool = True
 
 
-def pages(last_pages: dict[str, int], last_message_id: int, first_member: int) -> list[Page]:
-    """The pages to time. `last_pages`: the number of pages of each paginated list."""
+def pages(last_pages: dict[str, int], last_message_id: int, first_member: int,
+          members_deep_cursor: str) -> list[Page]:
+    """The pages to time. `last_pages`: the number of pages of each paginated list;
+    `members_deep_cursor`: the register list's link to its page DEEP_PAGE."""
     return [
         Page("login", "/login", None),
         Page("account", "/account", "board"),
@@ -88,7 +90,8 @@ def pages(last_pages: dict[str, int], last_message_id: int, first_member: int) -
         Page(f"outbox ?page={DEEP_PAGE}", f"/admin/outbox?page={DEEP_PAGE}", "admin"),
         Page("outbox message", f"/admin/outbox/{last_message_id}", "admin"),
         Page("members", "/members/", "board"),
-        Page(f"members ?page={DEEP_PAGE}", f"/members/?page={DEEP_PAGE}", "board"),
+        Page(f"members page {DEEP_PAGE} (?after=…)", f"/members/?after={members_deep_cursor}",
+             "board"),
         Page("members ?q=ja (name prefix)", "/members/?q=ja", "board"),
         Page("members ?q=150 (number)", "/members/?q=150", "board"),
         Page("members ?q=3582 (postcode)", "/members/?q=3582", "board"),
@@ -195,6 +198,22 @@ def _get(client, path: str):
     return body
 
 
+def _members_cursor_before_page(number: int) -> str:
+    """The register list's "next" link target that leads to page `number` (the key of
+    the last row of the page before), as a person paging through would reach it."""
+    from coop.extensions import db
+    from coop.members import services
+    from coop.members.views import PAGE_SIZE
+    from coop.pagination import encode_cursor
+
+    filters = services.RegisterFilters()
+    keyset = services.register_keyset(filters)
+    row = db.session.execute(
+        services.register_query(filters).offset((number - 1) * PAGE_SIZE - 1).limit(1)
+    ).one()
+    return encode_cursor(keyset.key_of(row))
+
+
 class Target:
     """One database at one scale: its app, logged-in clients and pages."""
 
@@ -228,12 +247,13 @@ class Target:
             first_member = db.session.scalar(
                 select(Membership.person_id).where(Membership.member_number == 1)
             )
+            members_deep_cursor = _members_cursor_before_page(DEEP_PAGE)
             self.counter = QueryCounter(db.engine)
             db.session.remove()
         # No app context is held while requesting: each request gets its own session, as
         # in production (a shared context would serve users from the identity map).
         self.clients = {login: _logged_in_client(self.app, uid) for login, uid in ids.items()}
-        self.pages = pages(last_pages, last_message_id, first_member)
+        self.pages = pages(last_pages, last_message_id, first_member, members_deep_cursor)
 
     def request(self, page: Page) -> tuple[float, float, int, list[tuple[str, float]]]:
         self.counter.reset()

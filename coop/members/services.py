@@ -26,6 +26,7 @@ from coop.members.models import (
     Person,
     PersonKind,
 )
+from coop.pagination import Keyset
 from coop.validators import normalise_postcode
 
 PERSON_FIELDS = [
@@ -430,9 +431,10 @@ def _search_condition(q: str):
     return or_(*conditions)
 
 
-def register_query(filters: RegisterFilters):
+def register_query(filters: RegisterFilters, *, ordered: bool = True):
     """A select of (Person, Membership | None, MembershipType | None) rows, one per
-    person, with the person's current membership (or, if all ended, the latest one).
+    person, with the person's current membership (or, if all ended, the latest one),
+    in the filters' order (`ordered=False`: none, for `register_keyset` to page).
 
     Every condition is an index lookup or a per-row check on an indexed join; nothing
     per row is loaded later, so a page costs one query whatever the register's size.
@@ -475,17 +477,44 @@ def register_query(filters: RegisterFilters):
                 Invoice.person_id == Person.id, Invoice.status == InvoiceStatus.OPEN.value
             )
         )
-    return query.order_by(*_order(filters))
+    if not ordered:
+        return query
+    keyset = register_keyset(filters)
+    return query.order_by(
+        *(c.desc() if keyset.descending else c.asc() for c in keyset.columns)
+    )
 
 
-def _order(filters: RegisterFilters):
+def register_keyset(filters: RegisterFilters) -> Keyset:
+    """The register list's order as a keyset: each sort ends in a unique column, so a
+    page can start right after the last row of the one before."""
     if filters.sort == "number" and filters.status != "none":
-        columns = [Membership.member_number]
-    elif filters.sort == "start" and filters.status != "none":
-        columns = [Membership.start_date, Membership.id]
-    else:
-        columns = [Person.sort_name, Person.id]
-    return [c.desc() if filters.descending else c.asc() for c in columns]
+        return Keyset(
+            columns=(Membership.member_number,), descending=filters.descending,
+            key_of=lambda row: (row[1].member_number,), parse=(_cursor_int,),
+        )
+    if filters.sort == "start" and filters.status != "none":
+        return Keyset(
+            columns=(Membership.start_date, Membership.id), descending=filters.descending,
+            key_of=lambda row: (row[1].start_date, row[1].id),
+            parse=(date.fromisoformat, _cursor_int),
+        )
+    return Keyset(
+        columns=(Person.sort_name, Person.id), descending=filters.descending,
+        key_of=lambda row: (row[0].sort_name, row[0].id), parse=(_cursor_str, _cursor_int),
+    )
+
+
+def _cursor_int(value) -> int:
+    if type(value) is not int or not 0 <= value <= MAX_MEMBER_NUMBER:
+        raise ValueError(value)
+    return value
+
+
+def _cursor_str(value) -> str:
+    if not isinstance(value, str) or len(value) > 320:
+        raise ValueError(value)
+    return value
 
 
 # The person's page -----------------------------------------------------------------

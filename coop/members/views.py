@@ -5,7 +5,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from coop.args import int_arg
 from coop.extensions import db
 from coop.forms import show_error
 from coop.members import services
@@ -20,7 +19,7 @@ from coop.members.forms import (
 from coop.members.models import ConsentKind, Membership, MembershipStatus, MembershipType, Person
 from coop.members.services import STATUS_LABELS, RegisterError, RegisterFilters
 from coop.money import format_plain
-from coop.pagination import Window
+from coop.pagination import keyset_page
 from coop.permissions import Permission, has_permission, require
 
 bp = Blueprint("members", __name__, url_prefix="/members")
@@ -47,15 +46,16 @@ def _nothing_saved() -> None:
 @require(Permission.MEMBERS_READ)
 def index():
     filters = RegisterFilters.from_args(request.args)
-    page_number = int_arg("page", 1)
-    query = services.register_query(filters)
-    rows = db.session.execute(
-        query.offset((page_number - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    ).all()
-    page = Window(items=rows[:PAGE_SIZE], page=page_number, has_next=len(rows) > PAGE_SIZE)
-    # The paging and sorting links keep the search and filters; no COUNT, as on the audit
-    # log: counting every match would grow with the register on every page.
-    arguments = {k: v for k, v in request.args.items() if k != "page" and v}
+    # Keyset pages: every page is the same index walk, however deep (an OFFSET reads
+    # and discards every row before it). No COUNT either, as on the audit log.
+    page = keyset_page(
+        services.register_query(filters, ordered=False), services.register_keyset(filters),
+        PAGE_SIZE, after=request.args.get("after"), before=request.args.get("before"),
+    )
+    # The paging and sorting links keep the search and filters.
+    arguments = {
+        k: v for k, v in request.args.items() if k not in {"page", "after", "before"} and v
+    }
     return render_template(
         "members/index.html", page=page, filters=filters, types=_types(),
         arguments=arguments, status_labels=STATUS_LABELS,

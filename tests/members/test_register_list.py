@@ -141,6 +141,11 @@ def test_sorting(client, board, register, sort, direction, expected):
     assert _names(response) == expected
 
 
+def _link(response, rel):
+    links = [e for e in Page(response.text).root.iter() if e.attrs.get("rel") == rel]
+    return links[0].attrs["href"] if links else None
+
+
 def test_pages_keep_the_search_and_filters(client, board, monkeypatch):
     from coop.members import views
 
@@ -148,15 +153,58 @@ def test_pages_keep_the_search_and_filters(client, board, monkeypatch):
     bewoner = factories.create_membership_type()
     for family in ["Aap", "Beer", "Cavia", "Das", "Ezel"]:
         _member(bewoner, "X", family)
+    _member(bewoner, "X", "Fret", status="aspirant")
 
     first = client.get("/members/", query_string={"q": "", "status": "active"})
     assert _names(first) == ["X Aap", "X Beer"]
-    next_link = next(e for e in Page(first.text).root.iter() if e.attrs.get("rel") == "next")
-    assert "status=active" in next_link.attrs["href"]
+    assert _link(first, "prev") is None
+    assert "status=active" in _link(first, "next")
 
-    third = client.get(next_link.attrs["href"].replace("page=2", "page=3"))
-    assert _names(third) == ["X Ezel"]
-    assert not any(e.attrs.get("rel") == "next" for e in Page(third.text).root.iter())
+    second = client.get(_link(first, "next"))
+    assert _names(second) == ["X Cavia", "X Das"]
+    third = client.get(_link(second, "next"))
+    assert _names(third) == ["X Ezel"]  # the aspirant Fret is filtered out on every page
+    assert _link(third, "next") is None
+
+    back = client.get(_link(third, "prev"))
+    assert _names(back) == ["X Cavia", "X Das"]
+    assert _names(client.get(_link(back, "prev"))) == ["X Aap", "X Beer"]
+    assert _link(client.get(_link(back, "prev")), "prev") is None
+
+
+@pytest.mark.parametrize(
+    ("sort", "direction"),
+    [("name", "asc"), ("name", "desc"), ("number", "asc"), ("number", "desc"),
+     ("start", "asc"), ("start", "desc")],
+)
+def test_paging_through_every_sort_shows_each_person_once_in_order(
+        client, board, monkeypatch, sort, direction):
+    from coop.members import views
+
+    bewoner = factories.create_membership_type()
+    # Equal names and equal start dates: the unique tie-breaker keeps pages apart.
+    for n, family in enumerate(["Berg", "Berg", "Berg", "Aa", "Dijk", "Aa", "Zee"]):
+        _member(bewoner, f"P{n}", family, start=date(2025, 1 + n % 2, 1))
+    everyone = _names(client.get("/members/", query_string={"sort": sort, "dir": direction}))
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+
+    response = client.get("/members/", query_string={"sort": sort, "dir": direction})
+    seen = _names(response)
+    while _link(response, "next"):
+        response = client.get(_link(response, "next"))
+        seen += _names(response)
+
+    assert len(everyone) == len(set(everyone)) == 7
+    assert seen == everyone
+
+
+@pytest.mark.parametrize("cursor", ["nonsense", "WyJhIl0", "W10", "eyJhIjoxfQ", "x" * 2000,
+                                    "WyJhIiwxZTQwMF0", "WyJhIiwiYiJd"])
+def test_an_edited_page_link_shows_the_first_page(client, board, register, cursor):
+    first = _names(client.get("/members/"))
+
+    assert _names(client.get("/members/", query_string={"after": cursor})) == first
+    assert _names(client.get("/members/", query_string={"before": cursor})) == first
 
 
 def _count_queries(client, url):
