@@ -359,7 +359,7 @@ def generate_audit_events(conn: Connection, ctx: Context) -> dict[str, int]:
                 "id": index + 1,
                 "at": times[index],
                 "actor_id": actor.id if actor else None,
-                "actor_label": actor.email if actor else "system",
+                "actor_label": f"#{actor.id}" if actor else "system",
                 "tag": tag,
                 "domain": tag.split(":", 1)[0],
                 "object_type": "Organisation" if tag.startswith("settings:") else "User",

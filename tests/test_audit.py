@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError
 from coop import audit
 from coop.audit import AuditEvent
 from coop.extensions import db
+from coop.members import services as members_services
 from tests import factories
 
 
@@ -47,7 +48,8 @@ def test_record_stores_actor_tag_and_details(app):
 
     entry = _only_event("finance:entry:reverse")
     assert entry.actor_id == treasurer.id
-    assert entry.actor_label == "penning@example.org"
+    # The account by id, never its email: an append-only row cannot be erased later.
+    assert entry.actor_label == f"#{treasurer.id}"
     assert entry.details == {"entry": 12, "reason": "dubbel geboekt"}
     assert entry.object_type == "User"
     assert entry.object_id == str(treasurer.id)
@@ -64,7 +66,7 @@ def test_record_in_a_request_takes_the_logged_in_user_as_actor(app):
 
     entry = _only_event("settings:organisation:update")
     assert entry.actor_id == board.id
-    assert entry.actor_label == "bestuur@example.org"
+    assert entry.actor_label == f"#{board.id}"
     assert entry.ip_address == "192.0.2.7"
 
 
@@ -143,3 +145,24 @@ def test_member_cannot_see_the_audit_log(client, login_as):
 
     assert response.status_code == 403
     assert "meetings:meeting:convene" not in response.text
+
+
+def test_personal_values_need_the_person_or_account_they_belong_to(app):
+    with pytest.raises(ValueError, match="belongs to"):
+        audit.record("members:person:update", {}, personal={"changes": {"city": ["A", "B"]}})
+
+
+def test_board_sees_what_a_member_changed_and_who_did_it(client, login_as):
+    person = factories.create_person(given_name="Jan", family_name="Smit", city="Utrecht")
+    secretary = factories.create_user("secretaris@example.org", roles=["board"])
+    members_services.update_person(person, {"city": "Zeist"}, actor=secretary)
+    db.session.commit()
+    login_as(factories.create_user(roles=["board"]))
+
+    response = client.get("/admin/audit")
+
+    entry = _only_event("members:person:update")
+    assert entry.details == {"fields": ["city"]}  # the append-only row: field names only
+    assert "secretaris@example.org" in response.text
+    assert "Utrecht" in response.text and "Zeist" in response.text
+    assert "secretaris@example.org" in client.get("/dashboard/").text

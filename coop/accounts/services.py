@@ -64,9 +64,11 @@ def create_user(email: str, name: str, password: str | None, roles=(), actor=Non
     db.session.flush()
     audit.record(
         "accounts:user:create",
-        {"email": email, "roles": sorted(Role(r).value for r in roles)},
+        {"roles": sorted(Role(r).value for r in roles)},
         obj=user,
         actor=actor,
+        personal={"email": email, "name": name},
+        user_id=user.id,
     )
     return user
 

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from coop import audit
 from coop.accounts import services as accounts
 from coop.accounts.forms import ConfirmForm
 from coop.accounts.models import User
@@ -35,7 +36,7 @@ def audit_log():
             query = query.where(AuditEvent.tag == tag)
         else:
             query = query.where(AuditEvent.domain == domain)
-    page = window(query, int_arg("page", 1), PAGE_SIZE)
+    page = window(audit.with_people(query), int_arg("page", 1), PAGE_SIZE)
     return render_template("admin/audit_log.html", page=page, tag=tag)
 
 

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from coop.accounts.models import User, UserRole
-from coop.audit import AuditEvent
+from coop.audit import AuditEvent, with_people
 from coop.extensions import db
 from coop.permissions import Role
 from coop.settings.services import get_organisation
@@ -33,7 +33,9 @@ def dashboard_figures() -> dict:
         .limit(MAX_LISTED)
     ).all()
     recent = db.session.scalars(
-        select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(RECENT_EVENTS)
+        with_people(select(AuditEvent))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(RECENT_EVENTS)
     ).all()
     return {
         "organisation": organisation,

@@ -163,7 +163,8 @@ class ReminderLog(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"), nullable=False, index=True)
     level: Mapped[int] = mapped_column(Integer, nullable=False)  # 1st, 2nd reminder …
-    recipient: Mapped[str] = mapped_column(String(255), nullable=False)
+    # Erased (NULL) when the person is anonymised; the log of what was sent when stays.
+    recipient: Mapped[str | None] = mapped_column(String(255))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (UniqueConstraint("invoice_id", "level", name="uq_reminder_invoice_level"),)

@@ -611,9 +611,11 @@ def send_reminders(today: date | None = None, actor=None) -> ReminderResult:
         db.session.flush()
         audit.record(
             "finance:invoice:remind",
-            {"number": invoice.number, "level": level, "recipient": person.email},
+            {"number": invoice.number, "level": level},
             obj=invoice,
             actor=actor,
+            personal={"recipient": person.email},
+            person_id=person.id,
         )
         result.sent += 1
         result.numbers.append(invoice.number)

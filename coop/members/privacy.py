@@ -13,14 +13,14 @@ from typing import Any
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from coop import audit
 from coop.accounts import services as accounts
 from coop.accounts.models import LoginAttempt, User, UserRole
 from coop.audit import AuditEvent
-from coop.dues.models import Invoice
+from coop.dues.models import Invoice, ReminderLog
 from coop.extensions import db
 from coop.members import services as members
 from coop.members.models import ConsentEvent, ConsentKind, Membership, Person
@@ -96,6 +96,8 @@ def anonymise(person: Person, actor=None) -> None:
     snapshot), payments and the consent history stay, tied to the anonymous person.
     The linked account is unlinked, stripped of name, email and password, and
     deactivated; its login attempts (keyed by the email) are deleted.
+    The personal values kept with earlier audit entries about the person or their
+    account, and the addresses in the reminder log, are erased; the entries stay.
     The audit entry records which person and memberships, never the personal data.
     Raises ValueError for a person already anonymised.
     """
@@ -120,6 +122,14 @@ def anonymise(person: Person, actor=None) -> None:
     db.session.flush()
     if account_id is not None:
         _anonymise_account(db.session.get(User, account_id), actor)
+    # What the audit log and the reminder log held of them: the entries stay, the
+    # personal values go.
+    audit.erase_personal_data(person_id=person.id, user_id=account_id)
+    db.session.execute(
+        update(ReminderLog)
+        .where(ReminderLog.invoice_id.in_(select(Invoice.id).where(Invoice.person_id == person.id)))
+        .values(recipient=None)
+    )
     audit.record(
         "members:person:anonymise",
         {"member_numbers": member_numbers, "account_id": account_id},
@@ -360,18 +370,34 @@ def _audit_data(user: User, person: Person | None) -> list[dict[str, Any]]:
             about.append(and_(AuditEvent.object_type == "Invoice",
                               AuditEvent.object_id.in_(invoice_ids)))
     entries = db.session.scalars(
-        select(AuditEvent).where(or_(*about)).order_by(AuditEvent.at, AuditEvent.id)
+        select(AuditEvent)
+        .where(or_(*about))
+        .options(selectinload(AuditEvent.personal_data))
+        .order_by(AuditEvent.at, AuditEvent.id)
     )
+    # The personal values kept with an entry are shown only when they are this
+    # person's or account's (an entry about them never holds someone else's).
     return [
         {
             "at": _iso(e.at),
             "action": e.tag,
             "about": e.object_type,
             "by": _actor_word(e, user),
-            "details": e.details,
+            "details": {
+                **e.details,
+                **(e.personal_data.data if _is_theirs(e.personal_data, user, person) else {}),
+            },
         }
         for e in entries
     ]
+
+
+def _is_theirs(personal, user: User, person: Person | None) -> bool:
+    if personal is None:
+        return False
+    if personal.user_id is not None:
+        return personal.user_id == user.id
+    return person is not None and personal.person_id == person.id
 
 
 def _actor_word(entry: AuditEvent, user: User) -> str:

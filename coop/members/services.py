@@ -104,7 +104,10 @@ def create_person(values: dict[str, Any], actor=None) -> Person:
     person = Person(**cleaned, sort_name=sort_name)
     db.session.add(person)
     db.session.flush()
-    audit.record("members:person:create", {"name": person.display_name}, obj=person, actor=actor)
+    audit.record(
+        "members:person:create", {}, obj=person, actor=actor,
+        personal={"name": person.display_name}, person_id=person.id,
+    )
     return person
 
 
@@ -124,7 +127,10 @@ def update_person(person: Person, values: dict[str, Any], actor=None, tag="membe
         setattr(person, field, value)
     person.sort_name = sort_name_for(person.family_name, person.given_name)
     db.session.flush()
-    audit.record(tag, {"changes": diff}, obj=person, actor=actor)
+    audit.record(
+        tag, {"fields": sorted(diff)}, obj=person, actor=actor,
+        personal={"changes": diff}, person_id=person.id,
+    )
     return diff
 
 

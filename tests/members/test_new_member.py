@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from coop.audit import AuditPersonalData
 from coop.extensions import db
 from coop.members.models import ConsentEvent, Membership, MembershipStatusChange, Person
 from coop.permissions import Role
@@ -165,7 +166,8 @@ def test_edit_is_audited_with_exactly_what_changed(client, board):
     assert response.status_code == 302
     [event] = audit_events("members:person:update")
     assert event.actor_id == board.id
-    assert event.details["changes"] == {
+    assert event.details == {"fields": ["family_name", "postcode"]}
+    assert db.session.get(AuditPersonalData, event.id).data["changes"] == {
         "family_name": ["Jansen", "Jansen-de Vries"],
         "postcode": ["3581 AB", "3582 CD"],
     }

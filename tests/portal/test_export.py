@@ -46,6 +46,8 @@ def test_export_holds_every_section_of_the_members_own_data(client, login_as):
     assert exported_invoice["lines"][0]["amount_cents"] == 2500
     assert exported_invoice["payments"][0]["amount_cents"] == 1000
     tags = [e["action"] for e in data["audit_log"]]
+    [change] = [e for e in data["audit_log"] if e["action"] == "members:person:self_update"]
+    assert change["details"]["changes"]["street"][1] == "Nieuwestraat 2"  # their own values
     assert "members:person:create" in tags
     assert "members:person:self_update" in tags
     assert "members:membership:create" in tags

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from coop.audit import AuditEvent
+from coop.audit import AuditEvent, AuditPersonalData
 from coop.extensions import db
 from coop.members.models import ConsentEvent, Membership, Person
 from tests import factories
@@ -125,9 +125,11 @@ def test_contact_change_is_saved_and_audited_with_the_diff_for_the_board(client,
     )
     assert entry.actor_id == user.id
     assert entry.object_id == str(person.id)
-    assert entry.details["changes"]["street"] == ["Oudestraat 1", "Nieuwestraat 2"]
-    assert entry.details["changes"]["postcode"] == ["3581 AB", "3572 AA"]
-    assert set(entry.details["changes"]) == {"street", "postcode", "phone"}
+    assert entry.details == {"fields": ["phone", "postcode", "street"]}
+    changes = db.session.get(AuditPersonalData, entry.id).data["changes"]
+    assert changes["street"] == ["Oudestraat 1", "Nieuwestraat 2"]
+    assert changes["postcode"] == ["3581 AB", "3572 AA"]
+    assert set(changes) == {"street", "postcode", "phone"}
 
     board = factories.create_user(roles=["board"])
     login_as(board)

@@ -187,3 +187,43 @@ def test_command_anonymises_former_members_and_never_a_current_member(app):
     entry = db.session.scalar(
         select(AuditEvent).where(AuditEvent.tag == "members:person:anonymise"))
     assert entry.actor_label == "system"
+
+
+def test_anonymise_erases_the_personal_values_in_the_audit_log_and_reminder_log(
+        app, client, login_as):
+    from coop.audit import AuditPersonalData
+    from coop.dues.models import ReminderLog
+
+    user, person = create_member_with_account(
+        given_name="Greet", family_name="Oudeman", email="greet@example.org",
+        street="Lindenlaan 4", start_date=date(2015, 1, 1),
+    )
+    members.update_person(person, {"street": "Eikenlaan 9"}, actor=user,
+                          tag="members:person:self_update")
+    invoice = create_invoice(person)
+    db.session.add(ReminderLog(invoice_id=invoice.id, level=1, recipient="greet@example.org"))
+    members.change_status(
+        db.session.scalars(select(Membership).where(Membership.person_id == person.id)).one(),
+        "ended", date(2020, 1, 1), "opgezegd",
+    )
+    other = factories.create_person(given_name="Blijft", family_name="Bewaard")
+    db.session.commit()
+    board = factories.create_user("bestuur@example.org", roles=["board"])
+    login_as(board)
+    assert "Lindenlaan" in client.get("/admin/audit").text  # the board saw the change
+
+    privacy.anonymise(person)
+    db.session.commit()
+
+    log = client.get("/admin/audit").text
+    for personal in ("Greet", "Oudeman", "greet@example.org", "Lindenlaan", "Eikenlaan"):
+        assert personal not in log
+    assert "members:person:self_update" in log  # the entry itself stays
+    assert "Blijft Bewaard" in log  # someone else's data is not touched
+    db.session.expire_all()
+    remaining = db.session.scalars(select(AuditPersonalData)).all()
+    assert {(r.person_id, r.user_id) for r in remaining} == {(other.id, None), (None, board.id)}
+    assert db.session.scalars(select(ReminderLog.recipient)).all() == [None]
+    events = db.session.scalars(select(AuditEvent)).all()
+    assert not any("greet" in repr(e.details).lower() or "greet" in e.actor_label.lower()
+                   for e in events)
