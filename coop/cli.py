@@ -55,6 +55,14 @@ def analyze() -> None:
     click.echo("statistics refreshed")
 
 
+@coop_cli.command("sweep-imports")
+def sweep_imports() -> None:
+    """Delete member-import uploads older than a day (run daily; they hold personal data)."""
+    from coop.members.transfer import upload_store
+
+    click.echo(f"{upload_store().sweep()} upload(s) removed")
+
+
 def register(app: Flask) -> None:
     from coop.members.privacy import anonymise_former_members_command
 

@@ -585,9 +585,13 @@ class UploadStore:
         return token
 
     def get(self, token: str) -> bytes:
-        """Raises KeyError when the token is malformed or its file is gone."""
+        """Raises KeyError when the token is malformed or its file is gone or expired
+        (an upload not yet swept is still past its time)."""
+        path = self._path(token)
         try:
-            return self._path(token).read_bytes()
+            if path.stat().st_mtime < time.time() - self.max_age_seconds:
+                raise KeyError(token)
+            return path.read_bytes()
         except FileNotFoundError as error:
             raise KeyError(token) from error
 
@@ -595,11 +599,16 @@ class UploadStore:
         with contextlib.suppress(KeyError):
             self._path(token).unlink(missing_ok=True)
 
-    def sweep(self) -> None:
+    def sweep(self) -> int:
+        """Delete uploads past their time; returns how many. The files hold personal
+        data of people who may never become members: they must not linger."""
         cutoff = time.time() - self.max_age_seconds
+        removed = 0
         for path in self.folder.glob("*.csv"):
             try:
                 if path.stat().st_mtime < cutoff:
                     path.unlink()
+                    removed += 1
             except FileNotFoundError:
                 pass
+        return removed

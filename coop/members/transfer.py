@@ -90,7 +90,7 @@ def _limits() -> tuple[int, int]:
     )
 
 
-def _store() -> importing.UploadStore:
+def upload_store() -> importing.UploadStore:
     folder = current_app.config.get("MEMBER_IMPORT_DIR") or (
         f"{current_app.instance_path}/member_imports"
     )
@@ -147,7 +147,7 @@ def import_preview():
     checked = importing.check_rows(parsed)
     db.session.rollback()  # the check only read; end its transaction
 
-    store = _store()
+    store = upload_store()
     previous = session.pop(SESSION_KEY, None)
     if previous:
         store.discard(previous.get("token", ""))
@@ -176,7 +176,7 @@ def import_confirm():
     ):
         return _stale_preview()
     token, filename = pending["token"], pending.get("filename", "")
-    store = _store()
+    store = upload_store()
     try:
         parsed = importing.read_csv(store.get(token), _limits()[1])
     except (KeyError, importing.ImportFileError):
@@ -216,7 +216,7 @@ def import_cancel():
     if CancelForm().validate_on_submit():
         pending = session.pop(SESSION_KEY, None)
         if pending:
-            _store().discard(pending.get("token", ""))
+            upload_store().discard(pending.get("token", ""))
         flash(_("The import was cancelled; nothing was imported."), "info")
     return redirect(url_for("member_transfer.import_form"))
 

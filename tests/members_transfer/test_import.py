@@ -443,3 +443,39 @@ def test_a_member_cannot_import(client, login_as, types):
     assert client.get(IMPORT_URL).status_code == 403
     assert upload(client, csv_bytes([HEADER, row()])).status_code == 403
     assert client.post(CONFIRM_URL, data={"import_all": "1"}).status_code == 403
+
+
+def _age(path, hours: float) -> None:
+    import os
+    import time
+
+    past = time.time() - hours * 3600
+    os.utime(path, (past, past))
+
+
+def test_an_upload_older_than_a_day_cannot_be_imported(app, client, board, types, tmp_path):
+    upload(client, csv_bytes([HEADER, row()]))
+    _age(tmp_path / "member_imports" / f"{pending_token(client)}.csv", 25)
+
+    response = confirm(client, "import_all")
+
+    assert response.status_code == 302
+    assert count(Person) == 0
+    follow = client.get(response.headers["Location"])
+    assert "This preview is no longer current: upload the file again." in flashes(follow)
+
+
+def test_sweep_command_removes_uploads_older_than_a_day_only(app, tmp_path):
+    from coop.members.transfer import upload_store
+
+    store = upload_store()
+    old, recent = store.put(b"old"), store.put(b"recent")
+    folder = tmp_path / "member_imports"
+    _age(folder / f"{old}.csv", 25)
+    _age(folder / f"{recent}.csv", 23)
+
+    result = app.test_cli_runner().invoke(args=["coop", "sweep-imports"])
+
+    assert result.exit_code == 0, result.output
+    assert "1 upload(s) removed" in result.output
+    assert sorted(p.name for p in folder.iterdir()) == [f"{recent}.csv"]
