@@ -77,6 +77,9 @@ def demo_organisation_values() -> dict:
         "payment_term_days": 30,
         "reminder_after_days": 14,
         "retention_years": 2,
+        "term_years": 3,
+        "max_terms": 3,
+        "immediately_reeligible": True,
     }
 
 
