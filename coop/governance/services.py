@@ -18,7 +18,6 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import or_, select
 
 from coop import audit
@@ -77,10 +76,10 @@ def term_end(start: date, years: int) -> date:
 
 
 def authority_text(authority: str, joint_signers: int | None) -> str:
-    """How a position signs, in words: "signs alone", "signs jointly with 1 other"."""
+    """How a position signs, in words: "signs alone", "signs jointly: 2 signatures needed"."""
     if authority == SignatureAuthority.JOINTLY:
-        return ngettext("signs jointly with %(num)s other signatory",
-                        "signs jointly with %(num)s other signatories", joint_signers)
+        # Always two or more signatures, so the sentence needs no singular.
+        return str(_l("signs jointly: %(count)s signatures needed", count=joint_signers + 1))
     return str(AUTHORITY_LABELS[SignatureAuthority(authority)])
 
 
@@ -123,13 +122,14 @@ def _check_body(values: dict[str, Any], body_id: int | None) -> dict[str, Any]:
         raise GovernanceError(_l("Another body has this name."), "name")
     if values["kind"] in {k.value for k in (BodyKind.BOARD, BodyKind.SUPERVISORY_BOARD,
                                              BodyKind.AUDIT_COMMITTEE)}:
-        same_kind = select(Body.id).where(Body.kind == values["kind"])
+        same_kind = select(Body.name).where(Body.kind == values["kind"])
         if body_id is not None:
             same_kind = same_kind.where(Body.id != body_id)
-        if db.session.scalar(same_kind) is not None:
+        existing = db.session.scalar(same_kind)
+        if existing is not None:
             raise GovernanceError(
-                _l("The coop already has a %(kind)s.",
-                   kind=str(KIND_LABELS[BodyKind(values["kind"])]).lower()), "kind"
+                _l("The coop has one body of this kind, and already has it: %(name)s.",
+                   name=existing), "kind"
             )
     if values["kind"] == BodyKind.AUDIT_COMMITTEE and not values["members_only"]:
         raise GovernanceError(
