@@ -9,6 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    DDL,
     Boolean,
     CheckConstraint,
     Date,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    event,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -156,3 +158,47 @@ class Appointment(db.Model):
     def last_day(self) -> date:
         """The last day in office: the day stepped down, else the end of the term."""
         return self.ended_on or self.end_date
+
+
+# History is kept: the database refuses to delete a term or to rewrite it. The one change
+# allowed is filling in the stepping down (last day and reason), once. Columns added later
+# (the ALV decision) are not covered, so they can be linked afterwards.
+_REWRITTEN = (
+    "NEW.person_id <> OLD.person_id OR NEW.position_id <> OLD.position_id "
+    "OR NEW.start_date <> OLD.start_date OR NEW.term_years <> OLD.term_years "
+    "OR NEW.end_date <> OLD.end_date OR NEW.term_number <> OLD.term_number "
+    "OR NEW.previous_id IS DISTINCT FROM OLD.previous_id "
+    "OR (OLD.ended_on IS NOT NULL AND (NEW.ended_on IS DISTINCT FROM OLD.ended_on "
+    "OR NEW.end_reason IS DISTINCT FROM OLD.end_reason))"
+)
+PG_KEEP_HISTORY = [
+    f"""
+    CREATE OR REPLACE FUNCTION appointment_keep_history() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            RAISE EXCEPTION 'appointment history is kept: a term cannot be deleted';
+        END IF;
+        IF {_REWRITTEN} THEN
+            RAISE EXCEPTION 'appointment history is kept: a term cannot be rewritten';
+        END IF;
+        RETURN NEW;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    "CREATE TRIGGER appointment_keep_history BEFORE UPDATE OR DELETE ON appointment "
+    "FOR EACH ROW EXECUTE FUNCTION appointment_keep_history()",
+]
+SQLITE_KEEP_HISTORY = [
+    "CREATE TRIGGER appointment_no_delete BEFORE DELETE ON appointment "
+    "BEGIN SELECT RAISE(ABORT, 'appointment history is kept: a term cannot be deleted'); END",
+    # SQLite has no IS DISTINCT FROM; IS NOT compares NULLs the same way.
+    "CREATE TRIGGER appointment_no_rewrite BEFORE UPDATE ON appointment WHEN "
+    + _REWRITTEN.replace("IS DISTINCT FROM", "IS NOT")
+    + " BEGIN SELECT RAISE(ABORT, 'appointment history is kept: a term cannot be rewritten');"
+    " END",
+]
+for _sql in PG_KEEP_HISTORY:
+    event.listen(Appointment.__table__, "after_create",
+                 DDL(_sql).execute_if(dialect="postgresql"))
+for _sql in SQLITE_KEEP_HISTORY:
+    event.listen(Appointment.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))

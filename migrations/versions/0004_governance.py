@@ -19,6 +19,28 @@ branch_labels = None
 depends_on = None
 
 
+# Copied from coop/governance/models.py as it was when this revision was written.
+PG_KEEP_HISTORY = [
+    """CREATE OR REPLACE FUNCTION appointment_keep_history() RETURNS trigger AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            RAISE EXCEPTION 'appointment history is kept: a term cannot be deleted';
+        END IF;
+        IF NEW.person_id <> OLD.person_id OR NEW.position_id <> OLD.position_id OR NEW.start_date <> OLD.start_date OR NEW.term_years <> OLD.term_years OR NEW.end_date <> OLD.end_date OR NEW.term_number <> OLD.term_number OR NEW.previous_id IS DISTINCT FROM OLD.previous_id OR (OLD.ended_on IS NOT NULL AND (NEW.ended_on IS DISTINCT FROM OLD.ended_on OR NEW.end_reason IS DISTINCT FROM OLD.end_reason)) THEN
+            RAISE EXCEPTION 'appointment history is kept: a term cannot be rewritten';
+        END IF;
+        RETURN NEW;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    'CREATE TRIGGER appointment_keep_history BEFORE UPDATE OR DELETE ON appointment FOR EACH ROW EXECUTE FUNCTION appointment_keep_history()',
+]
+SQLITE_KEEP_HISTORY = [
+    "CREATE TRIGGER appointment_no_delete BEFORE DELETE ON appointment BEGIN SELECT RAISE(ABORT, 'appointment history is kept: a term cannot be deleted'); END",
+    "CREATE TRIGGER appointment_no_rewrite BEFORE UPDATE ON appointment WHEN NEW.person_id <> OLD.person_id OR NEW.position_id <> OLD.position_id OR NEW.start_date <> OLD.start_date OR NEW.term_years <> OLD.term_years OR NEW.end_date <> OLD.end_date OR NEW.term_number <> OLD.term_number OR NEW.previous_id IS NOT OLD.previous_id OR (OLD.ended_on IS NOT NULL AND (NEW.ended_on IS NOT OLD.ended_on OR NEW.end_reason IS NOT OLD.end_reason)) BEGIN SELECT RAISE(ABORT, 'appointment history is kept: a term cannot be rewritten'); END",
+]
+
+
 def upgrade():
     op.create_table('governance_body',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -86,6 +108,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_appointment_person_id'), ['person_id'], unique=False)
         batch_op.create_index('ix_appointment_position_start', ['position_id', 'start_date'], unique=False)
 
+    # History is kept: no deleting or rewriting a term (as in coop/governance/models.py).
+    bind = op.get_bind()
+    for statement in (PG_KEEP_HISTORY if bind.dialect.name == 'postgresql'
+                      else SQLITE_KEEP_HISTORY):
+        op.execute(statement)
+
     with op.batch_alter_table('organisation', schema=None) as batch_op:
         batch_op.add_column(sa.Column('term_years', sa.Integer(), nullable=False, server_default='3'))
         batch_op.add_column(sa.Column('max_terms', sa.Integer(), nullable=False, server_default='3'))
@@ -118,6 +146,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_appointment_person_id'))
         batch_op.drop_index('ix_appointment_end_date')
 
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute('DROP TRIGGER IF EXISTS appointment_keep_history ON appointment')
+        op.execute('DROP FUNCTION IF EXISTS appointment_keep_history()')
     op.drop_table('appointment')
     op.drop_table('governance_position')
     with op.batch_alter_table('governance_body', schema=None) as batch_op:
