@@ -156,8 +156,17 @@ def create_body(values: dict[str, Any], actor=None) -> Body:
 
 
 def update_body(body: Body, values: dict[str, Any], actor=None) -> dict:
-    """Change a body; returns the audited diff. Raises GovernanceError as create_body."""
+    """Change a body; returns the audited diff. Raises GovernanceError as create_body, and
+    when the kind would change after someone was appointed (the rules that held for those
+    terms, such as the kascommissie's, would no longer match them)."""
     values = _check_body(values, body.id)
+    if values["kind"] != body.kind and db.session.scalar(
+        select(Appointment.id).join(Position, Position.id == Appointment.position_id)
+        .where(Position.body_id == body.id).limit(1)
+    ) is not None:
+        raise GovernanceError(
+            _l("The kind cannot change once someone has been appointed to this body."), "kind"
+        )
     diff = audit.changes(body, BODY_FIELDS, values)
     if not diff:
         return {}
@@ -210,9 +219,21 @@ def create_position(body: Body, values: dict[str, Any], actor=None) -> Position:
 
 def update_position(position: Position, values: dict[str, Any], actor=None) -> dict:
     """Change a position; returns the audited diff. Raises GovernanceError as
-    create_position."""
+    create_position, and when fewer seats are left than persons hold it at once from
+    today on."""
     body = db.session.get(Body, position.body_id)
     values = _check_position(body, values, position.id)
+    today = local_today()
+    terms = [(a.start_date, a.last_day) for a in db.session.scalars(
+        select(Appointment).where(Appointment.position_id == position.id))
+        if a.last_day >= today]
+    if terms:
+        holders = _most_at_once(terms, today, max(end for _, end in terms))
+        if values["seats"] < holders:
+            raise GovernanceError(
+                _l("%(count)s persons hold this position at the same time; it needs at least "
+                   "as many seats.", count=holders), "seats"
+            )
     diff = audit.changes(position, POSITION_FIELDS, values)
     if not diff:
         return {}
@@ -224,6 +245,10 @@ def update_position(position: Position, values: dict[str, Any], actor=None) -> d
 
 
 # Appointments --------------------------------------------------------------------------
+
+
+def _lock(model, row_id: int) -> None:
+    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
 
 
 def find_person(identifier: str) -> Person:
@@ -327,6 +352,10 @@ def appoint(person: Person, position: Position, start_date: date, term_years: in
     time; the statutes' maximum of consecutive terms is reached, or the person is not
     immediately re-eligible.
     """
+    # Two board members appointing at once must not both find the seat free: the
+    # position and the person stay locked until the transaction ends (PostgreSQL).
+    _lock(Position, position.id)
+    _lock(Person, person.id)
     body = db.session.get(Body, position.body_id)
     rules = term_rules(body)
     if not (position.is_active and body.is_active):
@@ -454,6 +483,8 @@ def step_down(appointment: Appointment, ended_on: date, reason: str | None, acto
     Raises GovernanceError when they already stepped down, no reason is given, the date
     lies outside the term, or a next term was already recorded (step down from that one).
     """
+    _lock(Appointment, appointment.id)
+    db.session.refresh(appointment)
     person = db.session.get(Person, appointment.person_id)
     reason = (reason or "").strip()
     if appointment.ended_on is not None:
@@ -541,8 +572,13 @@ def _unsucceeded(terms: list[Term], today: date) -> set[int]:
     left = set()
     for position_terms in by_position.values():
         waiting = sorted(position_terms, key=lambda t: t.appointment.last_day)
-        taken: set[int] = set()
+        # A reappointment takes over from the term it renews; the others from the
+        # earliest-ending term before them.
+        taken = {t.appointment.previous_id for t in position_terms
+                 if t.appointment.previous_id is not None}
         for later in sorted(position_terms, key=lambda t: t.appointment.start_date):
+            if later.appointment.previous_id is not None:
+                continue
             for earlier in waiting:
                 if (earlier.appointment.id not in taken
                         and earlier.appointment.last_day < later.appointment.start_date):
@@ -635,7 +671,8 @@ def rotation_schedule(first_year: int, years: int, today: date) -> list[dict]:
     for term in all_terms():
         appointment = term.appointment
         year = appointment.last_day.year
-        if year not in rows_by_year or appointment.last_day < today:
+        if year not in rows_by_year or appointment.last_day < today \
+                or not term.body.is_active:
             continue
         if term.body.id not in rules_by_body:
             rules_by_body[term.body.id] = term_rules(term.body, organisation)

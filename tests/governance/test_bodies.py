@@ -144,3 +144,43 @@ def test_the_kascommissie_reads_the_governance_page_but_cannot_change_it(client,
     assert page.status_code == 200
     assert "New appointment" not in page.text
     assert client.get(f"/governance/bodies/{body.id}/edit").status_code == 403
+
+
+def test_the_kind_of_a_body_with_appointments_cannot_change(client, board):
+    body = factories.create_body("audit_committee")
+    factories.appoint(factories.create_position(body, "lid"))
+
+    response = client.post(f"/governance/bodies/{body.id}/edit",
+                           data={**BODY, "name": "Kascommissie", "kind": "team",
+                                 "members_only": "y"})
+
+    assert response.status_code == 422
+    assert Page(response.text).field_error("kind") == (
+        "The kind cannot change once someone has been appointed to this body."
+    )
+    db.session.rollback()
+    assert db.session.get(Body, body.id).kind == "audit_committee"
+
+
+def test_a_position_keeps_a_seat_for_everyone_who_holds_it(client, board, today):
+    from datetime import date
+
+    body = factories.create_body("board")
+    position = factories.create_position(body, "lid", seats=3)
+    factories.appoint(position, start_date=date(2025, 1, 1))
+    factories.appoint(position, start_date=date(2026, 1, 1))
+
+    refused = client.post(f"/governance/positions/{position.id}/edit",
+                          data={**POSITION, "name": "lid", "signature_authority": "none",
+                                "joint_signers": "", "seats": "1"})
+    allowed = client.post(f"/governance/positions/{position.id}/edit",
+                          data={**POSITION, "name": "lid", "signature_authority": "none",
+                                "joint_signers": "", "seats": "2"})
+
+    assert refused.status_code == 422
+    assert Page(refused.text).field_error("seats") == (
+        "2 persons hold this position at the same time; it needs at least as many seats."
+    )
+    assert allowed.status_code == 302
+    db.session.rollback()
+    assert db.session.get(Position, position.id).seats == 2
