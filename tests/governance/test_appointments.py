@@ -424,3 +424,46 @@ def test_governance_page_warns_when_the_kascommissie_has_fewer_than_two_members(
         )
     else:
         assert warning is None
+
+
+def test_an_anonymised_person_cannot_be_appointed(client, board, bodies):
+    from coop.members import privacy
+
+    person = member()
+    number = member_number(person)
+    privacy.anonymise(person)
+    db.session.commit()
+
+    response = _appoint(client, number, bodies["chair"])
+
+    assert response.status_code == 422
+    assert Page(response.text).field_error("person") == (
+        "This person was anonymised and cannot be appointed."
+    )
+    assert appointment_count() == 0
+
+
+def test_stepping_down_from_a_term_already_renewed_is_refused(client, board, bodies):
+    first = factories.appoint(bodies["chair"], start_date=date(2023, 6, 15),
+                              given_name="Kees", family_name="Jansen")
+    _reappoint(client, first)
+
+    response = _step_down(client, db.session.get(Appointment, first.id))
+
+    assert response.status_code == 422
+    assert ("Kees Jansen is already reappointed from 15-06-2026: record the stepping down "
+            "on that term first.") in Page(response.text).flashes()
+    assert appointments()[0].ended_on is None
+
+
+def test_someone_who_stepped_down_is_not_reappointed_but_appointed_anew(client, board, bodies):
+    first = factories.appoint(bodies["chair"], start_date=date(2023, 6, 15),
+                              given_name="Kees", family_name="Jansen")
+    _step_down(client, first, "2025-12-31")
+
+    response = _reappoint(client, db.session.get(Appointment, first.id))
+
+    assert response.status_code == 422
+    assert ("Kees Jansen stepped down from this term; appoint them anew instead."
+            in Page(response.text).flashes())
+    assert appointment_count() == 1
