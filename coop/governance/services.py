@@ -23,6 +23,7 @@ from sqlalchemy import or_, select
 from coop import audit
 from coop.extensions import db
 from coop.governance.models import (
+    SINGLE_BODY_KINDS,
     Appointment,
     Body,
     BodyKind,
@@ -120,8 +121,7 @@ def _check_body(values: dict[str, Any], body_id: int | None) -> dict[str, Any]:
         taken = taken.where(Body.id != body_id)
     if db.session.scalar(taken) is not None:
         raise GovernanceError(_l("Another body has this name."), "name")
-    if values["kind"] in {k.value for k in (BodyKind.BOARD, BodyKind.SUPERVISORY_BOARD,
-                                             BodyKind.AUDIT_COMMITTEE)}:
+    if values["kind"] in {k.value for k in SINGLE_BODY_KINDS}:
         same_kind = select(Body.name).where(Body.kind == values["kind"])
         if body_id is not None:
             same_kind = same_kind.where(Body.id != body_id)
