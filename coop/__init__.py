@@ -16,6 +16,7 @@ MODEL_MODULES = (
     "coop.settings.models",
     "coop.members.models",
     "coop.dues.models",
+    "coop.governance.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -27,6 +28,7 @@ BLUEPRINT_MODULES = (
     "coop.members.transfer",
     "coop.dues.views",
     "coop.portal.views",
+    "coop.governance.views",
 )
 
 

@@ -21,6 +21,10 @@ class Permission(StrEnum):
     MEMBERS_WRITE = "members:write"
     MEETINGS_READ = "meetings:read"
     MEETINGS_WRITE = "meetings:write"
+    # Bodies, positions, appointments, signatories: apart from meetings, because the
+    # kascommissie reads who may sign (to check payments) but has no business in the ALV.
+    GOVERNANCE_READ = "governance:read"
+    GOVERNANCE_WRITE = "governance:write"
     FINANCE_READ = "finance:read"
     FINANCE_WRITE = "finance:write"
     FINANCE_AUDIT = "finance:audit"  # kascommissie: record findings, sign off a year
@@ -59,7 +63,7 @@ P = Permission
 _BOARD = {
     P.ACCOUNT_OWN, P.DASHBOARD_READ, P.MEMBERS_READ, P.MEMBERS_WRITE, P.MEETINGS_READ,
     P.MEETINGS_WRITE, P.FINANCE_READ, P.SETTINGS_READ, P.SETTINGS_WRITE, P.AUDIT_LOG_READ,
-    P.USERS_READ,
+    P.USERS_READ, P.GOVERNANCE_READ, P.GOVERNANCE_WRITE,
 }
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset({
@@ -68,7 +72,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     }),
     Role.BOARD: frozenset(_BOARD),
     Role.TREASURER: frozenset(_BOARD | {P.FINANCE_WRITE}),
-    Role.AUDITOR: frozenset({P.ACCOUNT_OWN, P.DASHBOARD_READ, P.FINANCE_READ, P.FINANCE_AUDIT}),
+    Role.AUDITOR: frozenset({
+        P.ACCOUNT_OWN, P.DASHBOARD_READ, P.FINANCE_READ, P.FINANCE_AUDIT, P.GOVERNANCE_READ,
+    }),
     Role.MEMBER: frozenset({P.ACCOUNT_OWN, P.PORTAL_OWN}),
     Role.VOLUNTEER: frozenset({P.ACCOUNT_OWN, P.VOLUNTEER_OWN}),
     Role.FUNDER: frozenset({P.ACCOUNT_OWN, P.KPI_REPORTS_OWN}),

@@ -108,3 +108,49 @@ def create_invoice(membership=None, *, dues_year: int = 2026, issue_date=None, *
             Invoice.membership_id == membership.id, Invoice.dues_year == dues_year
         )
     )
+
+
+# Governance (helper "governance") ----------------------------------------------------
+
+
+def create_body(kind: str = "board", *, name: str | None = None, **values):
+    from coop.governance import services as governance
+
+    names = {"board": "Bestuur", "supervisory_board": "Raad van toezicht",
+             "audit_committee": "Kascommissie"}
+    body = governance.create_body({
+        "name": name or names.get(kind, f"Team {next(_counter)}"), "kind": kind,
+        "members_only": kind != "supervisory_board", "is_active": True, "sort_order": 0,
+        **values,
+    })
+    db.session.commit()
+    return body
+
+
+def create_position(body, name: str = "lid", *, authority: str = "none",
+                    joint_signers: int | None = None, seats: int = 1):
+    from coop.governance import services as governance
+
+    position = governance.create_position(body, {
+        "name": name, "signature_authority": authority, "joint_signers": joint_signers,
+        "seats": seats, "is_active": True, "sort_order": 0,
+    })
+    db.session.commit()
+    return position
+
+
+def appoint(position, *, person=None, start_date=None, term_years=None, **person_values):
+    """Appoint `person` (a new member with a membership since 2015 by default) through
+    the governance service, so every rule applies."""
+    from datetime import date
+
+    from coop.governance import services as governance
+    from coop.members.models import Person
+
+    if person is None:
+        membership = create_member(start_date=date(2015, 1, 1), **person_values)
+        person = db.session.get(Person, membership.person_id)
+    appointment = governance.appoint(person, position, start_date or date(2024, 6, 15),
+                                     term_years)
+    db.session.commit()
+    return appointment

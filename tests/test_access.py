@@ -99,6 +99,21 @@ ALLOWED: dict[str, frozenset[str]] = {
     "member_transfer.as_of_csv": BOARD,
     "member_transfer.as_of_xlsx": BOARD,
     # --- end member import and exports ---
+    # --- Governance (issue 4): the board reads and writes; the kascommissie reads (who
+    # may sign matters when checking payments); members see who runs the coop ---
+    "governance.index": BOARD | {"auditor"},
+    "governance.appointment": BOARD | {"auditor"},
+    "governance.rotation": BOARD | {"auditor"},
+    "governance.rotation_pdf": BOARD | {"auditor"},
+    "governance.body_new": BOARD,
+    "governance.body_edit": BOARD,
+    "governance.position_new": BOARD,
+    "governance.position_edit": BOARD,
+    "governance.appointment_new": BOARD,
+    "governance.reappoint": BOARD,
+    "governance.step_down": BOARD,
+    "governance.for_members": {"member"},
+    # --- end governance ---
 }
 
 
@@ -126,6 +141,7 @@ def _url_parameters():
     _dues_url_parameters(parameters)  # first: the portal reuses its properly numbered invoice
     _portal_url_parameters(parameters)
     _register_url_parameters(parameters)
+    _governance_url_parameters(parameters)
     return other, parameters
 
 
@@ -168,6 +184,17 @@ def _register_url_parameters(parameters):
     parameters["membership_id"] = membership.id
     parameters["type_id"] = membership.type_id
 # --- end member register ---
+
+
+# --- Governance (issue 4) ---
+def _governance_url_parameters(parameters):
+    """A board with a chair, and an appointment to it."""
+    body = factories.create_body("board")
+    position = factories.create_position(body, "voorzitter", authority="alone")
+    parameters["body_id"] = body.id
+    parameters["position_id"] = position.id
+    parameters["appointment_id"] = factories.appoint(position).id
+# --- end governance ---
 
 
 def _outcome(response) -> str:

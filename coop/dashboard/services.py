@@ -6,6 +6,7 @@ from sqlalchemy import select
 from coop.accounts.models import User, UserRole
 from coop.audit import AuditEvent, with_people
 from coop.extensions import db
+from coop.governance import services as governance
 from coop.permissions import Role
 from coop.settings.services import get_organisation
 
@@ -38,6 +39,8 @@ def dashboard_figures() -> dict:
         .limit(RECENT_EVENTS)
     ).all()
     return {
+        # Terms ending within three months or ended without a successor (governance).
+        "governance": governance.term_warnings(governance.local_today()),
         "organisation": organisation,
         "settings_missing": _missing_settings(organisation),
         "elevated_accounts": elevated,

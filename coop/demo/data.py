@@ -77,6 +77,9 @@ def demo_organisation_values() -> dict:
         "payment_term_days": 30,
         "reminder_after_days": 14,
         "retention_years": 2,
+        "term_years": 3,
+        "max_terms": 3,
+        "immediately_reeligible": True,
     }
 
 
@@ -105,9 +108,12 @@ def load_demo() -> Iterator[str]:
 
     summary = _load_register_and_dues(users)
     db.session.commit()
+    governance_summary = _load_governance()
+    db.session.commit()
 
     yield f"Demo loaded: {organisation.name}"
     yield summary
+    yield governance_summary
     yield f"All demo accounts use the password: {DEMO_PASSWORD}"
     for email, name, roles in DEMO_USERS:
         yield f"  {email:38} {name} ({', '.join(r.value for r in roles)})"
@@ -255,3 +261,108 @@ def _load_register_and_dues(users: dict) -> str:
     return (f"Register: {persons} persons, dues {DUES_YEAR}: "
             f"{result.created} invoices, {paid} paid, {result.created - paid} open "
             f"(overdue), {reminders.sent} reminders in the outbox")
+
+
+# Governance: board, RvT, kascommissie, ambassadors, with staggered terms ---------------
+
+
+def _load_governance() -> str:
+    """The bodies with staggered terms, relative to today so the demo always shows a
+    term ending within three months (the secretary's), a chair halfway, a board member
+    in the last of three terms, a secretary who stepped down early, and a kascommissie
+    of two appointed a year at a time."""
+    from datetime import timedelta
+
+    from dateutil.relativedelta import relativedelta
+
+    from coop.governance import services as governance
+    from coop.members import services as members
+    from coop.members.models import Membership, MembershipStatus, Person
+
+    month = governance.local_today().replace(day=1)
+
+    def ago(months: int):
+        return month - relativedelta(months=months)
+
+    def by_email(email: str) -> Person:
+        return db.session.scalar(select(Person).where(Person.email == email))
+
+    used: set[int] = set()
+
+    def longest_standing() -> Person:
+        """The member admitted first who has no role in the demo yet."""
+        person = db.session.scalar(
+            select(Person).join(Membership, Membership.person_id == Person.id)
+            .where(Membership.status == MembershipStatus.ACTIVE, Person.id.not_in(used),
+                   Person.kind == "person", Person.email.is_not(None))
+            .order_by(Membership.admitted_on, Person.id).limit(1)
+        )
+        used.add(person.id)
+        return person
+
+    def body(name, kind, positions, **values):
+        created = governance.create_body({"name": name, "kind": kind, "members_only": True,
+                                          "is_active": True, "sort_order": 0, **values})
+        return {
+            position_name: governance.create_position(created, {
+                "name": position_name, "signature_authority": authority,
+                "joint_signers": joint, "seats": seats, "is_active": True, "sort_order": order,
+            })
+            for order, (position_name, authority, joint, seats) in enumerate(positions)
+        }
+
+    board = body("Bestuur", "board", [
+        ("voorzitter", "alone", None, 1), ("secretaris", "jointly", 1, 1),
+        ("penningmeester", "jointly", 1, 1), ("lid", "none", None, 2),
+    ], sort_order=1)
+    supervisory = body("Raad van toezicht", "supervisory_board", [
+        ("voorzitter", "none", None, 1), ("lid", "none", None, 2),
+    ], members_only=False, sort_order=2)
+    audit_committee = body("Kascommissie", "audit_committee", [("lid", "none", None, 3)],
+                           term_years=1, sort_order=3)
+    ambassadors = body("Buurtambassadeurs", "ambassadors", [("ambassadeur", "none", None, 10)],
+                       members_only=False, term_years=2, max_terms=5, sort_order=4)
+
+    for email in ("voorzitter@oosterlicht.example", "secretaris@oosterlicht.example",
+                  "penningmeester@oosterlicht.example", "kascommissie@oosterlicht.example",
+                  "vrijwilliger@oosterlicht.example"):
+        used.add(by_email(email).id)
+
+    governance.appoint(by_email("voorzitter@oosterlicht.example"), board["voorzitter"],
+                       ago(12), 3)
+    # The secretary's term ends within three months; the one before stepped down early.
+    secretary_start = month + relativedelta(months=2) - relativedelta(years=3)
+    former = governance.appoint(longest_standing(), board["secretaris"],
+                                secretary_start - relativedelta(years=2), 3)
+    governance.step_down(former, secretary_start - timedelta(days=1),
+                         "Te weinig tijd naast het werk")
+    governance.appoint(by_email("secretaris@oosterlicht.example"), board["secretaris"],
+                       secretary_start, 3)
+    governance.appoint(by_email("penningmeester@oosterlicht.example"),
+                       board["penningmeester"], ago(6), 3)
+    # A board member in the last of three terms: not re-eligible in the rotation schedule.
+    term = governance.appoint(longest_standing(), board["lid"],
+                              month + relativedelta(months=14) - relativedelta(years=9), 3)
+    for _ in range(2):
+        term = governance.reappoint(term, 3)
+    governance.appoint(longest_standing(), board["lid"], ago(18), 2)
+
+    outsider = members.create_person({
+        "given_name": "Marjolein", "name_prefix": "de", "family_name": "Wit",
+        "email": "m.dewit@toezicht.example", "city": "Utrecht",
+    })
+    governance.appoint(outsider, supervisory["voorzitter"], ago(24), 3)
+    governance.appoint(longest_standing(), supervisory["lid"], ago(10), 3)
+
+    governance.appoint(by_email("kascommissie@oosterlicht.example"), audit_committee["lid"],
+                       ago(4), 1)
+    second = governance.appoint(longest_standing(), audit_committee["lid"], ago(13), 1)
+    governance.reappoint(second, 1)
+
+    governance.appoint(by_email("vrijwilliger@oosterlicht.example"),
+                       ambassadors["ambassadeur"], ago(8), 2)
+    governance.appoint(longest_standing(), ambassadors["ambassadeur"], ago(3), 2)
+    db.session.flush()
+    warnings = governance.term_warnings(governance.local_today())
+    return (f"Governance: 4 bodies, {len(governance.all_terms())} terms, "
+            f"{len(warnings['ending'])} ending within three months")

@@ -22,6 +22,7 @@ from coop.accounts.models import LoginAttempt, User, UserRole
 from coop.audit import AuditEvent
 from coop.dues.models import Invoice, ReminderLog
 from coop.extensions import db
+from coop.governance.models import Appointment
 from coop.members import services as members
 from coop.members.models import ConsentEvent, ConsentKind, Membership, Person
 from coop.permissions import Role
@@ -53,7 +54,9 @@ def persons_past_retention(today: date, retention_years: int | None = None) -> l
     more than the retention term before `today` (last end date + retention_years is
     before today), they were not anonymised yet, and their account (if any) holds no
     role beyond member: someone still working for the coop as board member, volunteer
-    or treasurer keeps their data while that role lasts.
+    or treasurer keeps their data while that role lasts. Likewise anyone appointed to a
+    position (board, RvT, a team…) whose last day in office lies within the retention
+    term: the governance history names them.
     """
     if retention_years is None:
         retention_years = get_organisation().retention_years
@@ -75,9 +78,13 @@ def persons_past_retention(today: date, retention_years: int | None = None) -> l
             User.is_active_account.is_(True),
         )
     )
+    in_office = exists().where(
+        Appointment.person_id == Person.id,
+        func.coalesce(Appointment.ended_on, Appointment.end_date) >= cutoff,
+    )
     query = (
         select(Person)
-        .where(Person.id.in_(ended), Person.anonymised_at.is_(None), ~other_role)
+        .where(Person.id.in_(ended), Person.anonymised_at.is_(None), ~other_role, ~in_office)
         .order_by(Person.id)
     )
     return list(db.session.scalars(query))

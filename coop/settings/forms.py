@@ -159,6 +159,28 @@ class OrganisationForm(FlaskForm):
         ],
     )
 
+    term_years = IntegerField(
+        _l("Term of office (years)"),
+        description=_l("How long a board, RvT or kascommissie member is appointed for; a "
+                       "body can set its own term."),
+        validators=[
+            InputRequired(message=_l("Enter a whole number of years.")),
+            NumberRange(min=1, max=10, message=_l("Between %(min)s and %(max)s years.")),
+        ],
+    )
+    max_terms = IntegerField(
+        _l("Most consecutive terms"),
+        description=_l("Terms count as consecutive unless there was a break of at least a "
+                       "year."),
+        validators=[
+            InputRequired(message=_l("Enter a whole number.")),
+            NumberRange(min=1, max=10, message=_l("Between %(min)s and %(max)s.")),
+        ],
+    )
+    immediately_reeligible = BooleanField(
+        _l("Someone whose term ends can be reappointed right away")
+    )
+
     def validate_anbi_status(self, field):
         if field.data and self.legal_form.data == LegalForm.COOPERATIE_UA:
             raise ValidationError(

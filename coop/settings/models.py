@@ -83,6 +83,12 @@ class Organisation(db.Model):
     # How long personal data of former members is kept after the membership ended.
     retention_years: Mapped[int] = mapped_column(Integer, nullable=False, default=2)
 
+    # Statute settings: terms of office (rooster van aftreden); a body may override them.
+    term_years: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
+    max_terms: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
+    # "Terstond herbenoembaar": may someone whose term ends be reappointed right away?
+    immediately_reeligible: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
     )
@@ -96,6 +102,8 @@ class Organisation(db.Model):
         CheckConstraint("payment_term_days BETWEEN 1 AND 365", name="payment_term_range"),
         CheckConstraint("reminder_after_days BETWEEN 1 AND 365", name="reminder_after_range"),
         CheckConstraint("retention_years BETWEEN 0 AND 10", name="retention_years_range"),
+        CheckConstraint("term_years BETWEEN 1 AND 10", name="term_years_range"),
+        CheckConstraint("max_terms BETWEEN 1 AND 10", name="max_terms_range"),
         CheckConstraint(
             "fiscal_year_start_month BETWEEN 1 AND 12", name="fiscal_year_start_month_range"
         ),

@@ -48,6 +48,9 @@ VALID = {
     "payment_term_days": "30",
     "reminder_after_days": "14",
     "retention_years": "2",
+    "term_years": "4",
+    "max_terms": "2",
+    "immediately_reeligible": "y",
 }
 
 # (field, changed form values, the English message shown at the field, its parameters)
@@ -89,6 +92,13 @@ BAD_INPUT = {
         {"amendment_convocation_days": "6", "amendment_inspection_days": "5"},
         "Between %(min)s and %(max)s days.",
         {"min": 7, "max": 90},
+    ),
+    "term_of_office_over_ten_years": (
+        "term_years", {"term_years": "11"}, "Between %(min)s and %(max)s years.",
+        {"min": 1, "max": 10},
+    ),
+    "no_terms_at_all": (
+        "max_terms", {"max_terms": "0"}, "Between %(min)s and %(max)s.", {"min": 1, "max": 10},
     ),
 }
 
@@ -150,6 +160,9 @@ def test_valid_settings_are_saved_in_normal_form(client, board):
     assert saved["quorum_percent"] is None
     assert saved["anbi_status"] is False
     assert saved["persons_secret_ballot"] is True
+    assert (saved["term_years"], saved["max_terms"], saved["immediately_reeligible"]) == (
+        4, 2, True
+    )
     assert _rows() == 1
 
 
