@@ -44,6 +44,7 @@ from coop.dues.models import (
     ReminderLog,
 )
 from coop.extensions import db, locked_row
+from coop.fiscal import fiscal_year_bounds, fiscal_year_of
 from coop.mail import MailError, send_mail
 from coop.members.models import Membership, MembershipType, Person
 from coop.settings.models import DuesProration
@@ -73,17 +74,6 @@ def local_today() -> date:
 
 
 # Fiscal years ------------------------------------------------------------------------
-
-
-def fiscal_year_bounds(fiscal_year: int, start_month: int) -> tuple[date, date]:
-    """First and last day of `fiscal_year` (named after the year it starts in)."""
-    start = date(fiscal_year, start_month, 1)
-    next_start = date(fiscal_year + 1, start_month, 1)
-    return start, next_start - timedelta(days=1)
-
-
-def fiscal_year_of(day: date, start_month: int) -> int:
-    return day.year if day.month >= start_month else day.year - 1
 
 
 def prorated_cents(
