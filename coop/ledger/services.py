@@ -42,6 +42,7 @@ from coop.ledger.models import (
 from coop.money import MAX_CENTS, format_money
 from coop.settings.services import get_organisation
 from coop.templating import money_locale
+from coop.timeutil import utcnow
 
 
 class LedgerError(Exception):
@@ -609,3 +610,219 @@ def sum_lines(entry: JournalEntry) -> tuple[int, int]:
         .where(JournalLine.entry_id == entry.id)
     ).one()
     return int(debit), int(credit)
+
+
+# Closing and reopening a year, the kascommissie ---------------------------------------
+
+
+def _result_balances(fiscal_year: FiscalYear) -> list[tuple[LedgerAccount, int]]:
+    """Income and expense accounts with their balance (debit minus credit) in the year."""
+    rows = db.session.execute(
+        select(LedgerAccount, func.sum(JournalLine.debit_cents - JournalLine.credit_cents))
+        .join(JournalLine, JournalLine.account_id == LedgerAccount.id)
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .where(JournalEntry.fiscal_year == fiscal_year.year,
+               JournalEntry.status == EntryStatus.POSTED.value,
+               LedgerAccount.kind.in_((AccountKind.INCOME.value, AccountKind.EXPENSE.value)))
+        .group_by(LedgerAccount.id)
+        .order_by(LedgerAccount.code)
+    ).all()
+    return [(account, int(cents)) for account, cents in rows if cents]
+
+
+def close_fiscal_year(fiscal_year: FiscalYear, actor=None) -> JournalEntry | None:
+    """Close the year: a closing entry on its last day moves every income and expense
+    balance to the general reserve, then nothing more can be posted in it. Returns the
+    closing entry (None for a year without income or costs).
+
+    Raises LedgerError for a year that is not open, while an earlier year is still open,
+    or when the chart has no general reserve account.
+    """
+    fiscal_year = _lock_year(fiscal_year)
+    if fiscal_year.status != FiscalYearStatus.OPEN:
+        raise LedgerError(_l("Fiscal year %(year)s is not open.", year=fiscal_year.year))
+    earlier_open = db.session.scalar(
+        select(FiscalYear.year).where(FiscalYear.year < fiscal_year.year,
+                                      FiscalYear.status == FiscalYearStatus.OPEN.value)
+        .order_by(FiscalYear.year).limit(1)
+    )
+    if earlier_open is not None:
+        raise LedgerError(
+            _l("Close fiscal year %(year)s first.", year=earlier_open)
+        )
+    balances = _result_balances(fiscal_year)
+    entry = None
+    if balances:
+        reserve = account_for(AccountPurpose.GENERAL_RESERVE)
+        lines = [
+            Line(account, debit_cents=max(-cents, 0), credit_cents=max(cents, 0))
+            for account, cents in balances
+        ]
+        result = -sum(cents for _account, cents in balances)  # income minus expenses
+        if result:
+            lines.append(Line(reserve, debit_cents=max(-result, 0),
+                              credit_cents=max(result, 0)))
+        spec = EntrySpec(
+            entry_date=fiscal_year.end_date,
+            description=f"Afsluiting boekjaar {fiscal_year.year}: resultaat naar "
+                        f"{reserve.name}",
+            lines=lines, source=EntrySource.YEAR_CLOSE,
+        )
+        entry = post_entries([spec], actor=actor, audit_tag=None)[0]
+    else:
+        result = 0
+    fiscal_year.status = FiscalYearStatus.CLOSED.value
+    fiscal_year.closed_at = utcnow()
+    fiscal_year.closed_by_id = audit.acting_user_id(actor)
+    db.session.flush()
+    audit.record(
+        "finance:year:close",
+        {"year": fiscal_year.year, "result_cents": result,
+         "closing_entry": entry.display_number if entry else None},
+        obj=fiscal_year, actor=actor,
+    )
+    return entry
+
+
+def _open_closing_entry(fiscal_year: FiscalYear) -> JournalEntry | None:
+    """The year's closing entry that has not been undone yet."""
+    undone = select(JournalEntry.reverses_entry_id).where(
+        JournalEntry.reverses_entry_id.is_not(None)
+    )
+    return db.session.scalar(
+        select(JournalEntry).where(
+            JournalEntry.fiscal_year == fiscal_year.year,
+            JournalEntry.source == EntrySource.YEAR_CLOSE.value,
+            JournalEntry.reverses_entry_id.is_(None),
+            JournalEntry.id.not_in(undone),
+        )
+    )
+
+
+def reopen_fiscal_year(fiscal_year: FiscalYear, reason: str, actor=None) -> FiscalYear:
+    """Reopen a closed year: its closing entry is undone by a mirror entry (the year's
+    result shows again) and any sign-off by the kascommissie lapses, since the books
+    may change. Audited with the reason and the former sign-off.
+
+    Raises LedgerError without a reason, for a year that is not closed, or while a
+    later year is closed (close that one's successor last, reopen it first).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError(_l("Give a reason."), "reason")
+    fiscal_year = _lock_year(fiscal_year)
+    if fiscal_year.status != FiscalYearStatus.CLOSED:
+        raise LedgerError(_l("Fiscal year %(year)s is not closed.", year=fiscal_year.year))
+    later_closed = db.session.scalar(
+        select(FiscalYear.year).where(FiscalYear.year > fiscal_year.year,
+                                      FiscalYear.status == FiscalYearStatus.CLOSED.value)
+        .limit(1)
+    )
+    if later_closed is not None:
+        raise LedgerError(_l("Reopen fiscal year %(year)s first.", year=later_closed))
+    signed_off = fiscal_year.signed_off_at
+    fiscal_year.status = FiscalYearStatus.OPEN.value
+    fiscal_year.closed_at = None
+    fiscal_year.closed_by_id = None
+    fiscal_year.signed_off_at = None
+    fiscal_year.signed_off_by_id = None
+    db.session.flush()
+    closing = _open_closing_entry(fiscal_year)
+    undo = None
+    if closing is not None:
+        mirrored = [
+            Line(db.session.get(LedgerAccount, line.account_id),
+                 debit_cents=line.credit_cents, credit_cents=line.debit_cents)
+            for line in entry_lines(closing)
+        ]
+        undo = post_entries([EntrySpec(
+            entry_date=fiscal_year.end_date,
+            description=f"Heropening boekjaar {fiscal_year.year}: afsluiting "
+                        f"{closing.display_number} teruggedraaid",
+            lines=mirrored, source=EntrySource.YEAR_CLOSE, reverses_entry_id=closing.id,
+        )], actor=actor, audit_tag=None)[0]
+    audit.record(
+        "finance:year:reopen",
+        {"year": fiscal_year.year, "reason": reason,
+         "signed_off_at": signed_off.isoformat() if signed_off else None,
+         "undone_closing_entry": closing.display_number if closing else None,
+         "undo_entry": undo.display_number if undo else None},
+        obj=fiscal_year, actor=actor,
+    )
+    return fiscal_year
+
+
+def record_finding(fiscal_year: FiscalYear, text: str, actor=None):
+    """The kascommissie records a finding on a year. Raises LedgerError for empty text."""
+    from coop.ledger.models import AuditFinding
+
+    text = (text or "").strip()
+    if not text:
+        raise LedgerError(_l("Write down the finding."), "text")
+    if len(text) > 5000:
+        raise LedgerError(_l("The text is too long (at most 5000 characters)."), "text")
+    actor = audit.acting_user(actor)
+    finding = AuditFinding(
+        fiscal_year=fiscal_year.year, text=text,
+        recorded_by_id=actor.id if actor is not None else None,
+        recorded_by_label=actor.email if actor is not None else "system",
+    )
+    db.session.add(finding)
+    db.session.flush()
+    audit.record("finance:finding:record", {"year": fiscal_year.year, "text": text},
+                 obj=finding, actor=actor)
+    return finding
+
+
+def sign_off_fiscal_year(fiscal_year: FiscalYear, actor=None) -> FiscalYear:
+    """The kascommissie signs off a closed year's books. Raises LedgerError for a year
+    that is not closed or already signed off."""
+    fiscal_year = _lock_year(fiscal_year)
+    if fiscal_year.status != FiscalYearStatus.CLOSED:
+        raise LedgerError(_l("Only a closed fiscal year can be signed off."))
+    if fiscal_year.signed_off_at is not None:
+        raise LedgerError(_l("This fiscal year has already been signed off."))
+    fiscal_year.signed_off_at = utcnow()
+    fiscal_year.signed_off_by_id = audit.acting_user_id(actor)
+    db.session.flush()
+    audit.record("finance:year:sign_off", {"year": fiscal_year.year}, obj=fiscal_year,
+                 actor=actor)
+    return fiscal_year
+
+
+# Budgets -----------------------------------------------------------------------------
+
+
+def set_budget(fiscal_year: int, account: LedgerAccount, amount_cents: int,
+               cost_centre: CostCentre | None = None, actor=None):
+    """Set (or replace) the budget of an income or expense account for a year,
+    optionally for one cost centre. Raises LedgerError for a balance sheet account, a
+    year out of range or a negative amount."""
+    from coop.ledger.models import Budget
+
+    if not 2000 <= fiscal_year <= 2100:
+        raise LedgerError(_l("Enter a year between 2000 and 2100."), "fiscal_year")
+    if account is None:
+        raise LedgerError(_l("Choose an account."), "account")
+    if account.kind not in (AccountKind.INCOME, AccountKind.EXPENSE):
+        raise LedgerError(_l("Budgets are for income and expense accounts."), "account")
+    if not _is_amount(amount_cents):
+        raise LedgerError(_l("The amount cannot be negative."), "amount")
+    centre_id = cost_centre.id if cost_centre is not None else None
+    budget = db.session.scalar(select(Budget).where(
+        Budget.fiscal_year == fiscal_year, Budget.account_id == account.id,
+        Budget.cost_centre_id.is_(None) if centre_id is None
+        else Budget.cost_centre_id == centre_id,
+    ))
+    old = budget.amount_cents if budget is not None else None
+    if budget is None:
+        budget = Budget(fiscal_year=fiscal_year, account_id=account.id,
+                        cost_centre_id=centre_id, amount_cents=amount_cents)
+        db.session.add(budget)
+    else:
+        budget.amount_cents = amount_cents
+    db.session.flush()
+    audit.record("finance:budget:set",
+                 {"year": fiscal_year, "account": account.code, "cost_centre_id": centre_id,
+                  "amount_cents": [old, amount_cents]}, obj=budget, actor=actor)
+    return budget
