@@ -27,6 +27,7 @@ BLUEPRINT_MODULES = (
     "coop.members.views",
     "coop.members.transfer",
     "coop.dues.views",
+    "coop.ledger.views",
     "coop.portal.views",
 )
 
