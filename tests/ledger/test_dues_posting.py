@@ -85,7 +85,7 @@ def test_payment_dated_in_a_closed_year_is_refused_and_nothing_saved(app):
     ledger.close_fiscal_year(db.session.get(FiscalYear, 2025))
     db.session.commit()
 
-    with pytest.raises(dues.DuesError, match="2025 is closed") as refused:
+    with pytest.raises(dues.DuesError, match="2025 is afgesloten") as refused:
         dues.record_payment(invoice, 2500, date(2025, 12, 30), "bank_transfer",
                             today=date(2026, 1, 5))
     db.session.rollback()

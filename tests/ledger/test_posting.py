@@ -82,13 +82,13 @@ def test_inactive_account_is_refused(books):
     db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == "8300")).is_active = False
     db.session.commit()
 
-    with pytest.raises(LedgerError, match="no longer in use") as refused:
+    with pytest.raises(LedgerError, match="niet meer in gebruik") as refused:
         _rent()
     assert refused.value.field == "lines-1-account"
 
 
 def test_date_outside_any_fiscal_year_is_refused(books):
-    with pytest.raises(LedgerError, match="open that fiscal year first") as refused:
+    with pytest.raises(LedgerError, match="open eerst dat boekjaar") as refused:
         _rent(day=date(2027, 1, 2))
     db.session.rollback()
 
@@ -261,7 +261,7 @@ def test_an_entry_is_reversed_once_and_a_reversal_not_at_all(books):
     reversal = ledger.reverse_entry(entry, date(2026, 3, 5), "Fout")
     db.session.commit()
 
-    with pytest.raises(LedgerError, match="already been reversed"):
+    with pytest.raises(LedgerError, match="al teruggedraaid"):
         ledger.reverse_entry(entry, date(2026, 3, 6), "Nog eens")
-    with pytest.raises(LedgerError, match="cannot be reversed"):
+    with pytest.raises(LedgerError, match="kan niet worden teruggedraaid"):
         ledger.reverse_entry(reversal, date(2026, 3, 6), "Terug")

@@ -89,7 +89,7 @@ def test_closed_year_refuses_postings_and_the_close_is_audited(year_of_books):
     ledger.close_fiscal_year(db.session.get(FiscalYear, 2026))
     db.session.commit()
 
-    with pytest.raises(LedgerError, match="2026 is closed") as refused:
+    with pytest.raises(LedgerError, match="2026 is afgesloten") as refused:
         _post(date(2026, 12, 1), "Te laat", "1000", "8400", 100)
     assert refused.value.field == "entry_date"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.tag == "finance:year:close"))
@@ -97,7 +97,7 @@ def test_closed_year_refuses_postings_and_the_close_is_audited(year_of_books):
 
 
 def test_years_close_in_order(year_of_books):
-    with pytest.raises(LedgerError, match="Close fiscal year 2026 first"):
+    with pytest.raises(LedgerError, match="Sluit eerst boekjaar 2026 af"):
         ledger.close_fiscal_year(db.session.get(FiscalYear, 2027))
 
 
@@ -135,11 +135,11 @@ def test_reopening_undoes_the_closing_entry_drops_the_sign_off_and_is_audited(
 
 def test_only_a_closed_year_is_signed_off_once(year_of_books):
     year = db.session.get(FiscalYear, 2026)
-    with pytest.raises(LedgerError, match="Only a closed"):
+    with pytest.raises(LedgerError, match="Alleen een afgesloten"):
         ledger.sign_off_fiscal_year(year)
     ledger.close_fiscal_year(year)
     ledger.sign_off_fiscal_year(year)
-    with pytest.raises(LedgerError, match="already been signed off"):
+    with pytest.raises(LedgerError, match="al goedgekeurd"):
         ledger.sign_off_fiscal_year(year)
 
 
