@@ -17,6 +17,7 @@ MODEL_MODULES = (
     "coop.members.models",
     "coop.dues.models",
     "coop.governance.models",
+    "coop.ledger.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -27,6 +28,7 @@ BLUEPRINT_MODULES = (
     "coop.members.views",
     "coop.members.transfer",
     "coop.dues.views",
+    "coop.ledger.views",
     "coop.portal.views",
     "coop.governance.views",
 )

@@ -71,4 +71,8 @@ def register(app: Flask) -> None:
 
     for command in dues_commands:
         coop_cli.add_command(command)
+    from coop.ledger.cli import COMMANDS as ledger_commands
+
+    for command in ledger_commands:
+        coop_cli.add_command(command)
     app.cli.add_command(coop_cli)

@@ -114,6 +114,34 @@ ALLOWED: dict[str, frozenset[str]] = {
     "governance.step_down": BOARD,
     "governance.for_members": {"member"},
     # --- end governance ---
+    # --- Ledger (issue 5): finance readers read the books, the treasurer posts, the
+    # kascommissie records findings and signs off a year ---
+    "ledger.index": FINANCE_READERS,
+    "ledger.accounts": FINANCE_READERS,
+    "ledger.seed_chart": TREASURER,
+    "ledger.account_new": TREASURER,
+    "ledger.account_edit": TREASURER,
+    "ledger.cost_centres": FINANCE_READERS,
+    "ledger.cost_centre_new": TREASURER,
+    "ledger.entries": FINANCE_READERS,
+    "ledger.entry": FINANCE_READERS,
+    "ledger.entry_new": TREASURER,
+    "ledger.entry_reverse": TREASURER,
+    "ledger.years": FINANCE_READERS,
+    "ledger.year": FINANCE_READERS,
+    "ledger.year_open": TREASURER,
+    "ledger.year_close": TREASURER,
+    "ledger.year_reopen": TREASURER,
+    "ledger.year_finding": {"auditor"},
+    "ledger.year_sign_off": {"auditor"},
+    "ledger.trial_balance": FINANCE_READERS,
+    "ledger.general_ledger": FINANCE_READERS,
+    "ledger.balance_sheet": FINANCE_READERS,
+    "ledger.income_statement": FINANCE_READERS,
+    "ledger.budgets": FINANCE_READERS,
+    "ledger.budget_set": TREASURER,
+    "ledger.forecast": FINANCE_READERS,
+    # --- end ledger ---
 }
 
 
@@ -142,6 +170,7 @@ def _url_parameters():
     _portal_url_parameters(parameters)
     _register_url_parameters(parameters)
     _governance_url_parameters(parameters)
+    _ledger_url_parameters(parameters)
     return other, parameters
 
 
@@ -195,6 +224,46 @@ def _governance_url_parameters(parameters):
     parameters["position_id"] = position.id
     parameters["appointment_id"] = factories.appoint(position).id
 # --- end governance ---
+# --- Ledger (issue 5) ---
+def _ledger_url_parameters(parameters):
+    """An account, a posted entry and fiscal year 2026 (opened by the dues posting)."""
+    from datetime import date
+
+    from coop.ledger import services as ledger
+    from coop.ledger.models import LedgerAccount
+
+    ledger.ensure_chart()
+    if db.session.get(ledger.FiscalYear, 2026) is None:
+        ledger.open_fiscal_year(2026)
+    entry = ledger.post_entry(date(2026, 2, 1), "Baromzet", [
+        ledger.Line("1000", debit_cents=1000), ledger.Line("8400", credit_cents=1000)])
+    db.session.commit()
+    parameters["entry_id"] = entry.id
+    parameters["account_id"] = db.session.scalar(
+        db.select(LedgerAccount.id).where(LedgerAccount.code == "1100"))
+    parameters["year"] = 2026
+# --- end ledger ---
+
+
+# --- Ledger (issue 5) ---
+def _ledger_url_parameters(parameters):
+    """An account, a posted entry and fiscal year 2026 (opened by the dues posting)."""
+    from datetime import date
+
+    from coop.ledger import services as ledger
+    from coop.ledger.models import LedgerAccount
+
+    ledger.ensure_chart()
+    if db.session.get(ledger.FiscalYear, 2026) is None:
+        ledger.open_fiscal_year(2026)
+    entry = ledger.post_entry(date(2026, 2, 1), "Baromzet", [
+        ledger.Line("1000", debit_cents=1000), ledger.Line("8400", credit_cents=1000)])
+    db.session.commit()
+    parameters["entry_id"] = entry.id
+    parameters["account_id"] = db.session.scalar(
+        db.select(LedgerAccount.id).where(LedgerAccount.code == "1100"))
+    parameters["year"] = 2026
+# --- end ledger ---
 
 
 def _outcome(response) -> str:

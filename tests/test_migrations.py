@@ -119,3 +119,43 @@ def test_downgrade_to_base_removes_every_table(empty_database_app):
             {"schema": SCHEMA},
         ).scalars().all()
         assert functions == []
+
+
+# --- Ledger (issue 5) ---
+def test_migrated_database_keeps_posted_journal_entries_balanced_and_immutable(
+    empty_database_app,
+):
+    _migrate(flask_migrate.upgrade)
+    statements = [
+        "INSERT INTO fiscal_year (year, start_date, end_date, status, last_entry_number) "
+        "VALUES (2026, '2026-01-01', '2026-12-31', 'open', 0)",
+        "INSERT INTO ledger_account (id, code, name, kind, category, is_active, created_at) "
+        "VALUES (1, '1000', 'Kas', 'asset', 'liquid_assets', true, CURRENT_TIMESTAMP)",
+        "INSERT INTO ledger_account (id, code, name, kind, category, is_active, created_at) "
+        "VALUES (2, '8400', 'Baromzet', 'income', 'goods_and_services', true, "
+        "CURRENT_TIMESTAMP)",
+        "INSERT INTO journal_entry (id, fiscal_year, number, entry_date, description, status, "
+        "source, created_at) VALUES (1, 2026, 1, '2026-05-01', 'Bar', 'draft', 'manual', "
+        "CURRENT_TIMESTAMP)",
+        "INSERT INTO journal_line (entry_id, account_id, debit_cents, credit_cents) "
+        "VALUES (1, 1, 500, 0)",
+        "INSERT INTO journal_line (entry_id, account_id, debit_cents, credit_cents) "
+        "VALUES (1, 2, 0, 400)",
+    ]
+    for statement in statements:
+        db.session.execute(text(statement))
+    with pytest.raises(DBAPIError, match="does not balance"):
+        db.session.execute(text("UPDATE journal_entry SET status = 'posted'"))
+    db.session.rollback()
+
+    for statement in statements:
+        db.session.execute(text(statement.replace("VALUES (1, 2, 0, 400)",
+                                                  "VALUES (1, 2, 0, 500)")))
+    db.session.execute(text("UPDATE journal_entry SET status = 'posted'"))
+    db.session.commit()
+    for statement in ("UPDATE journal_line SET debit_cents = 600 WHERE debit_cents = 500",
+                      "DELETE FROM journal_line", "DELETE FROM journal_entry"):
+        with pytest.raises(DBAPIError, match="immutable"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+# --- end ledger ---

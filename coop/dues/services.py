@@ -44,6 +44,9 @@ from coop.dues.models import (
     ReminderLog,
 )
 from coop.extensions import db, locked_row
+from coop.fiscal import fiscal_year_bounds, fiscal_year_of
+from coop.ledger import dues_posting
+from coop.ledger.services import LedgerError
 from coop.mail import MailError, send_mail
 from coop.members.models import Membership, MembershipType, Person
 from coop.settings.models import DuesProration
@@ -73,17 +76,6 @@ def local_today() -> date:
 
 
 # Fiscal years ------------------------------------------------------------------------
-
-
-def fiscal_year_bounds(fiscal_year: int, start_month: int) -> tuple[date, date]:
-    """First and last day of `fiscal_year` (named after the year it starts in)."""
-    start = date(fiscal_year, start_month, 1)
-    next_start = date(fiscal_year + 1, start_month, 1)
-    return start, next_start - timedelta(days=1)
-
-
-def fiscal_year_of(day: date, start_month: int) -> int:
-    return day.year if day.month >= start_month else day.year - 1
 
 
 def prorated_cents(
@@ -287,6 +279,17 @@ def _insert_invoices(pending: list[tuple[Invoice, InvoiceLine]], actor) -> None:
     for invoice, _line in pending:
         _audit_issue(invoice, actor, flush=False)
     db.session.flush()
+    _to_ledger(dues_posting.post_invoices, [invoice for invoice, _line in pending], actor,
+               field="issue_date")
+
+
+def _to_ledger(post, *arguments, field: str | None = None):
+    """Post to the ledger in the same transaction; a refusal (a closed fiscal year, an
+    account missing from the chart) refuses the dues action too, at `field`."""
+    try:
+        return post(*arguments)
+    except LedgerError as error:
+        raise DuesError(error.message, field) from None
 
 
 def _audit_issue(invoice: Invoice, actor, flush: bool = True) -> None:
@@ -411,6 +414,7 @@ def credit_invoice(
     invoice.status = InvoiceStatus.CREDITED.value
     db.session.flush()
     _audit_issue(credit_note, actor)
+    _to_ledger(dues_posting.post_invoices, [credit_note], actor, field="issue_date")
     audit.record(
         "finance:invoice:credit",
         {"number": invoice.number, "credit_note": number, "total_cents": invoice.total_cents,
@@ -471,6 +475,7 @@ def record_payment(
     if amount_cents == remaining:
         invoice.status = InvoiceStatus.PAID.value
     db.session.flush()
+    _to_ledger(dues_posting.post_payment, payment, invoice, actor, field="paid_on")
     audit.record(
         "finance:payment:record",
         {"number": invoice.number, "amount_cents": amount_cents, "method": method,
@@ -482,9 +487,10 @@ def record_payment(
     return payment
 
 
-def write_off(invoice: Invoice, reason: str, actor=None) -> int:
-    """Write off what remains of an open invoice; returns the amount written off.
-    Raises DuesError without a reason or for an invoice that is not open."""
+def write_off(invoice: Invoice, reason: str, actor=None, today: date | None = None) -> int:
+    """Write off what remains of an open invoice, posted to bad debts on `today`;
+    returns the amount written off. Raises DuesError without a reason, for an invoice
+    that is not open, or when the ledger refuses the posting (a closed year)."""
     reason = (reason or "").strip()
     if not reason:
         raise DuesError(_l("Give a reason."), "reason")
@@ -494,6 +500,7 @@ def write_off(invoice: Invoice, reason: str, actor=None) -> int:
     remaining = invoice.total_cents - paid_cents(invoice)
     invoice.status = InvoiceStatus.WRITTEN_OFF.value
     db.session.flush()
+    _to_ledger(dues_posting.post_write_off, invoice, remaining, today or local_today(), actor)
     audit.record(
         "finance:invoice:write_off",
         {"number": invoice.number, "amount_cents": remaining, "reason": reason},

@@ -9,24 +9,18 @@ every text as a text cell, never a formula. Both are produced row by row: the CS
 streamed, the XLSX uses openpyxl's write-only mode, so 50.000 rows fit in little memory.
 """
 
-import csv
-import io
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import func, select
 
 from coop.extensions import db
 from coop.members.models import Membership, MembershipStatus, MembershipType, Person
 from coop.members.services import members_on
+from coop.spreadsheets import csv_cell, csv_chunks, xlsx_file  # noqa: F401 - used via this module
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _FETCH_SIZE = 1000
 
 
@@ -124,60 +118,3 @@ def as_of_query(day: date):
 
 def count_rows(query) -> int:
     return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-
-
-# Writing ----------------------------------------------------------------------------
-
-
-def csv_cell(value: Any) -> str:
-    """A cell as CSV text: dates dd-mm-jjjj, and text a spreadsheet would run as a
-    formula (=, +, -, @, tab, carriage return first) with a quote before it."""
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.strftime("%d-%m-%Y")
-    text = str(value)
-    if text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def csv_chunks(header: list[str], rows: Iterable[list[Any]], rows_per_chunk: int = 500):
-    """UTF-8 bytes of a ';' CSV with a BOM, in chunks, for a streamed response."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow([csv_cell(h) for h in header])
-    for number, row in enumerate(rows, start=1):
-        writer.writerow([csv_cell(value) for value in row])
-        if number % rows_per_chunk == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
-
-
-def _xlsx_cell(sheet, value: Any):
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        cell.data_type = "s"  # openpyxl would make "=…" a formula; text stays text
-        return cell
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, date):
-        cell.number_format = "DD-MM-YYYY"
-    return cell
-
-
-def xlsx_file(title: str, header: list[str], rows: Iterable[list[Any]]):
-    """A workbook with one sheet, written in write-only mode into a temporary file
-    (in memory up to 8 MB, on disk beyond). Returns the file, positioned at the start."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append([_xlsx_cell(sheet, h) for h in header])
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    # Handed to send_file, which closes it when the response is done.
-    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    workbook.save(output)
-    output.seek(0)
-    return output

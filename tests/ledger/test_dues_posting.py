@@ -1,0 +1,95 @@
+"""Dues post to the ledger by themselves: invoice, payment, credit note, write-off, each
+once, in the same transaction as the dues action."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from coop.dues import services as dues
+from coop.extensions import db
+from coop.ledger import reports
+from coop.ledger import services as ledger
+from coop.ledger.models import EntrySource, FiscalYear, JournalEntry
+from tests import factories
+
+
+def _balance(code: str, as_of=date(2026, 12, 31)) -> int:
+    rows = {r.code: r for r in reports.trial_balance(date(2026, 1, 1), as_of).rows}
+    return rows[code].closing_cents if code in rows else 0
+
+
+def _entries(source) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(JournalEntry).where(JournalEntry.source == source)
+    )
+
+
+def test_issued_invoice_posts_receivable_against_dues_income_opening_chart_and_year(app):
+    invoice = factories.create_invoice()  # € 25,00 on 15 January 2026, no chart yet
+
+    assert _balance("1300") == 2500
+    assert _balance("8000") == -2500
+    entry = db.session.scalar(select(JournalEntry).where(JournalEntry.source_id == invoice.id))
+    assert entry.reference == invoice.number
+    assert entry.entry_date == date(2026, 1, 15)
+    assert db.session.get(FiscalYear, 2026).status == "open"
+
+
+def test_payment_moves_the_receivable_to_the_bank_or_the_cash(app):
+    invoice = factories.create_invoice()
+    dues.record_payment(invoice, 1000, date(2026, 1, 20), "bank_transfer",
+                        today=date(2026, 2, 1))
+    dues.record_payment(invoice, 1500, date(2026, 1, 21), "cash", today=date(2026, 2, 1))
+    db.session.commit()
+
+    assert _balance("1100") == 1000
+    assert _balance("1000") == 1500
+    assert _balance("1300") == 0
+    assert _entries(EntrySource.DUES_PAYMENT) == 2
+
+
+def test_credit_note_reverses_the_invoice_posting(app):
+    invoice = factories.create_invoice()
+    dues.credit_invoice(invoice, date(2026, 2, 1), "Dubbel")
+    db.session.commit()
+
+    assert _balance("1300") == 0
+    assert _balance("8000") == 0
+    assert _entries(EntrySource.DUES_INVOICE) == 2
+
+
+def test_write_off_posts_the_remainder_to_bad_debts(app):
+    invoice = factories.create_invoice()
+    dues.record_payment(invoice, 500, date(2026, 1, 20), "cash", today=date(2026, 2, 1))
+    dues.write_off(invoice, "Vertrokken zonder adres", today=date(2026, 6, 1))
+    db.session.commit()
+
+    assert _balance("4850") == 2000
+    assert _balance("1300") == 0
+
+
+def test_generating_dues_twice_posts_each_invoice_once(app):
+    factories.create_member()
+    factories.create_member()
+    dues.generate_dues(2026, date(2026, 1, 15))
+    dues.generate_dues(2026, date(2026, 1, 15))
+    db.session.commit()
+
+    assert _entries(EntrySource.DUES_INVOICE) == 2
+    assert _balance("8000") == -5000
+
+
+def test_payment_dated_in_a_closed_year_is_refused_and_nothing_saved(app):
+    invoice = factories.create_invoice(issue_date=date(2025, 12, 15))
+    ledger.close_fiscal_year(db.session.get(FiscalYear, 2025))
+    db.session.commit()
+
+    with pytest.raises(dues.DuesError, match="2025 is afgesloten") as refused:
+        dues.record_payment(invoice, 2500, date(2025, 12, 30), "bank_transfer",
+                            today=date(2026, 1, 5))
+    db.session.rollback()
+
+    assert refused.value.field == "paid_on"
+    assert dues.paid_cents(invoice) == 0
+    assert _entries(EntrySource.DUES_PAYMENT) == 0
