@@ -16,6 +16,7 @@ MODEL_MODULES = (
     "coop.settings.models",
     "coop.members.models",
     "coop.dues.models",
+    "coop.meetings.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
