@@ -28,6 +28,8 @@ BLUEPRINT_MODULES = (
     "coop.members.transfer",
     "coop.dues.views",
     "coop.portal.views",
+    "coop.meetings.views",
+    "coop.meetings.portal",
 )
 
 
