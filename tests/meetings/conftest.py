@@ -1,6 +1,7 @@
 """Shared pieces for the ALV tests."""
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from coop.audit import AuditEvent
@@ -19,7 +20,9 @@ def refused():
         with pytest.raises(MeetingError) as caught:
             yield caught
         db.session.rollback()
-        assert fragment in str(caught.value.message), str(caught.value.message)
+        with force_locale("en"):
+            message = str(caught.value.message)
+        assert fragment in message, message
 
     return check
 
