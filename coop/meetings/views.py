@@ -4,7 +4,17 @@ MEETINGS_WRITE. Members vote and give proxies in the portal (`coop.meetings.port
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -417,6 +427,20 @@ def _render_attendance(meeting, q: str = "", status=200):
 def attendance(meeting_id: int):
     meeting = db.get_or_404(GeneralMeeting, meeting_id)
     return _render_attendance(meeting, request.args.get("q", "").strip()[:100])
+
+
+@bp.get("/<int:meeting_id>/presence.json")
+@require(Permission.MEETINGS_READ)
+def presence_json(meeting_id: int):
+    """The live count for the check-in desk (polled by static/js/presence.js)."""
+    meeting = db.get_or_404(GeneralMeeting, meeting_id)
+    presence = services.presence(meeting)
+    return jsonify(
+        members_present=presence.members_present, in_room=presence.in_room,
+        online=presence.online, proxies=presence.proxies,
+        votes_present=presence.votes_present, eligible=presence.eligible,
+        quorum_needed=presence.quorum_needed, quorum_reached=presence.quorum_reached,
+    )
 
 
 @bp.post("/<int:meeting_id>/check-in")

@@ -7,6 +7,7 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from coop.extensions import db
@@ -57,6 +58,7 @@ def test_a_meeting_from_convocation_to_minutes(page, browser, live_server):
     bram, bram_number = _member(live_server, "Bram", "Houdt", "bram@example.org")
     with live_server.app.app_context():
         factories.create_voter(given_name="Cas", family_name="Zaal")
+        dirk_id = factories.create_voter(given_name="Dirk", family_name="Online").id
         db.session.remove()
     secretary = live_server.create_user("secretaris@example.org", roles=["board"])
 
@@ -89,7 +91,18 @@ def test_a_meeting_from_convocation_to_minutes(page, browser, live_server):
     page.locator("#q").fill("Zaal")
     _submit(page, page.locator("main form[role=search] button"))
     _submit(page, page.locator("main button", has_text="Aanmelden"))
-    assert "Aanwezige leden: 1" in page.locator("main").inner_text()
+    assert page.locator("[data-presence='members_present']").inner_text() == "1"
+    # Someone joins online: the count on the open page follows without a reload.
+    with live_server.app.app_context():
+        from coop.meetings import services as meetings
+        from coop.meetings.models import GeneralMeeting
+
+        meetings.check_in(db.session.get(GeneralMeeting, meeting_id),
+                          db.session.get(Person, dirk_id), "online")
+        db.session.commit()
+        db.session.remove()
+    expect(page.locator("[data-presence='members_present']")).to_have_text("2", timeout=15_000)
+    expect(page.locator("[data-presence='online']")).to_have_text("1")
     goto(page, live_server(f"/meetings/proposals/{proposal_id}"))
     _submit(page, page.locator("main button", has_text="Stemming openen"))
 
@@ -111,6 +124,7 @@ def test_a_meeting_from_convocation_to_minutes(page, browser, live_server):
     # The secretary records the room's votes, closes the vote and sees the result.
     goto(page, live_server(f"/meetings/proposals/{proposal_id}"))
     assert "2 leden hebben online gestemd" in page.locator("main").inner_text()
+    assert "Nog mogelijke stemmen in de zaal: 1" in page.locator("main").inner_text()
     page.locator("#tally-method").select_option("hands")
     page.locator("#tally-votes_for").fill("1")
     _submit(page, page.locator("main button", has_text="Stemmen in de zaal vastleggen"))
