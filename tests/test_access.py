@@ -106,7 +106,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         "item_move", "item", "item_edit", "item_minutes", "document_add", "document",
         "proposal_add", "attendance", "presence_json", "check_in", "proxies", "proxy_add",
         "proxy_withdraw",
-        "proposal", "candidate_add", "vote_open", "vote_close", "re_vote", "tally",
+        "proposal", "proposal_edit", "candidate_add", "vote_open", "vote_close", "re_vote", "tally",
         "decisions", "conflicts", "conflict_add",
     )},
     # The access test's member has no register entry: the pages send it to /portal/

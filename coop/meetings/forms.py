@@ -111,7 +111,8 @@ class ProposalForm(FlaskForm):
 
     def values(self) -> dict:
         values = {
-            "kind": self.kind.data, "title": self.title.data.strip(), "text": self.text.data,
+            "kind": self.kind.data if self.kind is not None else None,
+            "title": self.title.data.strip(), "text": self.text.data,
             "majority": self.majority.data or None, "seats": self.seats.data or 1,
             "secret": {"secret": True, "open": False}.get(self.secrecy.data),
         }
@@ -120,6 +121,12 @@ class ProposalForm(FlaskForm):
         elif self.quorum.data == "custom":
             values["quorum_percent"] = self.quorum_percent.data
         return values
+
+
+class ProposalEditForm(ProposalForm):
+    """The kind decides the vote's rules and stays as chosen."""
+
+    kind = None
 
 
 class CandidateForm(FlaskForm):

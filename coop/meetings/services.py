@@ -419,6 +419,36 @@ def add_proposal(item: AgendaItem, values: dict, actor=None) -> Proposal:
     return proposal
 
 
+PROPOSAL_FIELDS = ["title", "text", "majority", "quorum_percent", "secret", "seats"]
+
+
+def update_proposal(proposal: Proposal, values: dict, actor=None) -> None:
+    """Correct a proposal before the convocation (afterwards the members have it).
+    Raises MeetingError once the meeting is convened, or for seats in a non-election."""
+    meeting = db.session.get(GeneralMeeting, proposal.meeting_id)
+    _require_status(
+        meeting, MeetingStatus.DRAFT,
+        message=_l("The proposals were sent with the convocation and cannot change any more."),
+    )
+    if proposal.kind != ProposalKind.ELECTION and (values.get("seats") or 1) != 1:
+        raise MeetingError(_l("Only an election has more than one seat."), "seats")
+    organisation = get_organisation()
+    new = {
+        "title": values["title"], "text": values["text"],
+        "majority": values.get("majority") or default_majority(proposal.kind),
+        "quorum_percent": values.get("quorum_percent", organisation.quorum_percent),
+        "secret": bool(values["secret"]) if values.get("secret") is not None
+        else organisation.persons_secret_ballot and proposal.kind in PERSON_KINDS,
+        "seats": values.get("seats") or 1,
+    }
+    diff = audit.changes(proposal, PROPOSAL_FIELDS, new)
+    for name, value in new.items():
+        setattr(proposal, name, value)
+    db.session.flush()
+    if diff:
+        audit.record("meetings:proposal:update", diff, obj=proposal, actor=actor)
+
+
 def add_candidate(proposal: Proposal, name: str, person: Person | None = None,
                   actor=None) -> Candidate:
     """Raises MeetingError for a non-election, a duplicate name, or once voting opened."""
@@ -537,9 +567,7 @@ def check_in(meeting: GeneralMeeting, person: Person,
     """Register a voting member as present (in the room or online); a proxy they gave
     lapses. Raises MeetingError for someone without a vote, twice, or outside the
     meeting."""
-    _require_status(meeting, MeetingStatus.CONVENED, MeetingStatus.OPEN,
-                    message=STATUS_REFUSALS[meeting.status]
-                    if meeting.status != MeetingStatus.CONVENED else None)
+    _require_status(meeting, MeetingStatus.CONVENED, MeetingStatus.OPEN)
     require_vote(person, "person_id")
     if attendance_of(meeting, person) is not None:
         raise MeetingError(

@@ -36,6 +36,7 @@ from coop.meetings.forms import (
     MeetingForm,
     MinutesForm,
     PaperProxyForm,
+    ProposalEditForm,
     ProposalForm,
     RoomTallyForm,
 )
@@ -537,7 +538,18 @@ def proxy_withdraw(proxy_id: int):
 # Votes -------------------------------------------------------------------------------
 
 
-def _render_proposal(proposal, *, tally_form=None, candidate_form=None, status=200):
+def _proposal_edit_form(proposal, formdata=None):
+    quorum = "none" if proposal.quorum_percent is None else "custom"
+    return ProposalEditForm(
+        formdata=formdata, prefix="edit", title=proposal.title,
+        text=proposal.text, majority=proposal.majority, quorum=quorum,
+        quorum_percent=proposal.quorum_percent, secrecy="secret" if proposal.secret else "open",
+        seats=proposal.seats,
+    )
+
+
+def _render_proposal(proposal, *, tally_form=None, candidate_form=None, edit_form=None,
+                     status=200):
     meeting = db.session.get(GeneralMeeting, proposal.meeting_id)
     tally = db.session.scalar(select(RoomTally).where(RoomTally.proposal_id == proposal.id))
     if tally_form is None:
@@ -561,6 +573,7 @@ def _render_proposal(proposal, *, tally_form=None, candidate_form=None, status=2
         online_votes=participations,
         tally=tally, tally_form=tally_form,
         candidate_form=candidate_form or CandidateForm(formdata=None, prefix="candidate"),
+        edit_form=edit_form or _proposal_edit_form(proposal),
         proxy_votes=services.proxy_votes(proposal), conflicts=conflicts,
         confirm_form=ConfirmForm(), **labels(),
     ), status
@@ -570,6 +583,28 @@ def _render_proposal(proposal, *, tally_form=None, candidate_form=None, status=2
 @require(Permission.MEETINGS_READ)
 def proposal(proposal_id: int):
     return _render_proposal(db.get_or_404(Proposal, proposal_id))
+
+
+@bp.post("/proposals/<int:proposal_id>/edit")
+@require(Permission.MEETINGS_WRITE)
+def proposal_edit(proposal_id: int):
+    proposal = db.get_or_404(Proposal, proposal_id)
+    form = _proposal_edit_form(proposal, request.form)
+    if not form.validate():
+        return _render_proposal(proposal, edit_form=form, status=422)
+    if form.quorum.data == "custom" and not form.quorum_percent.data:
+        form.quorum_percent.errors = [_("Enter 1 to 100.")]
+        return _render_proposal(proposal, edit_form=form, status=422)
+    try:
+        services.update_proposal(proposal, form.values())
+    except MeetingError as error:
+        db.session.rollback()
+        show_error(form, error)
+        return _render_proposal(db.get_or_404(Proposal, proposal_id), edit_form=form,
+                                status=422)
+    db.session.commit()
+    flash(_("Proposal saved."), "success")
+    return redirect(url_for("meetings.proposal", proposal_id=proposal_id))
 
 
 @bp.post("/proposals/<int:proposal_id>/candidates")

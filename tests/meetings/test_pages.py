@@ -242,3 +242,25 @@ def test_draft_meetings_are_not_shown_to_members(app, client, login_as):
 
     assert client.get(f"/portal/meetings/{meeting.id}").status_code == 404
     assert meeting.title not in client.get("/portal/meetings/").text
+
+
+def test_proposal_is_corrected_before_the_convocation_only(app, client, login_as):
+    meeting, (proposal,) = factories.create_meeting(status="draft")
+    _board(login_as)
+    data = {"edit-title": "Begroting 2027", "edit-text": "Nieuwe tekst",
+            "edit-majority": "two_thirds", "edit-quorum": "custom", "edit-quorum_percent": "40",
+            "edit-secrecy": "open", "edit-seats": "1"}
+
+    saved = client.post(f"/meetings/proposals/{proposal.id}/edit", data=data)
+    meeting.status = "convened"
+    db.session.commit()
+    refused = client.post(f"/meetings/proposals/{proposal.id}/edit",
+                          data={**data, "edit-title": "Te laat"})
+
+    assert saved.status_code == 302
+    assert (proposal.title, proposal.majority, proposal.quorum_percent) == (
+        "Begroting 2027", "two_thirds", 40)
+    assert refused.status_code == 422
+    assert "The proposals were sent with the convocation" in refused.text
+    db.session.refresh(proposal)
+    assert proposal.title == "Begroting 2027"
