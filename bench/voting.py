@@ -32,7 +32,7 @@ from bench.database import BENCH_DIR, bench_config, database_url
 from bench.run import NOTES_MARKER, compile_translations, machine_info
 
 RESULTS_FILE = BENCH_DIR / "RESULTS.md"
-SECTION = "### ALV: 2,000 members vote online (issue 4)"
+SECTION = "## ALV: 2,000 members vote online (issue 4)"
 
 
 def _p95(values: list[float]) -> float:
@@ -191,8 +191,7 @@ def write_results(results: list[dict], load: str) -> None:
     # Replace an earlier run of this section, keep every other note.
     start = notes.find(SECTION)
     if start >= 0:
-        end = notes.find("\n### ", start + len(SECTION))
-        end = notes.find("\n## ", start + len(SECTION)) if end < 0 else end
+        end = notes.find("\n## ", start + len(SECTION))
         notes = notes[:start] + (notes[end + 1:] if end >= 0 else "")
     section = "\n".join([
         SECTION,
@@ -200,11 +199,17 @@ def write_results(results: list[dict], load: str) -> None:
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `python -m bench.voting --all` "
         "(full-scale register: 50,000 accounts, 20,000 memberships).",
         "",
+        "Each vote is one POST to the portal by a logged-in member (sequential, test client, "
+        "no network); the result is the secretary's POST that closes the vote: it counts the "
+        "online and room votes, the members taking part and the voting members of the whole "
+        "register, and writes the decision.",
+        "",
         table(results),
         "",
         *machine_info(database_url("postgres", 1.0) if any(
             r["db"] == "postgres" for r in results) else None),
         f"- Load average during the run: {load}",
+        "",
         "",
     ])
     RESULTS_FILE.write_text(head + marker + "\n\n" + section + notes.lstrip("\n"),
