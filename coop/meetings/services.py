@@ -71,6 +71,16 @@ from coop.timeutil import AMSTERDAM, utcnow
 ONLINE_VOTING_MAX_DAYS_BEFORE = 30
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MATTER_CHOICES = (Choice.FOR, Choice.AGAINST, Choice.ABSTAIN)
+# Documents are served with their own type only when it is one of these; anything else
+# (HTML, SVG, scripts) is served as bytes to download, never to render in the browser.
+DOCUMENT_TYPES = frozenset({
+    "application/pdf", "text/plain", "text/csv", "image/png", "image/jpeg",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/msword", "application/vnd.ms-excel",
+})
 
 
 class MeetingError(Exception):
@@ -334,7 +344,8 @@ def add_document(item: AgendaItem, filename: str, content_type: str, content: by
             )
     document = AgendaDocument(
         agenda_item_id=item.id, filename=filename[:200] or "document",
-        content_type=content_type or "application/octet-stream", size=len(content),
+        content_type=content_type if content_type in DOCUMENT_TYPES
+        else "application/octet-stream", size=len(content),
         content=content,
     )
     db.session.add(document)

@@ -2,6 +2,7 @@
 with nothing saved."""
 
 from datetime import date
+from io import BytesIO
 
 from sqlalchemy import func, select
 
@@ -264,3 +265,33 @@ def test_proposal_is_corrected_before_the_convocation_only(app, client, login_as
     assert "The proposals were sent with the convocation" in refused.text
     db.session.refresh(proposal)
     assert proposal.title == "Begroting 2027"
+
+
+def test_an_uploaded_html_document_is_served_as_a_download_not_a_page(app, client, login_as):
+    meeting, _ = factories.create_meeting(status="draft")
+    item = meetings.agenda(meeting)[0]
+    _board(login_as)
+
+    uploaded = client.post(f"/meetings/items/{item.id}/documents", data={
+        "document-file": (BytesIO(b"<script>alert(1)</script>"), "stuk.html", "text/html"),
+    }, content_type="multipart/form-data")
+    [document] = meetings.documents_of([item])[item.id]
+    response = client.get(f"/meetings/documents/{document.id}")
+
+    assert uploaded.status_code == 302
+    assert response.mimetype == "application/octet-stream"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_an_empty_upload_is_refused_at_the_field(app, client, login_as):
+    meeting, _ = factories.create_meeting(status="draft")
+    item = meetings.agenda(meeting)[0]
+    _board(login_as)
+
+    response = client.post(f"/meetings/items/{item.id}/documents", data={
+        "document-file": (BytesIO(b""), "leeg.pdf", "application/pdf"),
+    }, content_type="multipart/form-data")
+
+    assert response.status_code == 422
+    assert "The file is empty." in response.text
+    assert meetings.documents_of([item])[item.id] == []
