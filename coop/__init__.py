@@ -18,6 +18,7 @@ MODEL_MODULES = (
     "coop.dues.models",
     "coop.governance.models",
     "coop.ledger.models",
+    "coop.meetings.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -31,6 +32,8 @@ BLUEPRINT_MODULES = (
     "coop.ledger.views",
     "coop.portal.views",
     "coop.governance.views",
+    "coop.meetings.views",
+    "coop.meetings.portal",
 )
 
 

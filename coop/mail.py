@@ -37,7 +37,9 @@ class MailError(Exception):
     """The mail could not be handed to the mail server."""
 
 
-def build_message(recipient: str, subject: str, text: str, html: str | None = None):
+def build_message(recipient: str, subject: str, text: str, html: str | None = None,
+                  attachments=()):
+    """The message; `attachments` are (filename, "type/subtype", bytes) triples."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
@@ -48,6 +50,9 @@ def build_message(recipient: str, subject: str, text: str, html: str | None = No
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
+    for filename, content_type, content in attachments:
+        maintype, subtype = content_type.split("/", 1)
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return message
 
 
@@ -91,8 +96,11 @@ def get_backend():
     return BACKENDS[current_app.config["MAIL_BACKEND"]]()
 
 
-def send_mail(recipient: str, subject: str, template: str, locale: str | None = None, **context):
-    """Render `email/<template>.txt` (+ `.html`) in `locale` and send it.
+def send_mail(recipient: str, subject: str, template: str, locale: str | None = None,
+              attachments=(), **context):
+    """Render `email/<template>.txt` (+ `.html`) in `locale` and send it, with
+    `attachments` ((filename, "type/subtype", bytes) triples). The outbox keeps the text
+    and html only.
 
     Raises MailError when the SMTP server refuses or cannot be reached.
     """
@@ -103,6 +111,6 @@ def send_mail(recipient: str, subject: str, template: str, locale: str | None = 
         except TemplateNotFound:
             html = None
         subject = str(subject)
-    message = build_message(recipient, subject, text, html)
+    message = build_message(recipient, subject, text, html, attachments)
     get_backend().send(message)
     return message

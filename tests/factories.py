@@ -154,3 +154,53 @@ def appoint(position, *, person=None, start_date=None, term_years=None, **person
                                      term_years)
     db.session.commit()
     return appointment
+# The ALV (helper "alv") ------------------------------------------------------------
+
+
+def save_organisation(**settings):
+    """The organisation row with statute settings overridden, saved."""
+    from coop.settings.services import get_organisation
+
+    organisation = get_organisation()
+    for name, value in settings.items():
+        setattr(organisation, name, value)
+    db.session.add(organisation)
+    db.session.commit()
+    return organisation
+
+
+def create_voter(**person_values):
+    """A person with an active membership of a voting type; returns the Person."""
+    from coop.members.models import Person
+
+    membership = create_member(**person_values)
+    return db.session.get(Person, membership.person_id)
+
+
+def create_meeting(*, status="convened", starts_at=None, proposals=(("matter", "Voorstel"),),
+                   title="Algemene ledenvergadering"):
+    """A meeting with one agenda item per proposal, put in `status` directly (the rules
+    for convening and opening have their own tests). Returns (meeting, [proposals])."""
+    from datetime import timedelta
+
+    from coop.meetings import services as meetings
+    from coop.meetings.models import MeetingStatus
+
+    starts_at = starts_at or utcnow() + timedelta(days=20)
+    meeting = meetings.create_meeting({
+        "title": title, "starts_at": starts_at, "location_kind": "physical",
+        "location": "Buurthuis De Linde, Lindelaan 1, Utrecht", "online_url": None,
+    })
+    created = []
+    for kind, proposal_title in proposals:
+        item = meetings.add_agenda_item(meeting, proposal_title, None)
+        created.append(meetings.add_proposal(
+            item, {"kind": kind, "title": proposal_title, "text": f"{proposal_title}: tekst"}
+        ))
+    meeting.status = MeetingStatus(status).value
+    if status != "draft":
+        meeting.convened_at = utcnow()
+    if status in ("open", "closed"):
+        meeting.opened_at = utcnow()
+    db.session.commit()
+    return meeting, created

@@ -142,6 +142,22 @@ ALLOWED: dict[str, frozenset[str]] = {
     "ledger.budget_set": TREASURER,
     "ledger.forecast": FINANCE_READERS,
     # --- end ledger ---
+    # --- The ALV (issue 4): the board runs meetings; members vote in the portal ---
+    **{f"meetings.{name}": BOARD for name in (
+        "index", "new", "edit", "meeting", "convene", "open_meeting", "close_meeting",
+        "convocations", "letters_pdf", "attendance_pdf", "minutes_pdf", "item_add",
+        "item_move", "item", "item_edit", "item_minutes", "document_add", "document",
+        "proposal_add", "attendance", "presence_json", "check_in", "proxies", "proxy_add",
+        "proxy_withdraw",
+        "proposal", "proposal_edit", "candidate_add", "vote_open", "vote_close", "re_vote", "tally",
+        "decisions", "conflicts", "conflict_add",
+    )},
+    # The access test's member has no register entry: the pages send it to /portal/
+    # (302); the documents of a convened meeting are for every member account.
+    **{f"member_meetings.{name}": {"member"} for name in (
+        "index", "meeting", "document", "proxy_give", "proxy_withdraw", "attend", "vote",
+    )},
+    # --- end ALV ---
 }
 
 
@@ -171,6 +187,7 @@ def _url_parameters():
     _register_url_parameters(parameters)
     _governance_url_parameters(parameters)
     _ledger_url_parameters(parameters)
+    _meeting_url_parameters(parameters)
     return other, parameters
 
 
@@ -264,6 +281,23 @@ def _ledger_url_parameters(parameters):
         db.select(LedgerAccount.id).where(LedgerAccount.code == "1100"))
     parameters["year"] = 2026
 # --- end ledger ---
+# --- The ALV (issue 4) ---
+def _meeting_url_parameters(parameters):
+    """A convened meeting with an item, a document, a proposal and a proxy."""
+    from coop.meetings import services as meetings
+    from coop.meetings.models import AgendaDocument
+
+    meeting, (proposal,) = factories.create_meeting(status="draft")
+    document = AgendaDocument(agenda_item_id=proposal.agenda_item_id, filename="stuk.pdf",
+                              content_type="application/pdf", size=4, content=b"%PDF")
+    db.session.add(document)
+    meeting.status = "convened"
+    db.session.commit()
+    proxy = meetings.grant_proxy(meeting, factories.create_voter(), factories.create_voter())
+    db.session.commit()
+    parameters.update(meeting_id=meeting.id, item_id=proposal.agenda_item_id,
+                      document_id=document.id, proposal_id=proposal.id, proxy_id=proxy.id)
+# --- end ALV ---
 
 
 def _outcome(response) -> str:

@@ -110,12 +110,14 @@ def load_demo() -> Iterator[str]:
     db.session.commit()
     governance_summary = _load_governance()
     books = _load_books(users)
+    meetings_summary = _load_meetings()
     db.session.commit()
 
     yield f"Demo loaded: {organisation.name}"
     yield summary
     yield governance_summary
     yield books
+    yield meetings_summary
     yield f"All demo accounts use the password: {DEMO_PASSWORD}"
     for email, name, roles in DEMO_USERS:
         yield f"  {email:38} {name} ({', '.join(r.value for r in roles)})"
@@ -529,3 +531,124 @@ def _load_books(users: dict) -> str:
     result = reports.income_statement(date(2025, 1, 1), date(2025, 12, 31)).result_cents
     return (f"Books 2025-2026: about {entries} entries plus dues; 2025 closed with a "
             f"result of {format_money(result)} and signed off by the kascommissie")
+# The ALV: one held in spring with its decisions, one convened for next month ---------
+
+
+def _load_meetings() -> str:
+    """A closed ALV (accounts, discharge, an election, the budget) and an upcoming one
+    (a statute amendment with its document, proxies, a conflict of interest)."""
+    import random
+    from datetime import date, datetime, timedelta
+
+    from coop.meetings import convocation
+    from coop.meetings import services as meetings
+    from coop.meetings.models import AttendanceMode
+    from coop.timeutil import AMSTERDAM
+
+    rng = random.Random(4)
+    voters = [person for person, _ in meetings.voting_members()]
+    rng.shuffle(voters)
+
+    held_at = datetime(DUES_YEAR, 5, 20, 19, 30, tzinfo=AMSTERDAM)
+    past = meetings.create_meeting({
+        "title": f"Algemene ledenvergadering voorjaar {DUES_YEAR}", "starts_at": held_at,
+        "location_kind": "hybrid", "location": "Buurthuis De Lichtenberg, Lichtenbergplein 12",
+        "online_url": "https://vergaderen.oosterlicht.example/alv",
+    })
+    agenda = [
+        ("Opening en mededelingen", None, "De voorzitter opent de vergadering om 19:35 uur."),
+        ("Jaarrekening 2025", [
+            ("annual_accounts", "Vaststelling jaarrekening 2025",
+             "De ALV stelt de jaarrekening 2025 vast, zoals gecontroleerd door de kascommissie."),
+            ("discharge", "Decharge bestuur over 2025",
+             "De ALV verleent het bestuur decharge voor het gevoerde beleid in 2025."),
+        ], "De kascommissie (Ruud Verhoef en Dewi Kaya) heeft de boeken gecontroleerd en "
+           "adviseert de jaarrekening vast te stellen."),
+        ("Verkiezing bestuurslid", [
+            ("election", "Verkiezing bestuurslid 2026-2029",
+             "Er is één zetel vacant door het aftreden van de penningmeester."),
+        ], "Twee kandidaten stellen zich voor."),
+        ("Buurtbudget 2026", [
+            ("matter", "Buurtbudget 2026",
+             "De ALV stemt in met het buurtbudget 2026 van 12.500 euro voor bewonersinitiatieven."),
+        ], "Vragen over de verdeling tussen de buurttuin en het repair café."),
+        ("Rondvraag en sluiting", None, "Geen vragen. De voorzitter sluit om 21:10 uur."),
+    ]
+    proposals = []
+    for title, items_proposals, minutes in agenda:
+        item = meetings.add_agenda_item(past, title, None)
+        item.minutes = minutes
+        for kind, proposal_title, text in items_proposals or ():
+            proposals.append(meetings.add_proposal(
+                item, {"kind": kind, "title": proposal_title, "text": text}))
+    election = next(p for p in proposals if p.kind == "election")
+    candidates = [meetings.add_candidate(election, name) for name in ("Ingrid Bakker",
+                                                                      "Wouter de Groot")]
+    meetings.mark_convened(past, held_at - timedelta(days=21))
+    meetings.open_meeting(past, now=held_at)
+    present = voters[:26]
+    for index, person in enumerate(present):
+        meetings.check_in(past, person, AttendanceMode.ONLINE if index % 5 == 0
+                          else AttendanceMode.IN_PERSON, now=held_at)
+    for grantor, holder in zip(voters[26:29], present[1:4], strict=True):
+        meetings.grant_proxy(past, grantor, holder, "paper", now=held_at)
+    in_room = [p for i, p in enumerate(present) if i % 5 != 0]
+    online = [p for i, p in enumerate(present) if i % 5 == 0]
+    room_tallies = {  # (for, against, abstain) in the room
+        "annual_accounts": (20, 0, 3), "discharge": (18, 2, 3), "matter": (15, 6, 2),
+    }
+    for proposal in proposals:
+        meetings.open_voting(proposal, now=held_at + timedelta(minutes=30))
+        for index, person in enumerate(online):
+            if proposal.kind == "election":
+                meetings.cast_vote(proposal, person,
+                                   candidate_ids=[candidates[index % 2].id],
+                                   now=held_at + timedelta(minutes=40))
+            else:
+                meetings.cast_vote(proposal, person, "for" if index % 4 else "against",
+                                   now=held_at + timedelta(minutes=40))
+        if proposal.kind == "election":
+            meetings.record_room_tally(proposal, "paper", {"blank": 1, "invalid": 1},
+                                       {candidates[0].id: 13, candidates[1].id: 8})
+        else:
+            votes_for, against, abstain = room_tallies[proposal.kind]
+            meetings.record_room_tally(proposal, "hands",
+                                       {"for": votes_for, "against": against,
+                                        "abstain": abstain})
+        meetings.close_voting(proposal, now=held_at + timedelta(minutes=50))
+    meetings.close_meeting(past, now=held_at + timedelta(hours=1, minutes=40))
+    del in_room
+
+    upcoming_at = datetime.combine(
+        date.today() + timedelta(days=28), datetime.min.time().replace(hour=19, minute=30),
+        tzinfo=AMSTERDAM,
+    )
+    upcoming = meetings.create_meeting({
+        "title": f"Algemene ledenvergadering najaar {DUES_YEAR}", "starts_at": upcoming_at,
+        "location_kind": "physical", "location": "Buurthuis De Lichtenberg, Lichtenbergplein 12",
+        "online_url": None,
+    })
+    meetings.add_agenda_item(upcoming, "Opening en mededelingen", None)
+    amendment_item = meetings.add_agenda_item(
+        upcoming, "Statutenwijziging", "Aanpassing aan de WBTR en elektronisch stemmen.")
+    amendment = meetings.add_proposal(amendment_item, {
+        "kind": "statute_amendment", "title": "Wijziging van de statuten",
+        "text": "De ALV besluit de statuten te wijzigen volgens het concept van de notaris, "
+                "zodat leden ook elektronisch kunnen stemmen.",
+    })
+    meetings.add_document(amendment_item, "concept-statuten.txt", "text/plain",
+                          "Concept statutenwijziging Wijkcoöperatie Oosterlicht U.A.\n"
+                          "Artikel 14: leden kunnen elektronisch stemmen.\n".encode())
+    budget_item = meetings.add_agenda_item(upcoming, "Huur buurthuis 2027", None)
+    rent = meetings.add_proposal(budget_item, {
+        "kind": "matter", "title": "Huurcontract buurthuis 2027",
+        "text": "De ALV stemt in met het huurcontract voor het buurthuis in 2027.",
+    })
+    meetings.add_agenda_item(upcoming, "Rondvraag en sluiting", None)
+    result = convocation.convene(upcoming)
+    meetings.grant_proxy(upcoming, voters[0], voters[1])
+    meetings.register_conflict(voters[2], "Is mede-eigenaar van het pand van het buurthuis.",
+                               date(2024, 1, 1), rent)
+    del amendment
+    return (f"ALV: a past meeting with {len(proposals)} decisions, an upcoming one convened "
+            f"({result.emailed} by email, {result.letters} by letter)")
