@@ -17,6 +17,7 @@ MODEL_MODULES = (
     "coop.members.models",
     "coop.dues.models",
     "coop.ledger.models",
+    "coop.directdebit.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -29,6 +30,7 @@ BLUEPRINT_MODULES = (
     "coop.dues.views",
     "coop.ledger.views",
     "coop.portal.views",
+    "coop.directdebit.views",
 )
 
 

@@ -83,6 +83,12 @@ class Organisation(db.Model):
     # How long personal data of former members is kept after the membership ended.
     retention_years: Mapped[int] = mapped_column(Integer, nullable=False, default=2)
 
+    # SEPA direct debit: the incassant-ID (NLccZZZ + KvK number + 0000), the BIC of the
+    # coop's bank (pain.008.001.02 names it) and the pre-notification term.
+    creditor_id: Mapped[str | None] = mapped_column(String(35))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    direct_debit_notice_days: Mapped[int] = mapped_column(Integer, nullable=False, default=14)
+
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
     )
@@ -96,6 +102,9 @@ class Organisation(db.Model):
         CheckConstraint("payment_term_days BETWEEN 1 AND 365", name="payment_term_range"),
         CheckConstraint("reminder_after_days BETWEEN 1 AND 365", name="reminder_after_range"),
         CheckConstraint("retention_years BETWEEN 0 AND 10", name="retention_years_range"),
+        CheckConstraint(
+            "direct_debit_notice_days BETWEEN 2 AND 60", name="direct_debit_notice_days_range"
+        ),
         CheckConstraint(
             "fiscal_year_start_month BETWEEN 1 AND 12", name="fiscal_year_start_month_range"
         ),
