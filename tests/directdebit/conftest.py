@@ -15,7 +15,7 @@ CREDITOR_ID = "NL79ZZZ999999990000"  # the Dutch banks' example: KvK 99999999
 KVK = "99999999"
 COOP_IBAN = "NL91ABNA0417164300"
 COOP_BIC = "ABNANL2A"
-MEMBER_IBAN = "NL02RABO0123456789"  # check digits valid (ISO 7064), an example account
+MEMBER_IBAN = "NL44RABO0123456789"  # an example account with valid check digits
 TODAY = date(2026, 2, 2)  # a Monday
 COLLECTION_DAY = date(2026, 2, 16)  # 14 days later, a Monday
 

@@ -91,7 +91,7 @@ def test_batch_page_shows_totals_and_the_file_downloads(coop, client, treasurer)
     download = client.get(f"/direct-debit/batches/{batch.id}/pain.008.xml")
 
     assert page.status_code == 200
-    assert "€ 25,00" in page.text and person.display_name in page.text
+    assert "25,00" in page.text and person.display_name in page.text
     assert download.status_code == 200
     assert download.headers["Content-Type"].startswith("application/xml")
     assert b"<CtrlSum>25.00</CtrlSum>" in download.data
@@ -178,7 +178,7 @@ def test_pre_notification_mails_name_amount_date_reference_and_creditor(
 
     assert response.status_code == 302
     [mail] = [m for m in outbox() if m.recipient == "anna@example.org"]
-    assert "€ 25,00" in mail.body_text
+    assert "25,00" in mail.body_text
     assert "16 februari 2026" in mail.body_text
     assert mandate.reference in mail.body_text
     assert CREDITOR_ID in mail.body_text
@@ -254,11 +254,13 @@ def test_storno_reopens_the_invoice_and_reverses_the_booking(coop, client, treas
         JournalEntry.reverses_entry_id == payment_entry.id))
     assert reversal is not None and reversal.entry_date == storno_day
     assert "AM04" in reversal.description
-    # Receivable is due again; the original posting stands unchanged beside its reversal.
-    assert _ledger_balance(invoice.id, "1100") == 2500
+    # Receivable (1300) is due again and the bank (1100) gave the money back; the
+    # original posting stands unchanged beside its reversal.
+    assert _ledger_balance(invoice.id, "1300") == 2500
+    assert _ledger_balance(invoice.id, "1100") == 0
     assert db.session.get(JournalEntry, payment_entry.id).status == "posted"
-    ledger_page = client.get(f"/ledger/entries/{reversal.id}")
-    assert ledger_page.status_code == 200
+    ledger_page = client.get(f"/finance/entries/{reversal.id}")
+    assert ledger_page.status_code == 200 and "AM04" in ledger_page.text
     # The first collection went back: the next one is FRST again.
     assert services.next_sequence_type(mandate).value == "FRST"
     batch_page = client.get(f"/direct-debit/batches/{batch.id}")
