@@ -377,3 +377,36 @@ def test_amounts_in_the_file_equal_the_control_sum(coop):
     assert all(len(a.text.split(".")[1]) == 2 for a in root.iter(f"{{{NS['p']}}}InstdAmt"))
     assert Decimal(root.findtext("p:CstmrDrctDbtInitn/p:GrpHdr/p:CtrlSum",
                                  namespaces=NS)) == sum(found)
+
+
+def test_a_storno_of_a_recurring_collection_keeps_rcur(coop):
+    person, _first = member_with_invoice()
+    mandate = give_mandate(person)
+    _collect(_generate())
+    membership = db.session.scalar(select(Membership).where(
+        Membership.person_id == person.id))
+    factories.create_invoice(membership, dues_year=2027, issue_date=date(2026, 3, 1))
+    second = _generate(date(2026, 3, 16), today=date(2026, 3, 2))
+    _collect(second)
+    item = db.session.scalar(select(BatchItem).where(BatchItem.batch_id == second.id))
+
+    services.return_item(item, "MS02", date(2026, 3, 20), today=date(2026, 3, 20))
+    db.session.commit()
+
+    assert item.sequence_type == "RCUR"
+    assert services.next_sequence_type(mandate).value == "RCUR"
+
+
+def test_marking_collected_when_an_invoice_was_paid_otherwise_is_refused(coop):
+    person, invoice = member_with_invoice()
+    give_mandate(person)
+    batch = _generate()
+    dues.record_payment(invoice, 2500, TODAY, "bank_transfer", today=TODAY)
+    db.session.commit()
+
+    with pytest.raises(services.DirectDebitError) as refused:
+        services.mark_collected(batch, today=COLLECTION_DAY)
+    db.session.rollback()
+
+    assert invoice.number in str(refused.value.message)
+    assert db.session.get(Batch, batch.id).status == "pending"
