@@ -191,7 +191,7 @@ def sign_mandate(
     Raises DirectDebitError (with the field) for: no account holder or one longer than
     70 characters, an invalid IBAN or BIC, a signature date in the future, a reference
     that is too long, has characters SEPA does not allow or is taken, a person who has
-    an active mandate already or was anonymised.
+    an active mandate already or was anonymised, a coop without an incassant-ID.
     """
     today = today or dues.local_today()
     # Lock the person: two signings at once must not both pass the checks below.
@@ -238,6 +238,9 @@ def sign_mandate(
             _l("There is an active mandate already; revoke it before signing a new one.")
         )
     organisation = get_organisation()
+    if not organisation.creditor_id:
+        # The mandate text names the coop's incassant-ID: without it there is no mandate.
+        raise DirectDebitError(_l("The coop does not collect by direct debit yet."))
     mandate = Mandate(
         person_id=person.id,
         reference=reference,

@@ -293,3 +293,17 @@ def test_dues_local_today_is_used_for_signing(coop, client, login_as, monkeypatc
         "account_holder": "A. de Vries", "iban": MEMBER_IBAN, "consent": "y"})
 
     assert db.session.scalar(select(Mandate.signed_on)) == date(2026, 5, 4)
+
+
+def test_no_mandate_can_be_signed_before_the_coop_has_an_incassant_id(coop, client, login_as):
+    coop.creditor_id = None
+    db.session.commit()
+    _member_login(client, login_as)
+
+    page = client.get("/portal/direct-debit")
+    response = client.post("/portal/direct-debit", data={
+        "account_holder": "A. de Vries", "iban": MEMBER_IBAN, "consent": "y"})
+
+    assert "nog niet" in page.text and 'id="iban"' not in page.text
+    assert response.status_code == 422
+    assert db.session.scalar(select(db.func.count(Mandate.id))) == 0
