@@ -220,12 +220,11 @@ def batch_new():
         return _render_batch_form(form, 422)
     try:
         batch = services.generate_batch(form.collection_date.data)
+        db.session.commit()
     except services.DirectDebitError as error:
         db.session.rollback()
         show_error(form, error)
         return _render_batch_form(form, 422)
-    try:
-        db.session.commit()
     except IntegrityError:
         db.session.rollback()
         flash(_("Another batch was made at the same time; nothing was saved. Try again: "
@@ -436,7 +435,12 @@ def own_mandate_revoke():
     form = RevokeMandateForm()
     if not form.validate_on_submit():
         return _render_own(person, revoke_form=form, status=422)
-    services.revoke_mandate(mandate, form.reason.data)
+    try:
+        services.revoke_mandate(mandate, form.reason.data)
+    except services.DirectDebitError as error:
+        db.session.rollback()
+        show_error(form, error)
+        return _render_own(db.session.get(Person, person.id), revoke_form=form, status=422)
     db.session.commit()
     flash(_("Your mandate is revoked: nothing more will be collected under it."), "success")
     return redirect(url_for("directdebit.own_mandate"))
