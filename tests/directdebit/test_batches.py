@@ -156,10 +156,10 @@ def test_collection_date_in_a_weekend_is_refused(coop):
 
 
 def test_batch_without_creditor_id_is_refused(coop):
-    coop.creditor_id = None
-    db.session.commit()
     person, _invoice = member_with_invoice()
     give_mandate(person)
+    coop.creditor_id = None
+    db.session.commit()
 
     with pytest.raises(services.DirectDebitError) as refused:
         services.generate_batch(COLLECTION_DAY, today=TODAY)
