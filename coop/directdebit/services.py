@@ -123,7 +123,8 @@ def consent_text(organisation_name: str, creditor_id: str | None) -> str:
     return gettext(
         "By signing this mandate you authorise %(creditor)s (incassant-ID %(creditor_id)s) "
         "to send recurring collection instructions to your bank to debit your account "
-        "for your membership dues, and your bank to debit your account accordingly. If "
+        "for your membership dues, and your bank to debit your account in accordance with "
+        "the instructions from %(creditor)s. If "
         "you do not agree with a debit you can have it reversed: contact your bank within "
         "8 weeks of the debit. Ask your bank about the conditions.",
         creditor=organisation_name, creditor_id=creditor_id or "—",
