@@ -19,6 +19,7 @@ MODEL_MODULES = (
     "coop.governance.models",
     "coop.ledger.models",
     "coop.meetings.models",
+    "coop.directdebit.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -34,6 +35,7 @@ BLUEPRINT_MODULES = (
     "coop.governance.views",
     "coop.meetings.views",
     "coop.meetings.portal",
+    "coop.directdebit.views",
 )
 
 

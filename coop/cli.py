@@ -75,4 +75,8 @@ def register(app: Flask) -> None:
 
     for command in ledger_commands:
         coop_cli.add_command(command)
+    from coop.directdebit.cli import COMMANDS as direct_debit_commands
+
+    for command in direct_debit_commands:
+        coop_cli.add_command(command)
     app.cli.add_command(coop_cli)

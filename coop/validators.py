@@ -5,7 +5,9 @@ message; the validators wrap them so forms show that message at the field.
 """
 
 from flask_babel import lazy_gettext as _l
+from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
+from stdnum.eu import at_02 as creditor_identifier
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.nl import bsn, postcode
 from wtforms.validators import ValidationError
@@ -33,6 +35,33 @@ def normalise_iban(value: str) -> str:
         return stdnum_iban.validate(value)
     except StdnumError as error:
         raise ValueError(_l("This is not a valid IBAN; check the digits.")) from error
+
+
+def normalise_bic(value: str) -> str:
+    try:
+        return stdnum_bic.validate(value)
+    except StdnumError as error:
+        raise ValueError(
+            _l("This is not a valid BIC: 8 or 11 letters and digits, like INGBNL2A.")
+        ) from error
+
+
+def normalise_creditor_id(value: str) -> str:
+    """A SEPA creditor identifier (incassant-ID), checked by python-stdnum (AT-02: the
+    ISO 7064 mod 97-10 check digits); a Dutch one is NLccZZZ + KvK number + 4 digits."""
+    try:
+        compact = creditor_identifier.validate(value)
+    except StdnumError as error:
+        raise ValueError(
+            _l("This is not a valid incassant-ID; a Dutch one looks like NL12ZZZ123456780000 "
+               "(check the digits).")
+        ) from error
+    if compact.startswith("NL") and not (len(compact) == 19 and compact[7:].isdigit()):
+        raise ValueError(
+            _l("A Dutch incassant-ID is NL, two check digits, a business code (ZZZ), the "
+               "KvK number and four digits, like NL12ZZZ123456780000.")
+        )
+    return compact
 
 
 def normalise_postcode(value: str) -> str:

@@ -159,6 +159,27 @@ ALLOWED: dict[str, frozenset[str]] = {
     )},
     # --- end ALV ---
 }
+ALLOWED.update({
+    # --- Direct debit (issue 6): finance readers see mandates and batches, the treasurer
+    # makes batches and registers paper mandates, a member manages their own mandate ---
+    "directdebit.mandates": FINANCE_READERS,
+    "directdebit.mandate": FINANCE_READERS,
+    "directdebit.mandate_new": TREASURER,
+    "directdebit.mandate_revoke": TREASURER,
+    "directdebit.batches": FINANCE_READERS,
+    "directdebit.batch": FINANCE_READERS,
+    "directdebit.batch_file": FINANCE_READERS,
+    "directdebit.batch_new": TREASURER,
+    "directdebit.batch_notify": TREASURER,
+    "directdebit.batch_collected": TREASURER,
+    "directdebit.batch_cancel": TREASURER,
+    "directdebit.item_return": TREASURER,
+    # The access test's member has no register entry: sent back to the portal (302).
+    "directdebit.own_mandate": {"member"},
+    "directdebit.own_mandate_sign": {"member"},
+    "directdebit.own_mandate_revoke": {"member"},
+    # --- end direct debit ---
+})
 
 
 def _routes(app, endpoint):
@@ -188,6 +209,7 @@ def _url_parameters():
     _governance_url_parameters(parameters)
     _ledger_url_parameters(parameters)
     _meeting_url_parameters(parameters)
+    _direct_debit_url_parameters(parameters)
     return other, parameters
 
 
@@ -298,6 +320,40 @@ def _meeting_url_parameters(parameters):
     parameters.update(meeting_id=meeting.id, item_id=proposal.agenda_item_id,
                       document_id=document.id, proposal_id=proposal.id, proxy_id=proxy.id)
 # --- end ALV ---
+
+
+# --- Direct debit (issue 6) ---
+def _direct_debit_url_parameters(parameters):
+    """A mandate on the dues invoice's person and a pending batch with one item (rows
+    made directly: the access test is about who may open the pages)."""
+    from datetime import date
+
+    from coop.directdebit.models import Batch, BatchItem, Mandate
+    from coop.dues.models import Invoice
+
+    invoice = db.session.get(Invoice, parameters["invoice_id"])
+    mandate = Mandate(
+        person_id=invoice.person_id, reference="TOEGANG-1", kind="recurrent", source="paper",
+        status="active", account_holder="Toegang Test", iban="NL91ABNA0417164300",
+        signed_on=date(2026, 1, 1), consent_text="Machtiging",
+    )
+    db.session.add(mandate)
+    db.session.flush()
+    batch = Batch(
+        message_id="TOEGANG-BATCH-1", collection_date=date(2026, 3, 2), status="pending",
+        creditor_id="NL79ZZZ999999990000", transaction_count=1, total_cents=2500,
+        xml="<Document/>",
+    )
+    db.session.add(batch)
+    db.session.flush()
+    item = BatchItem(
+        batch_id=batch.id, invoice_id=invoice.id, mandate_id=mandate.id,
+        sequence_type="FRST", amount_cents=2500, end_to_end_id=f"{invoice.number}-1",
+    )
+    db.session.add(item)
+    db.session.commit()
+    parameters.update(mandate_id=mandate.id, batch_id=batch.id, item_id=item.id)
+# --- end direct debit ---
 
 
 def _outcome(response) -> str:

@@ -159,3 +159,25 @@ def test_migrated_database_keeps_posted_journal_entries_balanced_and_immutable(
             db.session.execute(text(statement))
         db.session.rollback()
 # --- end ledger ---
+
+
+# --- Governance: appointments keep their history after 0008 rebuilt the table ---
+def test_migrated_database_keeps_appointment_history_after_linking_decisions(
+        empty_database_app):
+    from tests import factories
+
+    _migrate(flask_migrate.upgrade)
+    appointment = factories.appoint(factories.create_position(factories.create_body()))
+
+    for statement, message in (
+        ("DELETE FROM appointment", "cannot be deleted"),
+        ("UPDATE appointment SET start_date = '2020-01-01'", "cannot be rewritten"),
+    ):
+        with pytest.raises(DBAPIError, match=message):
+            db.session.execute(text(statement))
+        db.session.rollback()
+    # The decision link is the one column added later, and it can be filled in.
+    db.session.execute(text("UPDATE appointment SET decision_id = NULL"))
+    assert db.session.execute(text("SELECT id FROM appointment")).scalars().all() == [
+        appointment.id
+    ]

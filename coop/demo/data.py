@@ -80,7 +80,16 @@ def demo_organisation_values() -> dict:
         "term_years": 3,
         "max_terms": 3,
         "immediately_reeligible": True,
+        "creditor_id": _creditor_id("90871234"),
+        "bic": "TRIONL2U",
+        "direct_debit_notice_days": 14,
     }
+
+
+def _creditor_id(kvk: str) -> str:
+    from stdnum.eu import at_02
+
+    return f"NL{at_02.calc_check_digits(f'NLXXZZZ{kvk}0000')}ZZZ{kvk}0000"
 
 
 def load_demo() -> Iterator[str]:
@@ -112,12 +121,15 @@ def load_demo() -> Iterator[str]:
     books = _load_books(users)
     meetings_summary = _load_meetings()
     db.session.commit()
+    direct_debit = _load_direct_debit(users)
+    db.session.commit()
 
     yield f"Demo loaded: {organisation.name}"
     yield summary
     yield governance_summary
     yield books
     yield meetings_summary
+    yield direct_debit
     yield f"All demo accounts use the password: {DEMO_PASSWORD}"
     for email, name, roles in DEMO_USERS:
         yield f"  {email:38} {name} ({', '.join(r.value for r in roles)})"
@@ -652,3 +664,48 @@ def _load_meetings() -> str:
     del amendment
     return (f"ALV: a past meeting with {len(proposals)} decisions, an upcoming one convened "
             f"({result.emailed} by email, {result.letters} by letter)")
+
+
+# Direct debit (issue 6) ---------------------------------------------------------------
+
+
+def _load_direct_debit(users: dict) -> str:
+    """Mandates for some members with an open invoice (one signed in the portal by the
+    demo member), a batch collected in May 2026 and one storno (insufficient funds)."""
+    from datetime import date
+
+    from coop.directdebit import services as direct_debit
+    from coop.directdebit.models import BatchItem
+    from coop.dues.models import Invoice
+    from coop.members.models import Person
+
+    rows = db.session.execute(
+        select(Invoice, Person).join(Person, Person.id == Invoice.person_id)
+        .where(Invoice.dues_year == DUES_YEAR, Invoice.status == "open",
+               Person.email.is_not(None))
+        .order_by(Invoice.id).limit(6)
+    ).all()
+    member = db.session.scalar(
+        select(Person).where(Person.user_id == users["lid@oosterlicht.example"].id))
+    accounts_ = ["0123456789", "0417164300", "0198765400", "0555123456", "0300111222",
+                 "0765432100", "0888777666"]
+    persons = [person for _invoice, person in rows]
+    if member is not None and member not in persons:
+        persons.append(member)
+    for n, person in enumerate(persons):
+        is_member = member is not None and person.id == member.id
+        direct_debit.sign_mandate(
+            person, account_holder=person.display_name,
+            iban=_valid_iban("RABO" if n % 2 else "INGB", accounts_[n % len(accounts_)]),
+            signed_on=date(DUES_YEAR, 3, 2 + n),
+            source="portal" if is_member else "paper",
+            today=date(DUES_YEAR, 4, 20),
+        )
+    batch = direct_debit.generate_batch(date(DUES_YEAR, 5, 4), today=date(DUES_YEAR, 4, 20))
+    direct_debit.send_prenotifications(batch)
+    direct_debit.mark_collected(batch, today=date(DUES_YEAR, 5, 4))
+    item = db.session.scalar(
+        select(BatchItem).where(BatchItem.batch_id == batch.id).order_by(BatchItem.id))
+    direct_debit.return_item(item, "AM04", date(DUES_YEAR, 5, 7), today=date(DUES_YEAR, 5, 7))
+    return (f"Direct debit: {len(persons)} mandates, a batch of {batch.transaction_count} "
+            f"collected on 4 May {DUES_YEAR}, one storno (AM04)")

@@ -146,12 +146,19 @@ class Payment(db.Model):
     reference: Mapped[str | None] = mapped_column(String(140))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # A payment that went back (a direct debit storno): it no longer counts as paid; its
+    # booking is reversed by a correcting entry, the row stays as the record.
+    reversed_on: Mapped[date | None] = mapped_column(Date)
+    reversal_reason: Mapped[str | None] = mapped_column(String(200))
 
     invoice: Mapped[Invoice] = relationship(back_populates="payments")
 
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         CheckConstraint(one_of("method", PaymentMethod), name="method_known"),
+        CheckConstraint(
+            "(reversed_on IS NULL) = (reversal_reason IS NULL)", name="reversal_has_reason"
+        ),
     )
 
 

@@ -314,9 +314,10 @@ def _audit_issue(invoice: Invoice, actor, flush: bool = True) -> None:
 
 
 def paid_cents(invoice: Invoice) -> int:
+    """What was paid on the invoice; a reversed payment (storno) does not count."""
     return db.session.scalar(
         select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
-            Payment.invoice_id == invoice.id
+            Payment.invoice_id == invoice.id, Payment.reversed_on.is_(None)
         )
     )
 
@@ -436,19 +437,22 @@ def record_payment(
     reference: str | None = None,
     actor=None,
     today: date | None = None,
+    methods=MANUAL_PAYMENT_METHODS,
 ) -> Payment:
-    """Record a payment received by hand. A payment of the whole remaining amount marks
-    the invoice paid; less leaves it open with the rest still due.
+    """Record a payment received. A payment of the whole remaining amount marks the
+    invoice paid; less leaves it open with the rest still due. `methods` are those the
+    caller may record: by default the ones a person records by hand; a collection
+    (direct debit) passes its own.
 
     Raises DuesError for an invoice that is not open, an amount of zero or more than
-    what remains, a date in the future, or a method that is not recorded by hand.
+    what remains, a date in the future, or a method not among `methods`.
     """
     invoice = _lock_invoice(invoice)
     if invoice.kind != InvoiceKind.INVOICE:
         raise DuesError(_l("Nothing is paid on a credit note."))
     if invoice.status != InvoiceStatus.OPEN:
         raise DuesError(_l("This invoice is not open: no payment can be recorded."))
-    if method not in {m.value for m in MANUAL_PAYMENT_METHODS}:
+    if method not in {m.value for m in methods}:
         raise DuesError(_l("Choose cash or bank transfer."), "method")
     if amount_cents <= 0:
         raise DuesError(_l("The amount must be more than zero."), "amount")
@@ -481,6 +485,62 @@ def record_payment(
         {"number": invoice.number, "amount_cents": amount_cents, "method": method,
          "paid_on": paid_on.isoformat(), "remaining_cents": remaining - amount_cents,
          "status": invoice.status},
+        obj=invoice,
+        actor=actor,
+    )
+    return payment
+
+
+def reverse_payment(
+    payment: Payment, day: date, reason: str, actor=None, today: date | None = None
+) -> Payment:
+    """A payment went back (a direct debit storno): it stops counting, its booking is
+    reversed by a correcting entry dated `day` (posted entries are never changed), and
+    a paid invoice is open again.
+
+    Raises DuesError for a payment already reversed, an invoice that is neither paid nor
+    open (credited or written off since), a date before the payment or in the future,
+    no reason, or when the ledger refuses the correction (a closed year), at `day`.
+    """
+    from coop.ledger import services as ledger
+    from coop.ledger.models import EntrySource, JournalEntry
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise DuesError(_l("Give a reason."), "reason")
+    invoice = _lock_invoice(payment.invoice)
+    payment = db.session.scalars(
+        select(Payment).where(Payment.id == payment.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if payment.reversed_on is not None:
+        raise DuesError(_l("This payment has already been reversed."))
+    if invoice.status not in (InvoiceStatus.PAID, InvoiceStatus.OPEN):
+        raise DuesError(_l("This invoice was credited or written off: its payment cannot "
+                           "be reversed here."))
+    if day < payment.paid_on:
+        raise DuesError(_l("A reversal cannot be dated before the payment."), "day")
+    if day > (today or local_today()):
+        raise DuesError(_l("The date cannot be in the future."), "day")
+    entry = db.session.scalar(
+        select(JournalEntry).where(
+            JournalEntry.source == EntrySource.DUES_PAYMENT, JournalEntry.source_id == payment.id
+        )
+    )
+    if entry is not None:
+        try:
+            ledger.reverse_entry(entry, day, reason[:200], actor=actor)
+        except LedgerError as error:
+            raise DuesError(error.message, "day") from None
+    payment.reversed_on = day
+    payment.reversal_reason = reason[:200]
+    invoice.status = InvoiceStatus.OPEN.value
+    db.session.flush()
+    audit.record(
+        "finance:payment:reverse",
+        {"number": invoice.number, "amount_cents": payment.amount_cents,
+         "method": payment.method, "paid_on": payment.paid_on.isoformat(),
+         "reversed_on": day.isoformat(), "reason": reason},
         obj=invoice,
         actor=actor,
     )
@@ -575,7 +635,7 @@ def send_reminders(today: date | None = None, actor=None) -> ReminderResult:
     paid = dict(
         db.session.execute(
             select(Payment.invoice_id, func.sum(Payment.amount_cents))
-            .where(Payment.invoice_id.in_(invoice_ids))
+            .where(Payment.invoice_id.in_(invoice_ids), Payment.reversed_on.is_(None))
             .group_by(Payment.invoice_id)
         ).all()
     )

@@ -61,7 +61,7 @@ def invoices():
 
     paid = (
         select(func.coalesce(func.sum(Payment.amount_cents), 0))
-        .where(Payment.invoice_id == Invoice.id)
+        .where(Payment.invoice_id == Invoice.id, Payment.reversed_on.is_(None))
         .correlate(Invoice)
         .scalar_subquery()
     )
@@ -115,7 +115,7 @@ def _render_invoice(invoice, *, payment_form=None, credit_form=None, write_off_f
     reminders = db.session.scalars(
         select(ReminderLog).where(ReminderLog.invoice_id == invoice.id).order_by(ReminderLog.id)
     ).all()
-    paid = sum(p.amount_cents for p in payments)
+    paid = sum(p.amount_cents for p in payments if p.reversed_on is None)
     original = (
         db.session.get(Invoice, invoice.credits_invoice_id)
         if invoice.credits_invoice_id is not None
@@ -135,7 +135,7 @@ def _render_invoice(invoice, *, payment_form=None, credit_form=None, write_off_f
         original=original,
         credit_note=credit_note,
         is_open=is_open,
-        can_credit=is_open and not payments,
+        can_credit=is_open and not paid,
         payment_form=payment_form or PaymentForm(formdata=None, paid_on=today),
         credit_form=credit_form or CreditNoteForm(formdata=None, prefix="credit", issue_date=today),
         write_off_form=write_off_form or WriteOffForm(formdata=None, prefix="write_off"),

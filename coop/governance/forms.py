@@ -95,6 +95,12 @@ class _TermField:
         _l("Term (years)"), description=_l("Empty: the full term the statutes set."),
         validators=[Optional()],
     )
+    decision = StringField(
+        _l("ALV decision"),
+        description=_l("The number in the decisions register, like 2026-003, of the "
+                       "decision that made this appointment."),
+        validators=[Optional(), Length(max=20)], filters=[_strip],
+    )
 
 
 class AppointmentForm(_TermField, FlaskForm):

@@ -136,6 +136,8 @@ class Appointment(db.Model):
     end_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The ALV decision that made the appointment (decisions register, coop/meetings).
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), index=True)
 
     person = relationship("Person", lazy="raise")
     position: Mapped[Position] = relationship(lazy="raise")

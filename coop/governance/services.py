@@ -340,8 +340,33 @@ def _previous_term(person: Person, body: Body, start: date) -> Appointment | Non
     return max(ended, key=lambda t: t.last_day, default=None)
 
 
+def find_decision(number: str | None):
+    """The adopted ALV decision with this number (e.g. "2026-003"), or None when no
+    number is given. Raises GovernanceError when there is no such decision or it was
+    not adopted."""
+    from coop.meetings.models import Decision, Outcome
+
+    number = (number or "").strip()
+    if not number:
+        return None
+    decision = db.session.scalar(select(Decision).where(Decision.number == number))
+    if decision is None:
+        raise GovernanceError(
+            _l("There is no decision %(number)s in the decisions register.", number=number),
+            "decision",
+        )
+    if decision.outcome != Outcome.ADOPTED:
+        raise GovernanceError(
+            _l("Decision %(number)s was not adopted; an appointment needs an adopted one.",
+               number=number),
+            "decision",
+        )
+    return decision
+
+
 def appoint(person: Person, position: Position, start_date: date, term_years: int | None,
-            actor=None, previous: Appointment | None = None) -> Appointment:
+            actor=None, previous: Appointment | None = None,
+            decision=None) -> Appointment:
     """Appoint `person` to `position` for one term from `start_date`.
 
     Raises GovernanceError when: the position or body is no longer in use; the person was
@@ -429,21 +454,25 @@ def appoint(person: Person, position: Position, start_date: date, term_years: in
         term_years=term_years, end_date=end_date, term_number=term_number,
         previous_id=previous.id if previous is not None else None,
         created_by_id=audit.acting_user_id(actor),
+        decision_id=decision.id if decision is not None else None,
     )
     db.session.add(appointment)
     db.session.flush()
     audit.record(
         "governance:appointment:reappoint" if previous is not None
         else "governance:appointment:create",
-        {"person_id": person.id, "name": person.display_name, "body": body.name,
+        {"person_id": person.id, "body": body.name,
          "position": position.name, "start_date": start_date.isoformat(),
-         "end_date": end_date.isoformat(), "term_number": term_number},
+         "end_date": end_date.isoformat(), "term_number": term_number,
+         "decision": decision.number if decision is not None else None},
         obj=appointment, actor=actor,
+        personal={"name": person.display_name}, person_id=person.id,
     )
     return appointment
 
 
-def reappoint(appointment: Appointment, term_years: int | None, actor=None) -> Appointment:
+def reappoint(appointment: Appointment, term_years: int | None, actor=None,
+              decision=None) -> Appointment:
     """A new term for the same person in the same position, from the day after this term.
 
     Raises GovernanceError when the person stepped down, was already reappointed, or any
@@ -463,7 +492,7 @@ def reappoint(appointment: Appointment, term_years: int | None, actor=None) -> A
         )
     return appoint(person, db.session.get(Position, appointment.position_id),
                    appointment.end_date + timedelta(days=1), term_years, actor=actor,
-                   previous=appointment)
+                   previous=appointment, decision=decision)
 
 
 def _following_term(appointment: Appointment) -> Appointment | None:
@@ -516,9 +545,9 @@ def step_down(appointment: Appointment, ended_on: date, reason: str | None, acto
     db.session.flush()
     audit.record(
         "governance:appointment:step_down",
-        {"person_id": person.id, "name": person.display_name,
-         "ended_on": ended_on.isoformat(), "reason": reason},
+        {"person_id": person.id, "ended_on": ended_on.isoformat()},
         obj=appointment, actor=actor,
+        personal={"name": person.display_name, "reason": reason}, person_id=person.id,
     )
 
 

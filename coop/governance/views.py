@@ -21,6 +21,7 @@ from coop.governance.forms import (
 )
 from coop.governance.models import Appointment, Body, BodyKind, Position
 from coop.governance.services import GovernanceError
+from coop.meetings.models import Decision
 from coop.members.models import Person
 from coop.pdf import render_pdf
 from coop.permissions import Permission, has_permission, require
@@ -190,7 +191,7 @@ def appointment_new():
         person = services.find_person(form.person.data)
         appointment = services.appoint(
             person, db.session.get(Position, form.position_id.data), form.start_date.data,
-            form.term_years.data,
+            form.term_years.data, decision=services.find_decision(form.decision.data),
         )
     except GovernanceError as error:
         db.session.rollback()
@@ -219,8 +220,12 @@ def _appointment_page(appointment, reappoint_form=None, step_down_form=None, sta
              if t.person.id == person.id and t.body.id == body.id]
     rules = services.term_rules(body)
     this = next(t for t in terms if t.appointment.id == appointment.id)
+    decision = (
+        db.session.get(Decision, appointment.decision_id) if appointment.decision_id else None
+    )
     return render_template(
         "governance/appointment.html", appointment=appointment, person=person,
+        decision=decision, can_read_meetings=has_permission(Permission.MEETINGS_READ),
         position=position, body=body, terms=terms, rules=rules, today=today,
         reeligibility=services.reeligibility(this, rules),
         next_start=appointment.end_date + timedelta(days=1),
@@ -247,7 +252,8 @@ def reappoint(appointment_id: int):
         _nothing_saved()
         return _appointment_page(current, reappoint_form=form, status=422)
     try:
-        new_term = services.reappoint(current, form.term_years.data)
+        new_term = services.reappoint(current, form.term_years.data,
+                                      decision=services.find_decision(form.decision.data))
     except GovernanceError as error:
         db.session.rollback()
         show_error(form, error)

@@ -410,7 +410,8 @@ def cash_forecast(today: date, months: int = 12) -> tuple[int, list[ForecastMont
     first = date(today.year, today.month, 1)
     paid = (
         select(func.coalesce(func.sum(Payment.amount_cents), 0))
-        .where(Payment.invoice_id == Invoice.id).correlate(Invoice).scalar_subquery()
+        .where(Payment.invoice_id == Invoice.id, Payment.reversed_on.is_(None))
+        .correlate(Invoice).scalar_subquery()
     )
     due_month = case((Invoice.due_date < first, first), else_=Invoice.due_date)
     open_rows = db.session.execute(

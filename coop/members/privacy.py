@@ -112,6 +112,12 @@ def anonymise(person: Person, actor=None) -> None:
         raise ValueError(f"person {person.id} was already anonymised")
     for kind in ConsentKind:  # withdrawn: there is no address left to use them with
         members.set_consent(person, kind, False, actor=actor)
+    # Nothing may be collected from someone who left the register; the mandate itself
+    # (account holder, IBAN) is kept for its own term, 36 months after the last
+    # collection, and anonymised by `anonymise-mandates`.
+    from coop.directdebit.services import end_mandates_of
+
+    end_mandates_of(person, "Persoon geanonimiseerd", actor=actor)
     member_numbers = list(
         db.session.scalars(
             select(Membership.member_number)
@@ -232,6 +238,7 @@ def export_data(user: User, person: Person | None) -> dict[str, Any]:
         "consent_history": [],
         "memberships": [],
         "invoices": [],
+        "direct_debit_mandates": [],
         "audit_log": [],
     }
     if person is not None:
@@ -246,6 +253,7 @@ def export_data(user: User, person: Person | None) -> dict[str, Any]:
         ]
         data["memberships"] = _memberships_data(person)
         data["invoices"] = _invoices_data(person)
+        data["direct_debit_mandates"] = _mandates_data(person)
     data["audit_log"] = _audit_data(user, person)
     return data
 
@@ -345,11 +353,36 @@ def _invoices_data(person: Person) -> list[dict[str, Any]]:
             ],
             "payments": [
                 {"amount_cents": p.amount_cents, "method": p.method,
-                 "paid_on": _iso(p.paid_on), "reference": p.reference}
+                 "paid_on": _iso(p.paid_on), "reference": p.reference,
+                 "reversed_on": _iso(p.reversed_on), "reversal_reason": p.reversal_reason}
                 for p in i.payments
             ],
         }
         for i in invoices
+    ]
+
+
+def _mandates_data(person: Person) -> list[dict[str, Any]]:
+    from coop.directdebit.models import BatchItem, Mandate
+
+    mandates = db.session.scalars(
+        select(Mandate).where(Mandate.person_id == person.id).order_by(Mandate.id)
+    )
+    return [
+        {
+            "reference": m.reference, "kind": m.kind, "source": m.source, "status": m.status,
+            "account_holder": m.account_holder, "iban": m.iban, "bic": m.bic,
+            "signed_on": _iso(m.signed_on), "consent_text": m.consent_text,
+            "ended_on": _iso(m.ended_on), "end_reason": m.end_reason,
+            "collections": [
+                {"amount_cents": i.amount_cents, "sequence_type": i.sequence_type,
+                 "status": i.status, "reason_code": i.reason_code}
+                for i in db.session.scalars(
+                    select(BatchItem).where(BatchItem.mandate_id == m.id).order_by(BatchItem.id)
+                )
+            ],
+        }
+        for m in mandates
     ]
 
 

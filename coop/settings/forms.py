@@ -14,6 +14,8 @@ from wtforms.validators import (
 from coop.settings.models import DuesProration, LegalForm, Majority, TieOnPersons
 from coop.validators import (
     Normalised,
+    normalise_bic,
+    normalise_creditor_id,
     normalise_iban,
     normalise_kvk,
     normalise_postcode,
@@ -180,6 +182,37 @@ class OrganisationForm(FlaskForm):
     immediately_reeligible = BooleanField(
         _l("Someone whose term ends can be reappointed right away")
     )
+
+    creditor_id = StringField(
+        _l("Incassant-ID (SEPA creditor identifier)"),
+        description=_l("From your bank, like NL12ZZZ123456780000: NL, check digits, ZZZ, the "
+                       "KvK number and 0000."),
+        validators=[Optional(), Normalised(normalise_creditor_id)],
+    )
+    bic = StringField(
+        _l("BIC of the coop's bank"),
+        description=_l("Named in the direct debit file, like INGBNL2A."),
+        validators=[Optional(), Normalised(normalise_bic)],
+    )
+    direct_debit_notice_days = IntegerField(
+        _l("Pre-notification before a direct debit (days)"),
+        description=_l("Members hear the amount and date this many days before the "
+                       "collection; 14 unless agreed otherwise."),
+        validators=[
+            InputRequired(message=_l("Enter a whole number of days.")),
+            NumberRange(min=2, max=60, message=_l("Between %(min)s and %(max)s days.")),
+        ],
+    )
+
+    def validate_creditor_id(self, field):
+        kvk = self.kvk_number.data
+        creditor_id = field.data or ""
+        if (creditor_id.startswith("NL") and kvk and not self.kvk_number.errors
+                and creditor_id[7:15] != kvk):
+            raise ValidationError(
+                _l("The KvK number in this incassant-ID (%(found)s) is not the "
+                   "coop's KvK number (%(kvk)s).", found=creditor_id[7:15], kvk=kvk)
+            )
 
     def validate_anbi_status(self, field):
         if field.data and self.legal_form.data == LegalForm.COOPERATIE_UA:

@@ -88,6 +88,11 @@ class Organisation(db.Model):
     max_terms: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
     # "Terstond herbenoembaar": may someone whose term ends be reappointed right away?
     immediately_reeligible: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # SEPA direct debit: the incassant-ID (NLccZZZ + KvK number + 0000), the BIC of the
+    # coop's bank (pain.008.001.02 names it) and the pre-notification term.
+    creditor_id: Mapped[str | None] = mapped_column(String(35))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    direct_debit_notice_days: Mapped[int] = mapped_column(Integer, nullable=False, default=14)
 
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
@@ -104,6 +109,9 @@ class Organisation(db.Model):
         CheckConstraint("retention_years BETWEEN 0 AND 10", name="retention_years_range"),
         CheckConstraint("term_years BETWEEN 1 AND 10", name="term_years_range"),
         CheckConstraint("max_terms BETWEEN 1 AND 10", name="max_terms_range"),
+        CheckConstraint(
+            "direct_debit_notice_days BETWEEN 2 AND 60", name="direct_debit_notice_days_range"
+        ),
         CheckConstraint(
             "fiscal_year_start_month BETWEEN 1 AND 12", name="fiscal_year_start_month_range"
         ),

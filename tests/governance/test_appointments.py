@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from coop.audit import AuditPersonalData
 from coop.extensions import db
 from coop.governance.models import Appointment
 from coop.members import services as members
@@ -311,7 +312,10 @@ def test_stepping_down_early_keeps_the_term_with_date_and_reason(client, board, 
     assert (saved.ended_on, saved.end_reason) == (date(2026, 3, 31), "Verhuist naar Zwolle")
     assert saved.end_date == date(2027, 6, 14)  # the term as appointed stays on record
     [event] = audit_events("governance:appointment:step_down")
-    assert event.details["reason"] == "Verhuist naar Zwolle"
+    # A reason about a person's life is personal data: kept erasable, not in the entry.
+    assert "reason" not in event.details
+    personal = db.session.get(AuditPersonalData, event.id)
+    assert personal.data["reason"] == "Verhuist naar Zwolle"
     overview = Page(client.get("/governance/").text)
     assert "Kees Jansen" in overview.by_id("history").text
     assert "Verhuist naar Zwolle" in overview.by_id("history").text

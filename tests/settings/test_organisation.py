@@ -51,6 +51,7 @@ VALID = {
     "term_years": "4",
     "max_terms": "2",
     "immediately_reeligible": "y",
+    "direct_debit_notice_days": "14",
 }
 
 # (field, changed form values, the English message shown at the field, its parameters)

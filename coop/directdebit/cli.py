@@ -1,0 +1,32 @@
+"""`flask coop anonymise-mandates`: the mandates' retention, for cron (monthly)."""
+
+from datetime import date
+
+import click
+from flask.cli import with_appcontext
+
+
+@click.command("anonymise-mandates")
+@click.option("--dry-run", is_flag=True, help="List the mandates; change nothing.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Act as if it were this day (default: today in Amsterdam).")
+@with_appcontext
+def anonymise_mandates_command(dry_run: bool, today) -> None:
+    """Remove account holder and IBAN of mandates 36 months after their last collection."""
+    from coop.directdebit import services
+    from coop.extensions import db
+
+    day: date = today.date() if today else services.dues.local_today()
+    rows = services.anonymise_mandates(day, dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    verb = "would anonymise" if dry_run else "anonymised"
+    for row in rows:
+        last = row["last_collection_on"].isoformat() if row["last_collection_on"] else "never"
+        click.echo(f"{verb} mandate {row['reference']} (last collection: {last})")
+    click.echo(f"{len(rows)} mandate(s) {'would be ' if dry_run else ''}anonymised")
+
+
+COMMANDS = (anonymise_mandates_command,)
