@@ -17,6 +17,8 @@ MODEL_MODULES = (
     "coop.members.models",
     "coop.dues.models",
     "coop.ledger.models",
+    "coop.funders.models",
+    "coop.bank.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -28,6 +30,8 @@ BLUEPRINT_MODULES = (
     "coop.members.transfer",
     "coop.dues.views",
     "coop.ledger.views",
+    "coop.funders.views",
+    "coop.bank.views",
     "coop.portal.views",
 )
 

@@ -77,6 +77,7 @@ def demo_organisation_values() -> dict:
         "payment_term_days": 30,
         "reminder_after_days": 14,
         "retention_years": 2,
+        "funder_share_warning_percent": 50,
     }
 
 

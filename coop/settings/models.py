@@ -83,6 +83,11 @@ class Organisation(db.Model):
     # How long personal data of former members is kept after the membership ended.
     retention_years: Mapped[int] = mapped_column(Integer, nullable=False, default=2)
 
+    # Revenue streams: warn when one funder brings in more than this share of the income.
+    funder_share_warning_percent: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=50
+    )
+
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
     )
@@ -96,6 +101,9 @@ class Organisation(db.Model):
         CheckConstraint("payment_term_days BETWEEN 1 AND 365", name="payment_term_range"),
         CheckConstraint("reminder_after_days BETWEEN 1 AND 365", name="reminder_after_range"),
         CheckConstraint("retention_years BETWEEN 0 AND 10", name="retention_years_range"),
+        CheckConstraint(
+            "funder_share_warning_percent BETWEEN 1 AND 100", name="funder_share_warning_range"
+        ),
         CheckConstraint(
             "fiscal_year_start_month BETWEEN 1 AND 12", name="fiscal_year_start_month_range"
         ),

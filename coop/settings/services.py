@@ -15,7 +15,7 @@ EDITABLE_FIELDS = [
     "proxy_cap_per_holder", "quorum_percent", "default_majority", "amendment_majority",
     "electronic_voting_allowed", "vote_change_allowed", "persons_secret_ballot",
     "tie_on_persons", "dues_proration", "payment_term_days", "reminder_after_days",
-    "retention_years",
+    "retention_years", "funder_share_warning_percent",
 ]
 
 

@@ -48,6 +48,7 @@ VALID = {
     "payment_term_days": "30",
     "reminder_after_days": "14",
     "retention_years": "2",
+    "funder_share_warning_percent": "50",
 }
 
 # (field, changed form values, the English message shown at the field, its parameters)

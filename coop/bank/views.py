@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("bank", __name__, url_prefix="/finance/bank")
