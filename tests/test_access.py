@@ -127,6 +127,24 @@ ALLOWED: dict[str, frozenset[str]] = {
     "ledger.budget_set": TREASURER,
     "ledger.forecast": FINANCE_READERS,
     # --- end ledger ---
+    # --- Funders and bank (issue 5): finance readers read, the treasurer changes ---
+    "funders.index": FINANCE_READERS,
+    "funders.funder_new": TREASURER,
+    "funders.funder": FINANCE_READERS,
+    "funders.agreement_new": TREASURER,
+    "funders.agreement_edit": TREASURER,
+    "funders.agreement": FINANCE_READERS,
+    "funders.deadline_add": TREASURER,
+    "funders.deadline_submitted": TREASURER,
+    "funders.revenue": FINANCE_READERS,
+    "funders.earmarks": FINANCE_READERS,
+    "bank.index": FINANCE_READERS,
+    "bank.import_statement": TREASURER,
+    "bank.statement": FINANCE_READERS,
+    "bank.transaction": FINANCE_READERS,
+    "bank.match": TREASURER,
+    "bank.book": TREASURER,
+    # --- end funders and bank ---
 }
 
 
@@ -155,6 +173,7 @@ def _url_parameters():
     _portal_url_parameters(parameters)
     _register_url_parameters(parameters)
     _ledger_url_parameters(parameters)
+    _funders_bank_url_parameters(parameters)
     return other, parameters
 
 
@@ -239,6 +258,36 @@ def _ledger_url_parameters(parameters):
         db.select(LedgerAccount.id).where(LedgerAccount.code == "1100"))
     parameters["year"] = 2026
 # --- end ledger ---
+
+
+# --- Funders and bank (issue 5) ---
+def _funders_bank_url_parameters(parameters):
+    """A funder with an agreement and a deadline, and an imported bank statement."""
+    from datetime import date
+
+    from coop.bank import camt
+    from coop.bank import services as bank
+    from coop.funders import services as funders
+
+    funder = funders.create_funder({"name": "Gemeente Toegang", "kind": "municipality"})
+    agreement = funders.create_agreement({
+        "funder": funder, "kind": "grant_decision", "reference": "TOEGANG-1",
+        "title": "Subsidie", "amount_cents": 100000, "start_date": date(2026, 1, 1),
+        "end_date": date(2026, 12, 31)})
+    deadline = funders.add_deadline(agreement, date(2026, 12, 1), "Verantwoording")
+    result = bank.import_statement(camt.build_statement(
+        iban="NL12TRIO0198765432", statement_id="TOEGANG-1", message_id="TOEGANG-1",
+        created="2026-03-03T07:00:00", opening_cents=0,
+        entries=[{"amount_cents": 2500, "booking_date": date(2026, 3, 2),
+                  "bank_reference": "TOEGANG-0001", "text": "Gift"}]))
+    db.session.commit()
+    parameters["funder_id"] = funder.id
+    parameters["agreement_id"] = agreement.id
+    parameters["deadline_id"] = deadline.id
+    parameters["statement_id"] = result.statement.id
+    parameters["transaction_id"] = db.session.scalar(
+        db.select(db.func.min(bank.BankTransaction.id)))
+# --- end funders and bank ---
 
 
 def _outcome(response) -> str:

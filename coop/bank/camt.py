@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from lxml import etree
+from lxml.builder import ElementMaker
 
 from coop.bank.models import Direction, StatementFormat
 
@@ -262,3 +263,76 @@ def _entry(r: _Reader, entry, number: int, account_iban: str) -> CamtEntry | Non
         counterparty_iban=iban, structured_reference=structured, remittance=remittance,
         bank_reference=bank_reference, end_to_end_id=end_to_end,
     )
+
+
+# Writing a statement (the demo, the benchmark and the tests) --------------------------
+
+CAMT_053 = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"
+
+
+def build_statement(*, iban: str, statement_id: str, message_id: str, created: str,
+                    opening_cents: int, entries: list[dict], currency: str = "EUR",
+                    bic: str = "TRIONL2U") -> bytes:
+    """A camt.053.001.02 statement as a Dutch bank exports it. Each entry is a dict with
+    `amount_cents` (negative: money out), `booking_date` (a date), and optionally `name`,
+    `iban`, `reference` (structured, CdtrRefInf/Ref), `text` (Ustrd), `bank_reference`
+    (AcctSvcrRef), `end_to_end_id`."""
+    E = ElementMaker(namespace=CAMT_053, nsmap={None: CAMT_053})
+
+    def amount(cents: int):
+        return E.Amt(f"{abs(cents) // 100}.{abs(cents) % 100:02d}", Ccy=currency)
+
+    def indicator(cents: int):
+        return E.CdtDbtInd("CRDT" if cents >= 0 else "DBIT")
+
+    def balance(code: str, cents: int, day):
+        return E.Bal(E.Tp(E.CdOrPrtry(E.Cd(code))), amount(cents), indicator(cents),
+                     E.Dt(E.Dt(day.isoformat())))
+
+    days = [e["booking_date"] for e in entries] or [date.fromisoformat(created[:10])]
+    closing = opening_cents + sum(e["amount_cents"] for e in entries)
+    ntries = []
+    for entry in entries:
+        cents = entry["amount_cents"]
+        credit = cents >= 0
+        party, party_account = ("Dbtr", "DbtrAcct") if credit else ("Cdtr", "CdtrAcct")
+        related = []
+        if entry.get("name"):
+            related.append(E(party, E.Nm(entry["name"])))
+        if entry.get("iban"):
+            related.append(E(party_account, E.Id(E.IBAN(entry["iban"]))))
+        remittance = []
+        if entry.get("text"):
+            remittance.append(E.Ustrd(entry["text"]))
+        if entry.get("reference"):
+            remittance.append(E.Strd(E.CdtrRefInf(
+                E.Tp(E.CdOrPrtry(E.Cd("SCOR")), E.Issr("CUR")), E.Ref(entry["reference"]))))
+        details = [E.Refs(E.EndToEndId(entry.get("end_to_end_id") or "NOTPROVIDED")),
+                   E.AmtDtls(E.TxAmt(amount(cents)))]
+        if related:
+            details.append(E.RltdPties(*related))
+        if remittance:
+            details.append(E.RmtInf(*remittance))
+        children = [amount(cents), indicator(cents), E.Sts("BOOK"),
+                    E.BookgDt(E.Dt(entry["booking_date"].isoformat())),
+                    E.ValDt(E.Dt(entry["booking_date"].isoformat()))]
+        if entry.get("bank_reference"):
+            children.append(E.AcctSvcrRef(entry["bank_reference"]))
+        children.append(E.BkTxCd(E.Domn(E.Cd("PMNT"), E.Fmly(
+            E.Cd("RCDT" if credit else "ICDT"), E.SubFmlyCd("ESCT")))))
+        children.append(E.NtryDtls(E.TxDtls(*details)))
+        ntries.append(E.Ntry(*children))
+    document = E.Document(E.BkToCstmrStmt(
+        E.GrpHdr(E.MsgId(message_id), E.CreDtTm(created)),
+        E.Stmt(
+            E.Id(statement_id), E.ElctrncSeqNb("1"), E.CreDtTm(created),
+            E.FrToDt(E.FrDtTm(f"{min(days).isoformat()}T00:00:00"),
+                     E.ToDtTm(f"{max(days).isoformat()}T23:59:59")),
+            E.Acct(E.Id(E.IBAN(iban)), E.Ccy(currency), E.Svcr(E.FinInstnId(E.BIC(bic)))),
+            balance("OPBD", opening_cents, min(days)),
+            balance("CLBD", closing, max(days)),
+            *ntries,
+        ),
+    ))
+    return etree.tostring(document, xml_declaration=True, encoding="UTF-8",
+                          pretty_print=True)
