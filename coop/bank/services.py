@@ -261,6 +261,7 @@ def account_suggestions(transaction: BankTransaction, limit: int = 3) -> list[Ac
     rows = db.session.execute(
         select(LedgerAccount.id, LedgerAccount.code, LedgerAccount.name,
                JournalLine.cost_centre_id, JournalLine.agreement_id, times)
+        .select_from(BankTransaction)
         .join(JournalLine, JournalLine.entry_id == BankTransaction.journal_entry_id)
         .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
         .where(BankTransaction.counterparty_iban == transaction.counterparty_iban,
