@@ -178,7 +178,7 @@ def test_dashboard_shows_deadlines_coming_up(client, login_as, treasurer, make_a
 def test_marking_a_report_submitted_twice_is_refused(make_agreement):
     deadline = funders.add_deadline(make_agreement(), date(2026, 7, 1), "Verslag")
     funders.mark_submitted(deadline, date(2026, 6, 20), today=date(2026, 6, 21))
-    with pytest.raises(FunderError, match="already"):
+    with pytest.raises(FunderError, match="al gemarkeerd"):
         funders.mark_submitted(deadline, date(2026, 6, 21), today=date(2026, 6, 21))
 
 
