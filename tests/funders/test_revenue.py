@@ -253,3 +253,27 @@ def test_board_reads_but_cannot_add_a_funder(client, login_as, make_user, books)
     assert client.post("/finance/funders/new", data={"name": "X", "kind": "fund"}
                        ).status_code == 403
     assert db.session.scalar(select(func.count(Funder.id))) == 0
+
+
+def test_treasurer_amends_an_agreement_and_marks_a_report_sent(client, login_as, treasurer,
+                                                               make_agreement):
+    agreement = make_agreement(amount_cents=100_000)
+    deadline = funders.add_deadline(agreement, date(2026, 7, 1), "Tussenrapportage")
+    db.session.commit()
+    login_as(treasurer)
+
+    form = client.get(f"/finance/funders/agreements/{agreement.id}/edit")
+    assert 'value="1000,00"' in form.text
+    response = client.post(f"/finance/funders/agreements/{agreement.id}/edit", data={
+        "funder": str(agreement.funder_id), "kind": "grant_decision",
+        "reference": agreement.reference, "title": "Subsidie (gewijzigd)",
+        "amount": "1.250,00", "start_date": "2026-01-01", "end_date": "2027-06-30"})
+    assert response.status_code == 302
+    db.session.refresh(agreement)
+    assert (agreement.amount_cents, agreement.end_date) == (125_000, date(2027, 6, 30))
+
+    response = client.post(f"/finance/funders/deadlines/{deadline.id}/submitted",
+                           data={"submitted_on": "2026-06-28"})
+    assert response.status_code == 302
+    db.session.refresh(deadline)
+    assert deadline.submitted_on == date(2026, 6, 28)
