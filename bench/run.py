@@ -278,7 +278,8 @@ class Target:
             from coop.funders.models import FunderAgreement
 
             open_bank_line = db.session.scalar(
-                select(func.max(BankTransaction.id)).where(BankTransaction.status == "open"))
+                select(func.max(BankTransaction.id)).where(
+                    BankTransaction.status == "open", BankTransaction.direction == "credit"))
             agreement = db.session.scalar(
                 select(func.max(FunderAgreement.id)).where(
                     FunderAgreement.cost_centre_id.is_not(None)))
