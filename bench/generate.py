@@ -46,6 +46,8 @@ FULL_SCALE = {
     "login_attempts": 50_000,
     "members": 20_000,  # of the persons, this many have (had) a membership
     "journal_lines": 200_000,  # five years of books, dues postings included
+    "bank_lines": 50_000,  # imported CAMT lines over the same five years
+    "funders": 60,  # municipality, province, funds, corporations, sponsors
 }
 
 # The accounts the benchmark logs in with (see bench/run.py).
@@ -626,6 +628,7 @@ def generate_ledger(conn: Connection, ctx: Context) -> dict[str, int]:
                 "id": len(lines) + 1, "entry_id": entry_id, "account_id": account_id,
                 "debit_cents": debit, "credit_cents": credit, "description": None,
                 "person_id": person_id, "invoice_id": invoice_id, "cost_centre_id": centre,
+                "agreement_id": _agreement_for(ctx, code, day.year, centre),
             })
             if kind in ("income", "expense") and source != "year_close":
                 key = (day.year, account_id)
@@ -681,6 +684,156 @@ def generate_ledger(conn: Connection, ctx: Context) -> dict[str, int]:
     return {"journal_entry": len(entries), "journal_line": len(lines)}
 
 
+FUNDER_KINDS = ("municipality", "province", "fund", "fund", "fund", "housing_corporation",
+                "entrepreneurs_fund", "company", "company", "lottery")
+AGREEMENTS_PER_YEAR = 30
+
+
+def generate_funders(conn: Connection, ctx: Context) -> dict[str, int]:
+    """Funders and, per fiscal year, agreements with two reporting deadlines each; the
+    ledger then books grant and fund income, and part of the costs of a cost centre, to
+    them (`_agreement_for`)."""
+    from coop.funders.models import Funder, FunderAgreement, ReportingDeadline
+
+    rng = random.Random(ctx.rng.random())
+    funders = [{"id": n, "name": f"Financier {n:03d}", "kind": FUNDER_KINDS[n % len(FUNDER_KINDS)],
+                "contact_name": None, "contact_email": None, "is_active": True,
+                "created_at": ctx.now} for n in range(1, ctx.count("funders") + 1)]
+    insert_rows(conn, Funder.__table__, funders)
+    agreements, deadlines = [], []
+    by_year: dict[tuple[int, str], list[int]] = {}
+    by_centre: dict[tuple[int, int], int] = {}
+    for year in LEDGER_YEARS:
+        for n in range(AGREEMENTS_PER_YEAR):
+            agreement_id = len(agreements) + 1
+            funder = rng.choice(funders)
+            grant = funder["kind"] in ("municipality", "province")
+            centre = None if grant else rng.randint(1, LEDGER_COST_CENTRES)
+            agreements.append({
+                "id": agreement_id, "funder_id": funder["id"],
+                "kind": "grant_decision" if grant else "fund_grant",
+                "reference": f"B-{year}-{n:03d}", "title": f"Afspraak {year}-{n}",
+                "amount_cents": rng.randint(50_000, 5_000_000),
+                "start_date": date(year, 1, 1), "end_date": date(year, 12, 31),
+                # The cost centre is set once the ledger has made them (generate_bank).
+                "cost_centre_id": None, "earmark": None, "conditions": None,
+                "created_at": ctx.now,
+            })
+            by_year.setdefault((year, "8100" if grant else "8270"), []).append(agreement_id)
+            if centre is not None:
+                by_centre[(year, centre)] = agreement_id
+                agreements[-1]["_centre"] = centre
+            for due, done in ((date(year, 7, 1), year < 2026),
+                              (date(year + 1, 4, 1), year < 2025)):
+                deadlines.append({
+                    "id": len(deadlines) + 1, "agreement_id": agreement_id, "due_date": due,
+                    "description": "Verantwoording", "submitted_on": due if done else None,
+                    "submitted_by_id": None,
+                })
+    ctx.shared["agreement_centres"] = {a["id"]: a.pop("_centre") for a in agreements
+                                       if "_centre" in a}
+    insert_rows(conn, FunderAgreement.__table__, agreements)
+    insert_rows(conn, ReportingDeadline.__table__, deadlines)
+    ctx.shared["agreements"] = (random.Random(ctx.rng.random()), by_year, by_centre)
+    return {"funder": len(funders), "funder_agreement": len(agreements),
+            "reporting_deadline": len(deadlines)}
+
+
+def _agreement_for(ctx: Context, code: str, year: int, centre: int | None) -> int | None:
+    """Grant and fund income always comes from an agreement of its year; a third of the
+    costs of a cost centre with a fund grant are spent against that grant."""
+    if "agreements" not in ctx.shared:
+        return None
+    rng, by_year, by_centre = ctx.shared["agreements"]
+    if code in ("8100", "8270"):
+        return rng.choice(by_year[(year, code)]) if (year, code) in by_year else None
+    if code.startswith("4") and centre is not None and (year, centre) in by_centre:
+        return by_centre[(year, centre)] if rng.random() < 0.33 else None
+    return None
+
+
+def generate_bank(conn: Connection, ctx: Context) -> dict[str, int]:
+    """Imported CAMT.053 statements, one per booking day, with `bank_lines` lines: the
+    entries that moved money through the bank account, booked by the treasurer (the
+    line links its entry), and about one in ten lines still open."""
+    from sqlalchemy import bindparam, select, update
+
+    from coop.bank.models import BankStatement, BankTransaction
+    from coop.funders.models import FunderAgreement
+    from coop.ledger.models import JournalEntry, JournalLine, LedgerAccount
+
+    agreement = FunderAgreement.__table__
+    centres = ctx.shared.get("agreement_centres", {})
+    if centres:
+        conn.execute(
+            update(agreement).where(agreement.c.id == bindparam("agreement"))
+            .values(cost_centre_id=bindparam("centre")),
+            [{"agreement": a, "centre": c} for a, c in centres.items()],
+        )
+    rng = random.Random(ctx.rng.random())
+    line, entry = JournalLine.__table__.c, JournalEntry.__table__.c
+    bank_id = conn.execute(select(LedgerAccount.__table__.c.id).where(
+        LedgerAccount.__table__.c.code == "1100")).scalar_one()
+    wanted = ctx.count("bank_lines")
+    moves = conn.execute(
+        select(line.entry_id, entry.entry_date, line.debit_cents, line.credit_cents)
+        .join(JournalEntry.__table__, entry.id == line.entry_id)
+        .where(line.account_id == bank_id, entry.source != "year_close")
+        .order_by(line.entry_id).limit(wanted)
+    ).all()
+    statements: dict[date, int] = {}
+    transactions = []
+    seen_entries: set[int] = set()
+    for entry_id, day, debit, credit in moves:
+        if entry_id in seen_entries:
+            continue
+        seen_entries.add(entry_id)
+        statements.setdefault(day, len(statements) + 1)
+        booked = rng.random() >= 0.1
+        transactions.append(_bank_row(len(transactions) + 1, statements[day], day,
+                                      debit or credit, "credit" if debit else "debit",
+                                      entry_id if booked else None, rng))
+    while len(transactions) < wanted:  # more lines than bank entries at this scale
+        day = date(2026, 1, 1) + timedelta(days=rng.randrange(300))
+        statements.setdefault(day, len(statements) + 1)
+        transactions.append(_bank_row(len(transactions) + 1, statements[day], day,
+                                      rng.randint(500, 50_000), "credit", None, rng))
+    counts: dict[int, int] = {}
+    for row in transactions:
+        counts[row["statement_id"]] = counts.get(row["statement_id"], 0) + 1
+    insert_rows(conn, BankStatement.__table__, [
+        {"id": number, "format": "camt.053", "message_id": f"MSG{number:08d}",
+         "statement_id": f"NL91ABNA0417164300-{day.isoformat()}",
+         "account_iban": "NL91ABNA0417164300", "from_date": day, "to_date": day,
+         "opening_balance_cents": None, "closing_balance_cents": None,
+         "file_sha256": f"{number:064x}", "filename": f"camt053-{day.isoformat()}.xml",
+         "transaction_count": counts.get(number, 0), "imported_by_id": None,
+         "imported_at": datetime.combine(day + timedelta(days=1), datetime.min.time(),
+                                         tzinfo=UTC)}
+        for day, number in statements.items()
+    ])
+    insert_rows(conn, BankTransaction.__table__, transactions)
+    return {"bank_statement": len(statements), "bank_transaction": len(transactions)}
+
+
+def _bank_row(number: int, statement_id: int, day: date, cents: int, direction: str,
+              entry_id: int | None, rng: random.Random) -> dict:
+    iban_number = rng.randint(1, 3_000)
+    return {
+        "id": number, "statement_id": statement_id, "account_iban": "NL91ABNA0417164300",
+        "entry_key": f"ref:B{number:09d}", "booking_date": day, "value_date": day,
+        "direction": direction, "amount_cents": cents,
+        "counterparty_name": f"Tegenpartij {iban_number}",
+        "counterparty_iban": f"NL00BANK{iban_number:010d}",
+        "structured_reference": None, "remittance": f"Omschrijving {number}",
+        "bank_reference": f"B{number:09d}", "end_to_end_id": None,
+        "status": "booked" if entry_id else "open", "payment_id": None,
+        "journal_entry_id": entry_id, "settled_by_id": None,
+        "settled_at": datetime.combine(day, datetime.min.time(), tzinfo=UTC) if entry_id
+        else None,
+    }
+
+
 DOMAINS: list[tuple[str, Domain]] = [
     ("accounts", generate_accounts),
     ("organisation", generate_organisation),
@@ -688,7 +841,9 @@ DOMAINS: list[tuple[str, Domain]] = [
     ("outbox", generate_outbox),
     ("login attempts", generate_login_attempts),
     ("register", generate_register),
+    ("funders", generate_funders),
     ("ledger", generate_ledger),
+    ("bank", generate_bank),
 ]
 
 

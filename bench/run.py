@@ -77,7 +77,8 @@ REPORT_P95_MS = 1000  # ledger reports at full scale (issue 5)
 
 
 def pages(last_pages: dict[str, int], last_message_id: int, first_member: int,
-          members_deep_cursor: str, bank_account: int | None = None) -> list[Page]:
+          members_deep_cursor: str, bank_account: int | None = None,
+          open_bank_line: int | None = None, agreement: int | None = None) -> list[Page]:
     """The pages to time. `last_pages`: the number of pages of each paginated list;
     `members_deep_cursor`: the register list's link to its page DEEP_PAGE."""
     five_years = "start=2022-01-01&end=2026-12-31"
@@ -129,6 +130,21 @@ def pages(last_pages: dict[str, int], last_message_id: int, first_member: int,
              max_p95_ms=REPORT_P95_MS),
         Page("budget 2026", "/finance/budgets?year=2026", "board", max_p95_ms=REPORT_P95_MS),
         Page("cash forecast", "/finance/forecast", "board", max_p95_ms=REPORT_P95_MS),
+        # Funders and bank (issue 5).
+        Page("revenue streams 2026", "/finance/funders/revenue?year=2026", "board",
+             max_p95_ms=REPORT_P95_MS),
+        Page("revenue streams 2022", "/finance/funders/revenue?year=2022", "board",
+             max_p95_ms=REPORT_P95_MS),
+        Page("earmarked funds 2026", "/finance/funders/earmarks?year=2026", "board",
+             max_p95_ms=REPORT_P95_MS),
+        Page("funders and agreements", "/finance/funders/", "board",
+             max_p95_ms=REPORT_P95_MS),
+        Page("agreement", f"/finance/funders/agreements/{agreement}", "board"),
+        Page("bank open lines", "/finance/bank/", "board"),
+        Page(f"bank all lines ?page={DEEP_PAGE}",
+             f"/finance/bank/?status=all&page={DEEP_PAGE}", "board"),
+        Page("bank line with suggestions", f"/finance/bank/transactions/{open_bank_line}",
+             "board"),
         Page("members as of 1 January", "/members/transfer/as-of?day=2026-01-01", "board",
              False),
         # OFFSET pagination reads every row before the last page: shown, not a goal.
@@ -277,13 +293,22 @@ class Target:
             bank_account = db.session.scalar(
                 select(LedgerAccount.id).where(LedgerAccount.code == "1100")
             )
+            from coop.bank.models import BankTransaction
+            from coop.funders.models import FunderAgreement
+
+            open_bank_line = db.session.scalar(
+                select(func.max(BankTransaction.id)).where(
+                    BankTransaction.status == "open", BankTransaction.direction == "credit"))
+            agreement = db.session.scalar(
+                select(func.max(FunderAgreement.id)).where(
+                    FunderAgreement.cost_centre_id.is_not(None)))
             self.counter = QueryCounter(db.engine)
             db.session.remove()
         # No app context is held while requesting: each request gets its own session, as
         # in production (a shared context would serve users from the identity map).
         self.clients = {login: _logged_in_client(self.app, uid) for login, uid in ids.items()}
         self.pages = pages(last_pages, last_message_id, first_member, members_deep_cursor,
-                           bank_account)
+                           bank_account, open_bank_line, agreement)
 
     def request(self, page: Page) -> tuple[float, float, int, list[tuple[str, float]]]:
         self.counter.reset()

@@ -20,6 +20,8 @@ MODEL_MODULES = (
     "coop.ledger.models",
     "coop.meetings.models",
     "coop.directdebit.models",
+    "coop.funders.models",
+    "coop.bank.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -31,6 +33,8 @@ BLUEPRINT_MODULES = (
     "coop.members.transfer",
     "coop.dues.views",
     "coop.ledger.views",
+    "coop.funders.views",
+    "coop.bank.views",
     "coop.portal.views",
     "coop.governance.views",
     "coop.meetings.views",

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 
 from coop.money import format_money
 from coop.permissions import ROLE_LABELS, Permission, Role, has_permission
@@ -31,10 +31,21 @@ def date_filter(value: date | None, format: str = "medium") -> str:
     return format_date(value, format) if value else ""
 
 
+def percent_filter(fraction: float | None) -> str:
+    """0.5531 as "55,3%" (one decimal, in the UI language)."""
+    return "" if fraction is None else format_percent(fraction, "#,##0.0%")
+
+
+def number_filter(value: int | None) -> str:
+    return "" if value is None else format_decimal(value, "#,##0")
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money_filter
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["date"] = date_filter
+    app.jinja_env.filters["percent"] = percent_filter
+    app.jinja_env.filters["number"] = number_filter
     app.jinja_env.globals.update(
         has_permission=has_permission,
         Permission=Permission,

@@ -158,6 +158,24 @@ ALLOWED: dict[str, frozenset[str]] = {
         "index", "meeting", "document", "proxy_give", "proxy_withdraw", "attend", "vote",
     )},
     # --- end ALV ---
+    # --- Funders and bank (issue 5): finance readers read, the treasurer changes ---
+    "funders.index": FINANCE_READERS,
+    "funders.funder_new": TREASURER,
+    "funders.funder": FINANCE_READERS,
+    "funders.agreement_new": TREASURER,
+    "funders.agreement_edit": TREASURER,
+    "funders.agreement": FINANCE_READERS,
+    "funders.deadline_add": TREASURER,
+    "funders.deadline_submitted": TREASURER,
+    "funders.revenue": FINANCE_READERS,
+    "funders.earmarks": FINANCE_READERS,
+    "bank.index": FINANCE_READERS,
+    "bank.import_statement": TREASURER,
+    "bank.statement": FINANCE_READERS,
+    "bank.transaction": FINANCE_READERS,
+    "bank.match": TREASURER,
+    "bank.book": TREASURER,
+    # --- end funders and bank ---
 }
 ALLOWED.update({
     # --- Direct debit (issue 6): finance readers see mandates and batches, the treasurer
@@ -210,6 +228,7 @@ def _url_parameters():
     _ledger_url_parameters(parameters)
     _meeting_url_parameters(parameters)
     _direct_debit_url_parameters(parameters)
+    _funders_bank_url_parameters(parameters)
     return other, parameters
 
 
@@ -354,6 +373,36 @@ def _direct_debit_url_parameters(parameters):
     db.session.commit()
     parameters.update(mandate_id=mandate.id, batch_id=batch.id, item_id=item.id)
 # --- end direct debit ---
+
+
+# --- Funders and bank (issue 5) ---
+def _funders_bank_url_parameters(parameters):
+    """A funder with an agreement and a deadline, and an imported bank statement."""
+    from datetime import date
+
+    from coop.bank import camt
+    from coop.bank import services as bank
+    from coop.funders import services as funders
+
+    funder = funders.create_funder({"name": "Gemeente Toegang", "kind": "municipality"})
+    agreement = funders.create_agreement({
+        "funder": funder, "kind": "grant_decision", "reference": "TOEGANG-1",
+        "title": "Subsidie", "amount_cents": 100000, "start_date": date(2026, 1, 1),
+        "end_date": date(2026, 12, 31)})
+    deadline = funders.add_deadline(agreement, date(2026, 12, 1), "Verantwoording")
+    result = bank.import_statement(camt.build_statement(
+        iban="NL12TRIO0198765432", statement_id="TOEGANG-1", message_id="TOEGANG-1",
+        created="2026-03-03T07:00:00", opening_cents=0,
+        entries=[{"amount_cents": 2500, "booking_date": date(2026, 3, 2),
+                  "bank_reference": "TOEGANG-0001", "text": "Gift"}]))
+    db.session.commit()
+    parameters["funder_id"] = funder.id
+    parameters["agreement_id"] = agreement.id
+    parameters["deadline_id"] = deadline.id
+    parameters["statement_id"] = result.statement.id
+    parameters["transaction_id"] = db.session.scalar(
+        db.select(db.func.min(bank.BankTransaction.id)))
+# --- end funders and bank ---
 
 
 def _outcome(response) -> str:

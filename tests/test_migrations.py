@@ -181,3 +181,35 @@ def test_migrated_database_keeps_appointment_history_after_linking_decisions(
     assert db.session.execute(text("SELECT id FROM appointment")).scalars().all() == [
         appointment.id
     ]
+# --- Funders and bank (issue 5) ---
+def test_downgrading_the_funders_revision_keeps_the_ledger_guards(empty_database_app):
+    _migrate(flask_migrate.upgrade)
+    _migrate(flask_migrate.downgrade, revision="0008_appointment_decision")
+
+    columns = {c["name"] for c in inspect(db.engine).get_columns("journal_line")}
+    assert "agreement_id" not in columns
+    assert "funder_agreement" not in _table_names()
+    for statement in (
+        "INSERT INTO fiscal_year (year, start_date, end_date, status, last_entry_number) "
+        "VALUES (2026, '2026-01-01', '2026-12-31', 'open', 0)",
+        "INSERT INTO ledger_account (id, code, name, kind, category, is_active, created_at) "
+        "VALUES (1, '1000', 'Kas', 'asset', 'liquid_assets', true, CURRENT_TIMESTAMP)",
+        "INSERT INTO ledger_account (id, code, name, kind, category, is_active, created_at) "
+        "VALUES (2, '8400', 'Baromzet', 'income', 'goods_and_services', true, "
+        "CURRENT_TIMESTAMP)",
+        "INSERT INTO journal_entry (id, fiscal_year, number, entry_date, description, status, "
+        "source, created_at) VALUES (1, 2026, 1, '2026-05-01', 'Bar', 'draft', 'manual', "
+        "CURRENT_TIMESTAMP)",
+        "INSERT INTO journal_line (entry_id, account_id, debit_cents, credit_cents) "
+        "VALUES (1, 1, 500, 0)",
+        "INSERT INTO journal_line (entry_id, account_id, debit_cents, credit_cents) "
+        "VALUES (1, 2, 0, 400)",
+    ):
+        db.session.execute(text(statement))
+    with pytest.raises(DBAPIError, match="does not balance"):
+        db.session.execute(text("UPDATE journal_entry SET status = 'posted'"))
+    db.session.rollback()
+
+    _migrate(flask_migrate.upgrade)
+    assert "agreement_id" in {c["name"] for c in inspect(db.engine).get_columns("journal_line")}
+# --- end funders and bank ---

@@ -83,6 +83,7 @@ def demo_organisation_values() -> dict:
         "creditor_id": _creditor_id("90871234"),
         "bic": "TRIONL2U",
         "direct_debit_notice_days": 14,
+        "funder_share_warning_percent": 50,
     }
 
 
@@ -118,7 +119,11 @@ def load_demo() -> Iterator[str]:
     summary = _load_register_and_dues(users)
     db.session.commit()
     governance_summary = _load_governance()
-    books = _load_books(users)
+    agreements = _load_funders(users)
+    db.session.commit()
+    books = _load_books(users, agreements)
+    db.session.commit()
+    funders_and_bank = _load_earmarks_and_bank(users, agreements)
     meetings_summary = _load_meetings()
     db.session.commit()
     direct_debit = _load_direct_debit(users)
@@ -130,6 +135,7 @@ def load_demo() -> Iterator[str]:
     yield books
     yield meetings_summary
     yield direct_debit
+    yield funders_and_bank
     yield f"All demo accounts use the password: {DEMO_PASSWORD}"
     for email, name, roles in DEMO_USERS:
         yield f"  {email:38} {name} ({', '.join(r.value for r in roles)})"
@@ -394,7 +400,7 @@ DEMO_COST_CENTRES = [
 ]
 
 
-def _load_books(users: dict) -> str:
+def _load_books(users: dict, agreements: dict | None = None) -> str:
     """2025 and 2026 of the coop's books, all posted through the ledger services: an
     opening balance, dues (2025 generated here, 2026 by the register demo), a municipal
     grant and a Right-to-Challenge contract, funds and a housing corporation, donations,
@@ -420,12 +426,17 @@ def _load_books(users: dict) -> str:
     centres = {code: ledger.create_cost_centre(code, name, actor=treasurer)
                for code, name in DEMO_COST_CENTRES}
 
+    agreements = agreements or {}
+
     def post(day, description, debit, credit, cents, centre=None, reference=None):
         centre_id = centres[centre].id if centre else None
+        # Money from or for a funder's agreement carries its link (coop.funders).
+        agreement = agreements.get(reference)
+        links = {"agreement_id": agreement.id} if agreement is not None else {}
         return ledger.post_entry(
             day, description,
-            [Line(debit, debit_cents=cents, cost_centre_id=centre_id),
-             Line(credit, credit_cents=cents, cost_centre_id=centre_id)],
+            [Line(debit, debit_cents=cents, cost_centre_id=centre_id, links=links),
+             Line(credit, credit_cents=cents, cost_centre_id=centre_id, links=links)],
             reference=reference, actor=treasurer,
         )
 
@@ -477,9 +488,9 @@ def _load_books(users: dict) -> str:
             post(date(2026, 6, 2), "Bijdrage Fonds 1818 Repair Café", "1100", "8270",
                  750000, "REPAIR", reference="F1818-26-112")
         post(date(year, 3, 1), f"Bijdrage woningcorporatie leefbaarheid {year}", "1100",
-             "8260", 250000)
+             "8260", 250000, reference=f"Leefbaarheid {year}")
         post(date(year, 9, 15), f"Sponsoring Bakkerij Van Dam buurtfeest {year}", "1100",
-             "8250", 35000, "HUIS")
+             "8250", 35000, "HUIS", reference=f"Sponsoring {year}")
         for month in range(1, last_month + 1):
             first = date(year, month, 1)
             post(first, f"Huur en energie huiskamer {first:%m-%Y}", "4200", "1100", 145000,
@@ -709,3 +720,159 @@ def _load_direct_debit(users: dict) -> str:
     direct_debit.return_item(item, "AM04", date(DUES_YEAR, 5, 7), today=date(DUES_YEAR, 5, 7))
     return (f"Direct debit: {len(persons)} mandates, a batch of {batch.transaction_count} "
             f"collected on 4 May {DUES_YEAR}, one storno (AM04)")
+
+
+# Funders, earmarked funds and a bank statement (issue 5) --------------------------------
+
+DEMO_FUNDERS = [  # name, kind, contact
+    ("Gemeente Utrecht", "municipality", "Karin Jansen"),
+    ("Oranje Fonds", "fund", None),
+    ("Fonds 1818", "fund", None),
+    ("Woningcorporatie Mitros", "housing_corporation", "Team leefbaarheid Oost"),
+    ("Bakkerij Van Dam", "company", "Henk van Dam"),
+]
+# reference, funder, kind, title, amount in cents, start, end, earmark, conditions
+DEMO_AGREEMENTS = [
+    ("Beschikking 2025-0418", "Gemeente Utrecht", "grant_decision",
+     "Subsidie huiskamer en buurtbaan 2025", 3000000, (2025, 1, 1), (2025, 12, 31),
+     "Huur en energie huiskamer, loon buurtbaan, vrijwilligersvergoedingen.",
+     "Verantwoording voor 1 april 2026; niet bestede middelen worden teruggevorderd."),
+    ("Beschikking 2026-0102", "Gemeente Utrecht", "grant_decision",
+     "Subsidie huiskamer en buurtbaan 2026", 2400000, (2026, 1, 1), (2026, 12, 31),
+     "Huur en energie huiskamer, loon buurtbaan, vrijwilligersvergoedingen.",
+     "Tussenrapportage na het eerste halfjaar; KPI's volgens de bijlage bij de beschikking."),
+    ("RtC-2026-03", "Gemeente Utrecht", "right_to_challenge",
+     "Right to Challenge: beheer speeltuin Lichtenberg", 1800000, (2026, 1, 1),
+     (2026, 12, 31), "Onderhoud, toezicht en kleine reparaties van de speeltuin.",
+     "Kwartaalrapportage over onderhoud en gebruik; budget per kwartaal vooraf."),
+    ("OF-2025-7731", "Oranje Fonds", "fund_grant", "Buurttuin Oosterlicht", 500000,
+     (2025, 4, 1), (2026, 3, 31), "Plantmateriaal, gereedschap en workshops buurttuin.", None),
+    ("F1818-26-112", "Fonds 1818", "fund_grant", "Repair Café Lichtenberg", 750000,
+     (2026, 5, 1), (2027, 4, 30), "Gereedschap, materialen en vrijwilligerskosten.",
+     "Eindverslag met aantallen bezoekers en gerepareerde spullen."),
+    ("Leefbaarheid 2025", "Woningcorporatie Mitros", "other", "Bijdrage leefbaarheid 2025",
+     250000, (2025, 1, 1), (2025, 12, 31), None, None),
+    ("Leefbaarheid 2026", "Woningcorporatie Mitros", "other", "Bijdrage leefbaarheid 2026",
+     250000, (2026, 1, 1), (2026, 12, 31), None, None),
+    ("Sponsoring 2025", "Bakkerij Van Dam", "sponsorship", "Buurtfeest 2025", 35000,
+     (2025, 9, 1), (2025, 9, 30), "Het buurtfeest.", None),
+    ("Sponsoring 2026", "Bakkerij Van Dam", "sponsorship", "Buurtfeest 2026", 35000,
+     (2026, 9, 1), (2026, 9, 30), "Het buurtfeest.", None),
+]
+
+
+def _load_funders(users: dict) -> dict:
+    """Funders and their agreements, before the books, so the books' grants and
+    contracts link to them; returns the agreements by reference."""
+    from datetime import date
+
+    from coop.funders import services as funders
+
+    treasurer = users["penningmeester@oosterlicht.example"]
+    by_name = {
+        name: funders.create_funder({"name": name, "kind": kind, "contact_name": contact},
+                                    actor=treasurer)
+        for name, kind, contact in DEMO_FUNDERS
+    }
+    agreements = {}
+    for (reference, funder, kind, title, cents, start, end, earmark,
+         conditions) in DEMO_AGREEMENTS:
+        agreements[reference] = funders.create_agreement({
+            "funder": by_name[funder], "kind": kind, "reference": reference, "title": title,
+            "amount_cents": cents, "start_date": date(*start), "end_date": date(*end),
+            "earmark": earmark, "conditions": conditions,
+        }, actor=treasurer)
+    return agreements
+
+
+def _load_earmarks_and_bank(users: dict, agreements: dict) -> str:
+    """Earmarks on cost centres, earmarked spending, reporting deadlines (one coming up
+    within weeks of today, so the dashboard shows it) and one imported CAMT.053
+    statement: one dues payment matched, a few lines left for the treasurer."""
+    from datetime import date, timedelta
+
+    from coop.bank import camt
+    from coop.bank import services as bank
+    from coop.bank.models import BankTransaction
+    from coop.dues.models import Invoice, InvoiceStatus
+    from coop.funders import services as funders
+    from coop.ledger import services as ledger
+    from coop.ledger.models import AccountPurpose, CostCentre
+    from coop.ledger.reports import balance_before
+    from coop.ledger.services import Line
+
+    treasurer = users["penningmeester@oosterlicht.example"]
+    centres = {c.code: c for c in db.session.scalars(select(CostCentre))}
+    for reference, centre in (("OF-2025-7731", "TUIN"), ("F1818-26-112", "REPAIR"),
+                              ("Sponsoring 2025", "HUIS"), ("Sponsoring 2026", "HUIS")):
+        agreement = agreements[reference]
+        values = {name: getattr(agreement, name) for name in (
+            "kind", "reference", "title", "amount_cents", "start_date", "end_date",
+            "earmark", "conditions")}
+        funders.update_agreement(agreement, {
+            **values, "funder": _funder_of(agreement), "cost_centre": centres[centre]},
+            actor=treasurer)
+    repair = agreements["F1818-26-112"]
+    for day, description, cents in ((date(2026, 6, 20), "Gereedschapskist Repair Café",
+                                     185000),
+                                    (date(2026, 9, 12), "Materialen en onderdelen", 42350)):
+        ledger.post_entry(day, description, [
+            Line("4300", debit_cents=cents, cost_centre_id=centres["REPAIR"].id,
+                 links={"agreement_id": repair.id}),
+            Line("1100", credit_cents=cents)], reference="F1818-26-112", actor=treasurer)
+
+    today = date.today()
+    done = funders.add_deadline(agreements["Beschikking 2025-0418"], date(2026, 4, 1),
+                                "Inhoudelijk verslag en financiële verantwoording 2025",
+                                actor=treasurer)
+    funders.mark_submitted(done, date(2026, 3, 27), actor=treasurer, today=today)
+    funders.add_deadline(agreements["Beschikking 2026-0102"], today + timedelta(days=18),
+                         "Tussenrapportage met KPI's eerste halfjaar 2026", actor=treasurer)
+    funders.add_deadline(agreements["Beschikking 2026-0102"], date(2027, 4, 1),
+                         "Inhoudelijk verslag en financiële verantwoording 2026",
+                         actor=treasurer)
+    funders.add_deadline(agreements["RtC-2026-03"], today + timedelta(days=40),
+                         "Kwartaalrapportage speeltuin", actor=treasurer)
+    funders.add_deadline(agreements["F1818-26-112"], date(2027, 6, 1),
+                         "Eindverslag Repair Café", actor=treasurer)
+
+    open_invoices = db.session.scalars(
+        select(Invoice).where(Invoice.dues_year == DUES_YEAR,
+                              Invoice.status == InvoiceStatus.OPEN.value)
+        .order_by(Invoice.id).limit(2)).all()
+    day = date(2026, 10, 29)
+    lines = [
+        {"amount_cents": invoice.total_cents, "booking_date": day,
+         "name": invoice.addressee_name.upper(), "iban": _valid_iban("INGB", f"00{n}1234567"),
+         "reference": invoice.payment_reference, "bank_reference": f"TRIO20261029000{n}"}
+        for n, invoice in enumerate(open_invoices, start=1)
+    ]
+    lines += [
+        {"amount_cents": 5000, "booking_date": day, "name": "A DE BOER",
+         "iban": _valid_iban("RABO", "0123456789"), "text": "Gift voor het buurtfeest",
+         "bank_reference": "TRIO202610290008"},
+        {"amount_cents": -145000, "booking_date": date(2026, 10, 30),
+         "name": "STICHTING HUISVESTING LICHTENBERG", "iban": _valid_iban("ABNA", "0417164300"),
+         "text": "Huur en energie huiskamer november 2026",
+         "bank_reference": "TRIO202610300001"},
+    ]
+    bank_account = ledger.account_for(AccountPurpose.BANK)
+    data = camt.build_statement(
+        iban=get_organisation().iban, statement_id=f"{get_organisation().iban}-2026-10-29",
+        message_id="TRIO20261031073000001", created="2026-10-31T07:30:00+01:00",
+        opening_cents=balance_before(bank_account, day), entries=lines)
+    result = bank.import_statement(data, "camt053_oosterlicht_2026-10-29.xml", actor=treasurer)
+    first = db.session.scalar(select(BankTransaction).where(
+        BankTransaction.statement_id == result.statement.id).order_by(BankTransaction.id))
+    if open_invoices:
+        bank.match_to_invoice(first, open_invoices[0], actor=treasurer,
+                              today=date(2026, 10, 31))
+    return (f"Funders: {len(DEMO_FUNDERS)} funders, {len(DEMO_AGREEMENTS)} agreements with "
+            f"deadlines; bank: statement of {result.added} lines, "
+            f"{bank.open_count()} still to match or book")
+
+
+def _funder_of(agreement):
+    from coop.funders.models import Funder
+
+    return db.session.get(Funder, agreement.funder_id)

@@ -278,6 +278,9 @@ class JournalLine(db.Model):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"), index=True)
     cost_centre_id: Mapped[int | None] = mapped_column(ForeignKey("cost_centre.id"))
+    # The funder agreement the money came from or was spent against (coop.funders;
+    # column added by migration 0009_funders_bank).
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("funder_agreement.id"))
 
     __table_args__ = (
         CheckConstraint(
@@ -290,6 +293,8 @@ class JournalLine(db.Model):
         Index("ix_journal_line_entry_id", "entry_id", "account_id", "debit_cents",
               "credit_cents"),
         Index("ix_journal_line_cost_centre_account", "cost_centre_id", "account_id"),
+        # Income and spending per agreement.
+        Index("ix_journal_line_agreement_account", "agreement_id", "account_id"),
     )
 
 

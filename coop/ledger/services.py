@@ -581,6 +581,7 @@ def reverse_entry(entry: JournalEntry, entry_date: date, reason: str, *,
             person_id=line.person_id,
             invoice_id=line.invoice_id,
             cost_centre_id=line.cost_centre_id,
+            links={"agreement_id": line.agreement_id} if line.agreement_id else {},
         )
         for line in entry_lines(entry)
     ]

@@ -101,7 +101,8 @@ class ProposalForm(FlaskForm):
     secrecy = SelectField(
         _l("Ballot"),
         choices=[SelectChoice("default", _l("As the statutes set (secret for persons)")),
-                 SelectChoice("secret", _l("Secret")), SelectChoice("open", _l("Open"))],
+                 SelectChoice("secret", _l("Secret")),
+                 SelectChoice("open", _l("Open (by name)"))],
         default="default",
     )
     seats = IntegerField(

@@ -214,6 +214,15 @@ class OrganisationForm(FlaskForm):
                    "coop's KvK number (%(kvk)s).", found=creditor_id[7:15], kvk=kvk)
             )
 
+    funder_share_warning_percent = IntegerField(
+        _l("Warn when one funder brings in more than this share of the income (%)"),
+        description=_l("Depending on a single subsidy provider is a risk; 50% is usual."),
+        validators=[
+            InputRequired(message=_l("Enter a whole percentage.")),
+            NumberRange(min=1, max=100, message=_l("Between %(min)s and %(max)s percent.")),
+        ],
+    )
+
     def validate_anbi_status(self, field):
         if field.data and self.legal_form.data == LegalForm.COOPERATIE_UA:
             raise ValidationError(

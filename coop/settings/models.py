@@ -93,6 +93,10 @@ class Organisation(db.Model):
     creditor_id: Mapped[str | None] = mapped_column(String(35))
     bic: Mapped[str | None] = mapped_column(String(11))
     direct_debit_notice_days: Mapped[int] = mapped_column(Integer, nullable=False, default=14)
+    # Revenue streams: warn when one funder brings in more than this share of the income.
+    funder_share_warning_percent: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=50
+    )
 
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
@@ -111,6 +115,9 @@ class Organisation(db.Model):
         CheckConstraint("max_terms BETWEEN 1 AND 10", name="max_terms_range"),
         CheckConstraint(
             "direct_debit_notice_days BETWEEN 2 AND 60", name="direct_debit_notice_days_range"
+        ),
+        CheckConstraint(
+            "funder_share_warning_percent BETWEEN 1 AND 100", name="funder_share_warning_range"
         ),
         CheckConstraint(
             "fiscal_year_start_month BETWEEN 1 AND 12", name="fiscal_year_start_month_range"

@@ -16,7 +16,7 @@ EDITABLE_FIELDS = [
     "electronic_voting_allowed", "vote_change_allowed", "persons_secret_ballot",
     "tie_on_persons", "dues_proration", "payment_term_days", "reminder_after_days",
     "retention_years", "term_years", "max_terms", "immediately_reeligible",
-    "creditor_id", "bic", "direct_debit_notice_days",
+    "creditor_id", "bic", "direct_debit_notice_days", "funder_share_warning_percent",
 ]
 
 

@@ -33,6 +33,7 @@ SETTINGS = {
     "dues_proration": "monthly", "payment_term_days": "30", "reminder_after_days": "14",
     "retention_years": "2", "direct_debit_notice_days": "14",
     "term_years": "3", "max_terms": "3", "immediately_reeligible": "y",
+    "funder_share_warning_percent": "50",
 }
 
 

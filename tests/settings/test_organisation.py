@@ -52,6 +52,7 @@ VALID = {
     "max_terms": "2",
     "immediately_reeligible": "y",
     "direct_debit_notice_days": "14",
+    "funder_share_warning_percent": "50",
 }
 
 # (field, changed form values, the English message shown at the field, its parameters)

@@ -1,0 +1,258 @@
+"""Funders, agreements, reporting deadlines, the revenue stream overview and the
+earmarked funds. Reading needs FINANCE_READ (board, treasurer, kascommissie); changes
+FINANCE_WRITE (the treasurer, with two-factor)."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from wtforms import SelectChoice
+
+from coop.args import int_arg
+from coop.dues.services import local_today
+from coop.extensions import db
+from coop.fiscal import fiscal_year_bounds, fiscal_year_of
+from coop.forms import show_error
+from coop.funders import services
+from coop.funders.forms import (
+    AGREEMENT_KIND_LABELS,
+    FUNDER_KIND_LABELS,
+    AgreementForm,
+    DeadlineForm,
+    FunderForm,
+    SubmittedForm,
+)
+from coop.funders.models import Funder, FunderAgreement, ReportingDeadline
+from coop.funders.services import FunderError
+from coop.ledger.forms import CATEGORY_LABELS
+from coop.ledger.models import CostCentre, FiscalYear, JournalEntry, JournalLine, LedgerAccount
+from coop.permissions import Permission, require
+from coop.settings.services import get_organisation
+
+bp = Blueprint("funders", __name__, url_prefix="/finance/funders")
+
+LINES_SHOWN = 100
+
+
+def _labels() -> dict:
+    return {"funder_kinds": FUNDER_KIND_LABELS, "agreement_kinds": AGREEMENT_KIND_LABELS,
+            "category_labels": CATEGORY_LABELS}
+
+
+def _year() -> tuple[int, object, object]:
+    start_month = get_organisation().fiscal_year_start_month
+    year = int_arg("year", low=2000)
+    if year is None or year > 2100:
+        year = fiscal_year_of(local_today(), start_month)
+    start, end = fiscal_year_bounds(year, start_month)
+    return year, start, end
+
+
+def _years(current: int) -> list[int]:
+    years = set(db.session.scalars(select(FiscalYear.year)))
+    years.add(current)
+    return sorted(years, reverse=True)
+
+
+# Funders ------------------------------------------------------------------------------
+
+
+@bp.get("/")
+@require(Permission.FINANCE_READ)
+def index():
+    funders = db.session.execute(
+        select(Funder, func.count(FunderAgreement.id))
+        .outerjoin(FunderAgreement, FunderAgreement.funder_id == Funder.id)
+        .group_by(Funder.id).order_by(Funder.name)
+    ).all()
+    return render_template(
+        "funders/index.html", funders=funders,
+        agreements=services.earmarks(),
+        deadlines=services.deadlines_needing_attention(local_today()),
+        today=local_today(), **_labels(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Permission.FINANCE_WRITE)
+def funder_new():
+    form = FunderForm()
+    if request.method == "POST":
+        if form.validate():
+            try:
+                funder = services.create_funder({name: form[name].data for name in (
+                    "name", "kind", "contact_name", "contact_email")})
+            except FunderError as error:
+                db.session.rollback()
+                show_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("Funder added."), "success")
+                return redirect(url_for("funders.funder", funder_id=funder.id))
+        return render_template("funders/funder_form.html", form=form), 422
+    return render_template("funders/funder_form.html", form=form)
+
+
+@bp.get("/<int:funder_id>")
+@require(Permission.FINANCE_READ)
+def funder(funder_id: int):
+    funder = db.get_or_404(Funder, funder_id)
+    return render_template("funders/funder.html", funder=funder,
+                           agreements=services.earmarks(funder_id=funder.id), **_labels())
+
+
+# Agreements ---------------------------------------------------------------------------
+
+
+def _agreement_form(agreement: FunderAgreement | None) -> AgreementForm:
+    form = AgreementForm(formdata=request.form if request.method == "POST" else None,
+                         obj=agreement)
+    funders = db.session.scalars(select(Funder).order_by(Funder.name)).all()
+    centres = db.session.scalars(
+        select(CostCentre).where(CostCentre.is_active).order_by(CostCentre.code)).all()
+    form.funder.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(f.id), f.name) for f in funders]
+    form.cost_centre.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(c.id), f"{c.code} {c.name}") for c in centres]
+    if request.method != "POST":
+        if agreement is not None:
+            form.funder.data = str(agreement.funder_id)
+            form.cost_centre.data = str(agreement.cost_centre_id or "")
+            form.amount.data = f"{agreement.amount_cents / 100:.2f}".replace(".", ",")
+        else:
+            form.funder.data = request.args.get("funder", "")
+    return form
+
+
+def _get(model, raw):
+    try:
+        return db.session.get(model, int(raw)) if raw else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _save_agreement(agreement: FunderAgreement | None):
+    form = _agreement_form(agreement)
+    template = "funders/agreement_form.html"
+    if request.method != "POST":
+        return render_template(template, form=form, agreement=agreement)
+    if form.validate():
+        values = {
+            "funder": _get(Funder, form.funder.data),
+            "kind": form.kind.data, "reference": form.reference.data,
+            "title": form.title.data, "amount_cents": form.amount.cents,
+            "start_date": form.start_date.data, "end_date": form.end_date.data,
+            "cost_centre": _get(CostCentre, form.cost_centre.data),
+            "earmark": form.earmark.data, "conditions": form.conditions.data,
+        }
+        try:
+            if agreement is None:
+                agreement = services.create_agreement(values)
+            else:
+                services.update_agreement(agreement, values)
+        except FunderError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Agreement saved."), "success")
+            return redirect(url_for("funders.agreement", agreement_id=agreement.id))
+    return render_template(template, form=form, agreement=agreement), 422
+
+
+@bp.route("/agreements/new", methods=["GET", "POST"])
+@require(Permission.FINANCE_WRITE)
+def agreement_new():
+    return _save_agreement(None)
+
+
+@bp.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
+@require(Permission.FINANCE_WRITE)
+def agreement_edit(agreement_id: int):
+    return _save_agreement(db.get_or_404(FunderAgreement, agreement_id))
+
+
+def _render_agreement(agreement: FunderAgreement, deadline_form=None, status=200):
+    lines = db.session.execute(
+        select(JournalLine, JournalEntry, LedgerAccount)
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
+        .where(JournalLine.agreement_id == agreement.id)
+        .order_by(JournalEntry.entry_date.desc(), JournalLine.id.desc())
+        .limit(LINES_SHOWN)
+    ).all()
+    deadlines = db.session.scalars(
+        select(ReportingDeadline).where(ReportingDeadline.agreement_id == agreement.id)
+        .order_by(ReportingDeadline.due_date, ReportingDeadline.id)).all()
+    return render_template(
+        "funders/agreement.html", agreement=agreement,
+        funder=db.session.get(Funder, agreement.funder_id),
+        centre=db.session.get(CostCentre, agreement.cost_centre_id)
+        if agreement.cost_centre_id else None,
+        money=services.earmark_of(agreement), lines=lines, lines_shown=LINES_SHOWN,
+        deadlines=deadlines, today=local_today(),
+        deadline_form=deadline_form or DeadlineForm(formdata=None),
+        submitted_form=SubmittedForm(formdata=None, submitted_on=local_today()),
+        **_labels(),
+    ), status
+
+
+@bp.get("/agreements/<int:agreement_id>")
+@require(Permission.FINANCE_READ)
+def agreement(agreement_id: int):
+    return _render_agreement(db.get_or_404(FunderAgreement, agreement_id))
+
+
+@bp.post("/agreements/<int:agreement_id>/deadlines")
+@require(Permission.FINANCE_WRITE)
+def deadline_add(agreement_id: int):
+    agreement = db.get_or_404(FunderAgreement, agreement_id)
+    form = DeadlineForm()
+    if form.validate():
+        try:
+            services.add_deadline(agreement, form.due_date.data, form.description.data)
+        except FunderError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Reporting deadline added."), "success")
+            return redirect(url_for("funders.agreement", agreement_id=agreement.id))
+    return _render_agreement(agreement, deadline_form=form, status=422)
+
+
+@bp.post("/deadlines/<int:deadline_id>/submitted")
+@require(Permission.FINANCE_WRITE)
+def deadline_submitted(deadline_id: int):
+    deadline = db.get_or_404(ReportingDeadline, deadline_id)
+    form = SubmittedForm()
+    if not form.validate():
+        flash(_("Enter the date the report was sent."), "error")
+    else:
+        try:
+            services.mark_submitted(deadline, form.submitted_on.data, today=local_today())
+        except FunderError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Report marked as sent."), "success")
+    return redirect(url_for("funders.agreement", agreement_id=deadline.agreement_id))
+
+
+# Overviews ----------------------------------------------------------------------------
+
+
+@bp.get("/revenue")
+@require(Permission.FINANCE_READ)
+def revenue():
+    year, start, end = _year()
+    return render_template("funders/revenue.html", overview=services.revenue_overview(start, end),
+                           year=year, years=_years(year), **_labels())
+
+
+@bp.get("/earmarks")
+@require(Permission.FINANCE_READ)
+def earmarks():
+    year, start, end = _year()
+    return render_template("funders/earmarks.html", rows=services.earmarks(start, end),
+                           year=year, years=_years(year), start=start, end=end, **_labels())
