@@ -17,6 +17,8 @@ MODEL_MODULES = (
     "coop.members.models",
     "coop.dues.models",
     "coop.ledger.models",
+    "coop.donations.models",
+    "coop.payments.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -29,6 +31,8 @@ BLUEPRINT_MODULES = (
     "coop.dues.views",
     "coop.ledger.views",
     "coop.portal.views",
+    "coop.payments.views",
+    "coop.donations.views",
 )
 
 

@@ -436,8 +436,10 @@ def record_payment(
     reference: str | None = None,
     actor=None,
     today: date | None = None,
+    by_provider: bool = False,
 ) -> Payment:
-    """Record a payment received by hand. A payment of the whole remaining amount marks
+    """Record a payment received by hand (or, with `by_provider`, one a payment
+    provider confirmed: Mollie, SEPA direct debit). A payment of the whole remaining amount marks
     the invoice paid; less leaves it open with the rest still due.
 
     Raises DuesError for an invoice that is not open, an amount of zero or more than
@@ -448,7 +450,8 @@ def record_payment(
         raise DuesError(_l("Nothing is paid on a credit note."))
     if invoice.status != InvoiceStatus.OPEN:
         raise DuesError(_l("This invoice is not open: no payment can be recorded."))
-    if method not in {m.value for m in MANUAL_PAYMENT_METHODS}:
+    allowed = PaymentMethod if by_provider else MANUAL_PAYMENT_METHODS
+    if method not in {m.value for m in allowed}:
         raise DuesError(_l("Choose cash or bank transfer."), "method")
     if amount_cents <= 0:
         raise DuesError(_l("The amount must be more than zero."), "amount")
