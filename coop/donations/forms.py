@@ -39,8 +39,8 @@ class DonationForm(FlaskForm):
         _l("Other amount in euros"), description=_l("For example 15 or 12,50."))
     frequency = RadioField(
         _l("How often"), default=Frequency.ONE_OFF.value,
-        choices=[(Frequency.ONE_OFF.value, _l("Once")),
-                 (Frequency.MONTHLY.value, _l("Every month, until you stop it"))],
+        choices=[SelectChoice(Frequency.ONE_OFF.value, _l("Once")),
+                 SelectChoice(Frequency.MONTHLY.value, _l("Every month, until you stop it"))],
         validators=[_REQUIRED])
     campaign = SelectField(_l("Give to"), validators=[Optional()])
     donor_name = StringField(_l("Your name (optional)"), validators=[Optional(), Length(max=200)])
@@ -52,8 +52,8 @@ class DonationForm(FlaskForm):
                        "a monthly gift."))
     donor_kind = RadioField(
         _l("You give as"), default=DonorKind.PRIVATE.value,
-        choices=[(DonorKind.PRIVATE.value, _l("A private person")),
-                 (DonorKind.COMPANY.value, _l("A company"))],
+        choices=[SelectChoice(DonorKind.PRIVATE.value, _l("A private person")),
+                 SelectChoice(DonorKind.COMPANY.value, _l("A company"))],
         validators=[_REQUIRED])
     public_consent = BooleanField(_l("You may mention my name as a donor"))
     key = HiddenField()
@@ -62,8 +62,8 @@ class DonationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         suggested = current_app.config["DONATION_SUGGESTED_CENTS"]
         self.amount_choice.choices = [
-            (str(cents), format_money(cents, money_locale())) for cents in suggested
-        ] + [(OTHER, _l("Another amount"))]
+            SelectChoice(str(cents), format_money(cents, money_locale())) for cents in suggested
+        ] + [SelectChoice(OTHER, _l("Another amount"))]
         self.campaign.choices = [SelectChoice("", _l("Where it is needed most"))] + [
             SelectChoice(campaign.slug, campaign.title) for campaign in campaigns]
 
