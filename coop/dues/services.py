@@ -547,6 +547,7 @@ def send_reminders(today: date | None = None, actor=None) -> ReminderResult:
     tried again on the next run) and is counted as failed.
     """
     from coop.accounts.models import User
+    from coop.payments.services import pay_url
 
     today = today or local_today()
     organisation = get_organisation()
@@ -612,6 +613,7 @@ def send_reminders(today: date | None = None, actor=None) -> ReminderResult:
                 payment_reference=invoice.payment_reference,
                 organisation_name=organisation.name,
                 iban=format_iban(organisation.iban),
+                pay_url=pay_url(invoice),
             )
         except MailError:
             current_app.logger.exception("reminder for invoice %s failed", invoice.number)
