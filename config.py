@@ -42,6 +42,9 @@ class Config:
 
     MOLLIE_API_KEY = _env("MOLLIE_API_KEY")
     MOLLIE_API_ENDPOINT = _env("MOLLIE_API_ENDPOINT", "https://api.mollie.com")
+    # Where Mollie's hosted checkout lives: the donation and pay-now forms may send the
+    # browser there (CSP form-action). Empty: the API endpoint's own origin (the fake).
+    MOLLIE_CHECKOUT_ORIGIN = _env("MOLLIE_CHECKOUT_ORIGIN", "https://www.mollie.com")
     # A donor waits for these: connecting, then Mollie's answer.
     MOLLIE_CONNECT_TIMEOUT_SECONDS = float(_env("MOLLIE_CONNECT_TIMEOUT_SECONDS", "3"))
     MOLLIE_READ_TIMEOUT_SECONDS = float(_env("MOLLIE_READ_TIMEOUT_SECONDS", "10"))
@@ -115,6 +118,7 @@ class DevelopmentConfig(Config):
     # The demo pays through the fake Mollie that scripts/demo.sh starts on port 5001.
     MOLLIE_API_KEY = _env("MOLLIE_API_KEY", "test_demodemodemodemodemodemodemo")
     MOLLIE_API_ENDPOINT = _env("MOLLIE_API_ENDPOINT", "http://127.0.0.1:5001")
+    MOLLIE_CHECKOUT_ORIGIN = _env("MOLLIE_CHECKOUT_ORIGIN", "")
 
 
 class TestConfig(Config):
@@ -131,6 +135,7 @@ class TestConfig(Config):
     MOLLIE_API_KEY = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"  # Mollie's documented sample key
     MOLLIE_API_ENDPOINT = "http://127.0.0.1:9"  # tests that need Mollie start the fake
     MOLLIE_READ_TIMEOUT_SECONDS = 2
+    MOLLIE_CHECKOUT_ORIGIN = ""
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "test": TestConfig}

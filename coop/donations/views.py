@@ -44,7 +44,9 @@ def _donation_page(campaign: Campaign | None):
             form.campaign.data = campaign.slug
         return _render_donation(form, campaign, campaigns)
     if not form.validate_on_submit():
-        return _render_donation(form, campaign, campaigns), 422
+        response = _render_donation(form, campaign, campaigns)
+        response.status_code = 422
+        return response
     chosen = campaign
     if campaign is None and form.campaign.data:
         chosen = services.campaign_by_slug(form.campaign.data)
@@ -61,7 +63,9 @@ def _donation_page(campaign: Campaign | None):
     except (services.DonationError, payments.PaymentError) as error:
         db.session.rollback()
         show_error(form, error)
-        return _render_donation(form, campaign, campaigns), 422
+        response = _render_donation(form, campaign, campaigns)
+        response.status_code = 422
+        return response
     db.session.commit()
     if payment.status != "open" or not payment.checkout_url:
         return redirect(url_for("donations.thanks", reference=payment.idempotency_key))
@@ -70,11 +74,11 @@ def _donation_page(campaign: Campaign | None):
 
 def _render_donation(form, campaign, campaigns):
     totals = services.campaign_totals([campaign.id]) if campaign else {}
-    return render_template(
+    return payments.allow_checkout_redirect(render_template(
         "donations/donate.html", form=form, campaign=campaign, campaigns=campaigns,
         raised=totals.get(campaign.id, (0, 0)) if campaign else (0, 0),
         donors=services.public_donors(campaign) if campaign else [],
-    )
+    ))
 
 
 @bp.route("/donate/", methods=["GET", "POST"])

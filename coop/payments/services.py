@@ -80,6 +80,30 @@ def external_url(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def checkout_origin() -> str:
+    """The origin of Mollie's hosted checkout (the fake's own, when configured so)."""
+    from urllib.parse import urlsplit
+
+    origin = current_app.config.get("MOLLIE_CHECKOUT_ORIGIN")
+    if not origin:
+        endpoint = urlsplit(current_app.config["MOLLIE_API_ENDPOINT"])
+        origin = f"{endpoint.scheme}://{endpoint.netloc}"
+    return origin
+
+
+def allow_checkout_redirect(response):
+    """Let a form on this page send the browser on to Mollie's checkout: the app's CSP
+    (`form-action 'self'`) also governs where a form's redirect may go."""
+    from flask import make_response
+
+    from coop.security import CONTENT_SECURITY_POLICY
+
+    response = make_response(response)
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {checkout_origin()}")
+    return response
+
+
 def by_idempotency_key(key: str) -> OnlinePayment | None:
     return db.session.scalar(select(OnlinePayment).where(OnlinePayment.idempotency_key == key))
 

@@ -52,16 +52,19 @@ def pay_invoice(pay_token: str):
     invoice = _invoice_or_404(pay_token)
     remaining = dues.remaining_cents(invoice)
     if request.method == "GET":
-        return render_template("payments/pay_invoice.html", invoice=invoice,
-                               remaining=remaining, key=services.new_idempotency_key(),
-                               error=None)
+        return services.allow_checkout_redirect(render_template(
+            "payments/pay_invoice.html", invoice=invoice, remaining=remaining,
+            key=services.new_idempotency_key(), error=None))
     key = request.form.get("key", "")
     try:
         payment = services.start_dues_payment(invoice, key, str(get_locale()))
     except services.PaymentError as error:
         db.session.rollback()
-        return render_template("payments/pay_invoice.html", invoice=invoice,
-                               remaining=remaining, key=key, error=error), 422
+        response = services.allow_checkout_redirect(render_template(
+            "payments/pay_invoice.html", invoice=invoice, remaining=remaining, key=key,
+            error=error))
+        response.status_code = 422
+        return response
     db.session.commit()
     if payment.status != PaymentStatus.OPEN or not payment.checkout_url:
         return redirect(services.external_url("payments.paid_return",
