@@ -707,6 +707,36 @@ class FakeMollieServer:
         return getattr(self.state, name)
 
 
+class FakeMollieControl:
+    """Steer a fake running in another process (the demo's, the benchmark's) over HTTP."""
+
+    def __init__(self, url: str, timeout: float = 10):
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+
+    def _post(self, path: str, data: dict) -> dict:
+        import requests
+
+        response = requests.post(f"{self.url}/_fake/{path}", json=data, timeout=self.timeout)
+        response.raise_for_status()
+        return response.json()
+
+    def set_status(self, payment_id: str, status: str, notify: bool = True) -> dict:
+        return self._post(f"payments/{payment_id}/status", {"status": status, "notify": notify})
+
+    def chargeback(self, payment_id: str, value: str | None = None,
+                   notify: bool = True) -> dict:
+        return self._post(f"payments/{payment_id}/chargeback", {"value": value, "notify": notify})
+
+    def charge_subscription(self, subscription_id: str, status: str = "paid",
+                            notify: bool = True) -> dict:
+        return self._post(f"subscriptions/{subscription_id}/charge",
+                          {"status": status, "notify": notify})
+
+    def faults(self, delay_seconds: float = 0, failures: int = 0) -> dict:
+        return self._post("faults", {"delay_seconds": delay_seconds, "failures": failures})
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="A fake Mollie API v2 on loopback.")
     parser.add_argument("--host", default="127.0.0.1")
