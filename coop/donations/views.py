@@ -36,7 +36,8 @@ bp = Blueprint("donations", __name__)
 
 
 def _donation_page(campaign: Campaign | None):
-    campaigns = services.active_campaigns()
+    # A campaign page has no choice of campaign: no need to load the others.
+    campaigns = [campaign] if campaign is not None else services.active_campaigns()
     form = DonationForm(campaigns=campaigns)
     if request.method == "GET":
         form.key.data = payments.new_idempotency_key()
@@ -78,6 +79,7 @@ def _render_donation(form, campaign, campaigns):
         "donations/donate.html", form=form, campaign=campaign, campaigns=campaigns,
         raised=totals.get(campaign.id, (0, 0)) if campaign else (0, 0),
         donors=services.public_donors(campaign) if campaign else [],
+        other_campaigns=campaign is None,
     ))
 
 
