@@ -294,22 +294,22 @@ def _who(donation: Donation) -> str:
     return donation.donor_name or "anoniem"
 
 
-def gift_entry(payment: OnlinePayment):
-    """Post a paid gift: bank against the gift's income account (per earmark and donor
-    kind), the campaign's cost centre on the income line. Raises LedgerError."""
+def gift_spec(payment: OnlinePayment):
+    """The entry of a paid gift: bank against the gift's income account (per earmark and
+    donor kind), the campaign's cost centre on the income line. Raises LedgerError."""
     donation = gift_of_payment(payment)
     campaign = db.session.get(Campaign, donation.campaign_id) if donation.campaign_id else None
     what = f"Gift {campaign.title}" if campaign else "Gift"
-    return payments._post(
+    return payments.spec(
         payments._local_date(payment.paid_at), f"{what} ({_who(donation)})",
         _gift_lines(donation, payment.amount_cents, reverse=False), payment.mollie_id)
 
 
-def money_back_entry(payment: OnlinePayment, back: MoneyBack):
-    """Post a refund or chargeback: the mirror of the gift's entry for its amount."""
+def money_back_spec(payment: OnlinePayment, back: MoneyBack):
+    """The entry of a refund or chargeback: the gift's entry mirrored, for its amount."""
     donation = gift_of_payment(payment)
     label = "Terugbetaling" if back.kind == MoneyBackKind.REFUND else "Chargeback"
-    return payments._post(
+    return payments.spec(
         local_today(), f"{label} gift {payment.mollie_id} ({_who(donation)})",
         _gift_lines(donation, back.amount_cents, reverse=True), back.mollie_id)
 

@@ -27,7 +27,7 @@ from coop import audit
 from coop.extensions import db
 from coop.ledger import services as ledger
 from coop.ledger.models import AccountPurpose, LedgerAccount
-from coop.ledger.services import LedgerError, Line
+from coop.ledger.services import EntrySpec, LedgerError, Line
 from coop.money import format_money
 from coop.payments.gateway import (
     GatewayNotFound,
@@ -232,17 +232,19 @@ def apply_remote(payment: OnlinePayment, remote: MolliePayment) -> None:
         payment.status = new_status
         if new_status == PaymentStatus.PAID:
             payment.paid_at = remote.paid_at or utcnow()
+            if not amount_differs:
+                payment.fee_cents = _fee_of(remote)
         db.session.flush()
         if new_status == PaymentStatus.PAID and not amount_differs:
             _book_paid(payment)
         _after_transition(payment, remote)
     if payment.status != PaymentStatus.PAID or amount_differs:
         return
-    if (remote.settlement_cents is not None and payment.fee_cents is None
-            and 0 <= remote.amount_cents - remote.settlement_cents < remote.amount_cents):
-        payment.fee_cents = remote.amount_cents - remote.settlement_cents
+    if payment.fee_cents is None and _fee_of(remote) is not None:
+        # Mollie reported its fee only after the payment was booked.
+        payment.fee_cents = _fee_of(remote)
         if payment.fee_cents:
-            _book(payment, "fee_entry_id", _fee_spec(payment))
+            _book(payment, [("fee_entry_id", lambda: _fee_spec(payment))])
     if remote.refunded_cents > payment.refunded_cents:
         for refund in gateway().refunds(payment.mollie_id):
             if refund.status not in ("failed", "canceled"):
@@ -272,37 +274,44 @@ def _account(code_setting: str) -> LedgerAccount:
     return account
 
 
-def _book(payment: OnlinePayment, column: str, spec_or_none) -> None:
-    """Post an entry inside a savepoint and store its id in `column`; a refusal by the
-    ledger (a closed year, a missing account) flags the payment instead."""
-    if spec_or_none is None:
-        return
+def _fee_of(remote: MolliePayment) -> int | None:
+    """Mollie's fee, when it reports one: the amount minus what it settles."""
+    if remote.settlement_cents is None:
+        return None
+    fee = remote.amount_cents - remote.settlement_cents
+    return fee if 0 <= fee < remote.amount_cents else None
+
+
+def _book(target, entries: list[tuple[str, object]]) -> None:
+    """Post entries (`(column, make_spec)` pairs) together inside a savepoint and store
+    each entry's id in its column of `target`; a refusal by the ledger (a closed year,
+    a missing account) books none of them and flags the payment instead."""
+    payment = target if isinstance(target, OnlinePayment) else db.session.get(
+        OnlinePayment, target.payment_id)
     try:
         with db.session.begin_nested():
             ledger.ensure_chart()
-            entry = spec_or_none() if callable(spec_or_none) else spec_or_none
-            if entry is not None:
-                setattr(payment, column, entry.id)
-                db.session.flush()
+            specs = [make_spec() for _column, make_spec in entries]
+            posted = ledger.post_entries(specs, open_missing_year=True)
+            for (column, _make_spec), entry in zip(entries, posted, strict=True):
+                setattr(target, column, entry.id)
+            db.session.flush()
     except LedgerError as error:
         _flag(payment, f"Not booked: {error.message}")
 
 
-def _fee_spec(payment: OnlinePayment):
-    def post():
-        return _post(
-            _local_date(payment.paid_at), f"Transactiekosten Mollie {payment.mollie_id}",
-            [Line(_account("MOLLIE_FEE_ACCOUNT"), debit_cents=payment.fee_cents),
-             Line(ledger.account_for(AccountPurpose.BANK), credit_cents=payment.fee_cents)],
-            payment.mollie_id,
-        )
-    return post
+def spec(day, description: str, lines: list[Line], reference: str) -> EntrySpec:
+    return EntrySpec(entry_date=day, description=description[:300], lines=lines,
+                     reference=reference)
 
 
-def _post(day, description: str, lines: list[Line], reference: str):
-    ledger.ensure_chart()
-    return ledger.post_entry(day, description[:300], lines, reference=reference,
-                             open_missing_year=True)
+def _fee_spec(payment: OnlinePayment) -> EntrySpec:
+    return spec(
+        _local_date(payment.paid_at), f"Transactiekosten Mollie {payment.mollie_id}",
+        [Line(_account("MOLLIE_FEE_ACCOUNT"), debit_cents=payment.fee_cents),
+         Line(ledger.account_for(AccountPurpose.BANK), credit_cents=payment.fee_cents)],
+        payment.mollie_id,
+    )
 
 
 def _local_date(moment: datetime | None):
@@ -310,12 +319,17 @@ def _local_date(moment: datetime | None):
 
 
 def _book_paid(payment: OnlinePayment) -> None:
+    """The gift and Mollie's fee in one posting; a dues payment through the dues
+    service (which posts it), its fee apart."""
+    fee = [("fee_entry_id", lambda: _fee_spec(payment))] if payment.fee_cents else []
     if payment.purpose == PaymentPurpose.DONATION:
-        from coop.donations.services import gift_entry
+        from coop.donations.services import gift_spec
 
-        _book(payment, "income_entry_id", lambda: gift_entry(payment))
+        _book(payment, [("income_entry_id", lambda: gift_spec(payment)), *fee])
     else:
         _record_dues_payment(payment)
+        if fee and payment.dues_payment_id is not None:
+            _book(payment, fee)
 
 
 def _record_dues_payment(payment: OnlinePayment) -> None:
@@ -350,9 +364,9 @@ def _record_money_back(payment: OnlinePayment, kind: MoneyBackKind, mollie_id: s
         payment.charged_back_cents += amount_cents
     db.session.flush()
     if payment.purpose == PaymentPurpose.DONATION and payment.income_entry_id is not None:
-        from coop.donations.services import money_back_entry
+        from coop.donations.services import money_back_spec
 
-        _book(back, "entry_id", lambda: money_back_entry(payment, back))
+        _book(back, [("entry_id", lambda: money_back_spec(payment, back))])
         if back.entry_id is None:
             _flag(payment, f"{kind.value} {mollie_id} not booked")
     else:
