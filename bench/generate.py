@@ -45,6 +45,7 @@ FULL_SCALE = {
     "outbox_messages": 20_000,
     "login_attempts": 50_000,
     "members": 20_000,  # of the persons, this many have (had) a membership
+    "journal_lines": 200_000,  # five years of books, dues postings included
 }
 
 # The accounts the benchmark logs in with (see bench/run.py).
@@ -543,6 +544,143 @@ def generate_register(conn: Connection, ctx: Context) -> dict[str, int]:
     return {"person": person_count, "membership": membership_count, "invoice": invoice_count}
 
 
+LEDGER_YEARS = (2022, 2023, 2024, 2025, 2026)
+LEDGER_COST_CENTRES = 40  # initiatives of a city-wide coop
+# (weight, debit accounts, credit account, cents low, cents high, uses a cost centre)
+LEDGER_EVENTS = (
+    (30, ("1000",), "8400", 2_000, 40_000, True),  # bar turnover
+    (12, ("1100",), "8200", 500, 25_000, False),  # donations
+    (10, ("1100",), "8300", 10_000, 90_000, True),  # room rental
+    (6, ("1100",), "8500", 300, 5_000, True),  # participants' contributions
+    (2, ("1100",), "8100", 500_000, 5_000_000, False),  # grant tranches
+    (1, ("1100",), "8270", 100_000, 1_500_000, True),  # funds
+    (14, ("4300",), "1100", 1_000, 60_000, True),  # activity costs
+    (8, ("4400",), "1100", 5_000, 80_000, True),  # bar purchases
+    (6, ("4000",), "1100", 2_000, 21_000, True),  # volunteer allowances
+    (4, ("4100",), "1100", 150_000, 300_000, False),  # buurtbaan wages
+    (3, ("4200", "4600"), "1600", 10_000, 300_000, True),  # purchase invoices, 3 lines
+    (3, ("1600",), "1100", 10_000, 300_000, False),  # paying them
+    (1, ("4900",), "1100", 500, 3_000, False),  # bank costs
+    (2, ("1100",), "1000", 20_000, 200_000, False),  # cash to the bank
+)
+
+
+def generate_ledger(conn: Connection, ctx: Context) -> dict[str, int]:
+    """Five fiscal years of books: the default chart, cost centres, the 2026 dues
+    invoices posted one entry each (as the app does), and day-to-day entries up to
+    `journal_lines` lines; 2022-2025 closed with a closing entry each. Entries go in as
+    drafts with their lines and are then posted with one UPDATE, so the database checks
+    every entry's balance, as it does for the app."""
+    from sqlalchemy import select, update
+
+    from coop.dues.models import Invoice
+    from coop.ledger.models import (
+        CostCentre,
+        FiscalYear,
+        JournalEntry,
+        JournalLine,
+        LedgerAccount,
+    )
+    from coop.ledger.services import DEFAULT_CHART
+
+    rng = ctx.rng
+    accounts = {}
+    account_rows = []
+    for number, (code, name, kind, category, purpose) in enumerate(DEFAULT_CHART, start=1):
+        accounts[code] = (number, kind.value)
+        account_rows.append({"id": number, "code": code, "name": name, "kind": kind.value,
+                             "category": str(category),
+                             "purpose": purpose.value if purpose else None,
+                             "is_active": True, "created_at": ctx.now})
+    insert_rows(conn, LedgerAccount.__table__, account_rows)
+    insert_rows(conn, CostCentre.__table__, [
+        {"id": n, "code": f"INIT{n:03d}", "name": f"Initiatief {n}", "is_active": True}
+        for n in range(1, LEDGER_COST_CENTRES + 1)
+    ])
+    insert_rows(conn, FiscalYear.__table__, [
+        {"year": y, "start_date": date(y, 1, 1), "end_date": date(y, 12, 31), "status": "open",
+         "last_entry_number": 0, "closed_at": None, "closed_by_id": None,
+         "signed_off_at": None, "signed_off_by_id": None}
+        for y in LEDGER_YEARS
+    ])
+
+    entries: list[dict] = []
+    lines: list[dict] = []
+    numbers = dict.fromkeys(LEDGER_YEARS, 0)
+    # (year, account id) -> debit minus credit, for the closing entries.
+    results: dict[tuple[int, int], int] = {}
+
+    def add(day: date, description: str, parts, source="manual", source_id=None,
+            person_id=None, invoice_id=None):
+        numbers[day.year] += 1
+        entry_id = len(entries) + 1
+        entries.append({
+            "id": entry_id, "fiscal_year": day.year, "number": numbers[day.year],
+            "entry_date": day, "description": description, "reference": None,
+            "status": "draft", "source": source, "source_id": source_id,
+            "reverses_entry_id": None, "created_by_id": None, "created_at": ctx.now,
+        })
+        for code, debit, credit, centre in parts:
+            account_id, kind = accounts[code]
+            lines.append({
+                "id": len(lines) + 1, "entry_id": entry_id, "account_id": account_id,
+                "debit_cents": debit, "credit_cents": credit, "description": None,
+                "person_id": person_id, "invoice_id": invoice_id, "cost_centre_id": centre,
+            })
+            if kind in ("income", "expense") and source != "year_close":
+                key = (day.year, account_id)
+                results[key] = results.get(key, 0) + debit - credit
+
+    invoice = Invoice.__table__.c
+    invoices = conn.execute(
+        select(invoice.id, invoice.person_id, invoice.total_cents, invoice.issue_date,
+               invoice.number).order_by(invoice.id)
+    ).all()
+    for invoice_id, person_id, cents, issue_date, number in invoices:
+        add(issue_date, f"Contributiefactuur {number}",
+            [("1300", cents, 0, None), ("8000", 0, cents, None)],
+            source="dues_invoice", source_id=invoice_id, person_id=person_id,
+            invoice_id=invoice_id)
+
+    weights = [event[0] for event in LEDGER_EVENTS]
+    target = ctx.count("journal_lines")
+    days_per_year = {y: (date(y, 12, 31) - date(y, 1, 1)).days + 1 for y in LEDGER_YEARS}
+    last_day_2026 = (ctx.now.date() - date(2026, 1, 1)).days - 1
+    while len(lines) < target:
+        year = rng.choice(LEDGER_YEARS)
+        span = last_day_2026 if year == 2026 else days_per_year[year]
+        day = date(year, 1, 1) + timedelta(days=rng.randrange(span))
+        _w, debits, credit, low, high, centred = rng.choices(LEDGER_EVENTS, weights)[0]
+        centre = rng.randint(1, LEDGER_COST_CENTRES) if centred else None
+        amounts = [rng.randint(low, high) for _ in debits]
+        parts = [(code, cents, 0, centre) for code, cents in zip(debits, amounts, strict=True)]
+        parts.append((credit, 0, sum(amounts), centre))
+        add(day, f"Boeking {credit} {day:%d-%m}", parts)
+
+    reserve = "0500"
+    codes = {account_id: code for code, (account_id, _kind) in accounts.items()}
+    for year in LEDGER_YEARS[:-1]:
+        balances = [(codes[a], cents) for (y, a), cents in sorted(results.items())
+                    if y == year and cents]
+        parts = [(code, max(-cents, 0), max(cents, 0), None) for code, cents in balances]
+        result = -sum(cents for _code, cents in balances)
+        parts.append((reserve, max(-result, 0), max(result, 0), None))
+        add(date(year, 12, 31), f"Afsluiting boekjaar {year}", parts, source="year_close")
+
+    insert_rows(conn, JournalEntry.__table__, entries)
+    insert_rows(conn, JournalLine.__table__, lines)
+    conn.execute(update(JournalEntry.__table__).values(status="posted"))
+    for year in LEDGER_YEARS:
+        closed = year != LEDGER_YEARS[-1]
+        conn.execute(
+            update(FiscalYear.__table__).where(FiscalYear.__table__.c.year == year).values(
+                last_entry_number=numbers[year], status="closed" if closed else "open",
+                closed_at=datetime(year + 1, 3, 1, tzinfo=UTC) if closed else None,
+            )
+        )
+    return {"journal_entry": len(entries), "journal_line": len(lines)}
+
+
 DOMAINS: list[tuple[str, Domain]] = [
     ("accounts", generate_accounts),
     ("organisation", generate_organisation),
@@ -550,6 +688,7 @@ DOMAINS: list[tuple[str, Domain]] = [
     ("outbox", generate_outbox),
     ("login attempts", generate_login_attempts),
     ("register", generate_register),
+    ("ledger", generate_ledger),
 ]
 
 

@@ -68,10 +68,18 @@ class Page:
     path: str
     login: str | None  # "board", "admin" or None (anonymous)
     in_goal: bool = True
+    # Reports aggregate every line of their period, so their cost grows with the books by
+    # nature: their goal (issue 5) is an absolute p95 at full scale, not the ratio.
+    max_p95_ms: float | None = None
 
 
-def pages(last_pages: dict[str, int], last_message_id: int, first_member: int) -> list[Page]:
+REPORT_P95_MS = 1000  # ledger reports at full scale (issue 5)
+
+
+def pages(last_pages: dict[str, int], last_message_id: int, first_member: int,
+          bank_account: int | None = None) -> list[Page]:
     """The pages to time. `last_pages`: the number of pages of each paginated list."""
+    five_years = "start=2022-01-01&end=2026-12-31"
     return [
         Page("login", "/login", None),
         Page("account", "/account", "board"),
@@ -102,6 +110,23 @@ def pages(last_pages: dict[str, int], last_message_id: int, first_member: int) -
         Page("dues ?status=overdue", "/dues/?status=overdue", "board"),
         # 1/10 scale has ~1,700 invoices: page 20 exists at both scales.
         Page("dues ?page=20", "/dues/?page=20", "board"),
+        Page("books overview", "/finance/?year=2026", "board", max_p95_ms=REPORT_P95_MS),
+        Page("journal 2026", "/finance/entries?year=2026", "board"),
+        Page("trial balance 2026", "/finance/reports/trial-balance?year=2026", "board",
+             max_p95_ms=REPORT_P95_MS),
+        Page("trial balance 5 years", f"/finance/reports/trial-balance?{five_years}",
+             "board", max_p95_ms=REPORT_P95_MS),
+        Page("income statement 2026", "/finance/reports/income-statement?year=2026", "board",
+             max_p95_ms=REPORT_P95_MS),
+        Page("income statement 5 years", f"/finance/reports/income-statement?{five_years}",
+             "board", max_p95_ms=REPORT_P95_MS),
+        Page("balance sheet end 2026", "/finance/reports/balance-sheet?year=2026", "board",
+             max_p95_ms=REPORT_P95_MS),
+        Page("general ledger bank 2026",
+             f"/finance/reports/general-ledger/{bank_account}?year=2026", "board",
+             max_p95_ms=REPORT_P95_MS),
+        Page("budget 2026", "/finance/budgets?year=2026", "board", max_p95_ms=REPORT_P95_MS),
+        Page("cash forecast", "/finance/forecast", "board", max_p95_ms=REPORT_P95_MS),
         Page("members as of 1 January", "/members/transfer/as-of?day=2026-01-01", "board",
              False),
         # OFFSET pagination reads every row before the last page: shown, not a goal.
@@ -228,12 +253,17 @@ class Target:
             first_member = db.session.scalar(
                 select(Membership.person_id).where(Membership.member_number == 1)
             )
+            from coop.ledger.models import LedgerAccount
+
+            bank_account = db.session.scalar(
+                select(LedgerAccount.id).where(LedgerAccount.code == "1100")
+            )
             self.counter = QueryCounter(db.engine)
             db.session.remove()
         # No app context is held while requesting: each request gets its own session, as
         # in production (a shared context would serve users from the identity map).
         self.clients = {login: _logged_in_client(self.app, uid) for login, uid in ids.items()}
-        self.pages = pages(last_pages, last_message_id, first_member)
+        self.pages = pages(last_pages, last_message_id, first_member, bank_account)
 
     def request(self, page: Page) -> tuple[float, float, int, list[tuple[str, float]]]:
         self.counter.reset()
@@ -304,7 +334,10 @@ def verdict(small: Measurement, full: Measurement) -> tuple[bool, str]:
     if small.query_count != full.query_count:
         problems.append("queries grow with data")
     ratio = full.p95 / small.p95
-    if ratio > MAX_P95_RATIO:
+    if full.page.max_p95_ms is not None:
+        if full.p95 > full.page.max_p95_ms:
+            problems.append(f"p95 {full.p95:.0f} ms > {full.page.max_p95_ms:g} ms")
+    elif ratio > MAX_P95_RATIO:
         problems.append(f"p95 ratio {ratio:.1f} > {MAX_P95_RATIO:g}")
     return (not problems, "pass" if not problems else "**FAIL**: " + "; ".join(problems))
 
@@ -413,7 +446,9 @@ def write_results(runs: dict, args) -> None:
         f"Goals: every page at most {MAX_QUERIES} SQL queries, the same number at both "
         f"scales; p95 at full scale at most {MAX_P95_RATIO:g}x p95 at 1/10 scale. Rows marked "
         "\"not a goal\" are the last page of a list: OFFSET pagination reads all rows "
-        "before it, so it grows with the data by design.",
+        "before it, so it grows with the data by design. Ledger reports aggregate every "
+        f"line of their period instead: their goal is p95 at full scale at most "
+        f"{REPORT_P95_MS} ms.",
         "",
     ]
     tables = list(runs[next(iter(runs))][1.0]["counts"])

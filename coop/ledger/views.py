@@ -617,27 +617,31 @@ def _budget_form(year: int, formdata=None) -> BudgetForm:
     return form
 
 
-def _render_budgets(year: int, form: BudgetForm, status=200):
-    start, end = fiscal_year_bounds(year, get_organisation().fiscal_year_start_month)
+def _render_budgets(year: int, form: BudgetForm, status=200, start_month: int | None = None):
+    start_month = start_month or get_organisation().fiscal_year_start_month
+    start, end = fiscal_year_bounds(year, start_month)
     rows = reports.budget_vs_actual(year, start, end)
     return render_template("ledger/budgets.html", rows=rows, form=form, year=year,
-                           years=_years(), start=start, end=end, **_labels()), status
+                           start=start, end=end, **_labels()), status
 
 
 @bp.get("/budgets")
 @require(Permission.FINANCE_READ)
 def budgets():
-    _start, _end, year = _period()
-    year = year or fiscal_year_of(_start, get_organisation().fiscal_year_start_month)
-    start, end = fiscal_year_bounds(year, get_organisation().fiscal_year_start_month)
-    rows = reports.budget_vs_actual(year, start, end)
-    header = [_("Code"), _("Account"), _("Cost centre"), _("Budget"), _("Actual"),
-              _("Difference")]
-    export = _export(f"begroting-{year}", _("Budget"), header, [
-        [r.code, r.name, r.cost_centre, _amount(r.budget_cents), _amount(r.actual_cents),
-         _amount(r.difference_cents)] for r in rows
-    ])
-    return export or _render_budgets(year, _budget_form(year))
+    start_month = get_organisation().fiscal_year_start_month
+    year = int_arg("year", low=2000)
+    if year is None or year > 2100:
+        year = fiscal_year_of(local_today(), start_month)
+    if request.args.get("format") in ("csv", "xlsx"):
+        start, end = fiscal_year_bounds(year, start_month)
+        header = [_("Code"), _("Account"), _("Cost centre"), _("Budget"), _("Actual"),
+                  _("Difference")]
+        return _export(f"begroting-{year}", _("Budget"), header, [
+            [r.code, r.name, r.cost_centre, _amount(r.budget_cents), _amount(r.actual_cents),
+             _amount(r.difference_cents)]
+            for r in reports.budget_vs_actual(year, start, end)
+        ])
+    return _render_budgets(year, _budget_form(year), start_month=start_month)
 
 
 @bp.post("/budgets")

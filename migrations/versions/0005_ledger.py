@@ -236,7 +236,7 @@ def upgrade():
     sa.UniqueConstraint('reverses_entry_id', name=op.f('uq_journal_entry_reverses_entry_id'))
     )
     with op.batch_alter_table('journal_entry', schema=None) as batch_op:
-        batch_op.create_index('ix_journal_entry_date_id', ['entry_date', 'id'], unique=False)
+        batch_op.create_index('ix_journal_entry_date_id', ['entry_date', 'id', 'status', 'source'], unique=False)
         batch_op.create_index('uq_journal_entry_source', ['source', 'source_id'], unique=True, sqlite_where=sa.text('source_id IS NOT NULL'), postgresql_where=sa.text('source_id IS NOT NULL'))
 
     op.create_table('journal_line',
@@ -260,7 +260,7 @@ def upgrade():
     with op.batch_alter_table('journal_line', schema=None) as batch_op:
         batch_op.create_index('ix_journal_line_account_entry', ['account_id', 'entry_id'], unique=False)
         batch_op.create_index('ix_journal_line_cost_centre_account', ['cost_centre_id', 'account_id'], unique=False)
-        batch_op.create_index('ix_journal_line_entry_id', ['entry_id'], unique=False)
+        batch_op.create_index('ix_journal_line_entry_id', ['entry_id', 'account_id', 'debit_cents', 'credit_cents'], unique=False)
         batch_op.create_index(batch_op.f('ix_journal_line_invoice_id'), ['invoice_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_journal_line_person_id'), ['person_id'], unique=False)
 

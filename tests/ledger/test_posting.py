@@ -265,3 +265,44 @@ def test_an_entry_is_reversed_once_and_a_reversal_not_at_all(books):
         ledger.reverse_entry(entry, date(2026, 3, 6), "Nog eens")
     with pytest.raises(LedgerError, match="kan niet worden teruggedraaid"):
         ledger.reverse_entry(reversal, date(2026, 3, 6), "Terug")
+
+
+# The chart and the fiscal year ---------------------------------------------------------
+
+
+def test_fiscal_year_follows_the_organisations_start_month(app):
+    from coop.settings.services import get_organisation
+
+    organisation = get_organisation()
+    organisation.fiscal_year_start_month = 7
+    db.session.add(organisation)
+    ledger.seed_default_chart()
+    year = ledger.open_fiscal_year(2026)
+    entry = _rent(day=date(2027, 3, 1))
+
+    assert (year.start_date, year.end_date) == (date(2026, 7, 1), date(2027, 6, 30))
+    assert entry.fiscal_year == 2026
+    with pytest.raises(LedgerError, match="open eerst dat boekjaar"):
+        _rent(day=date(2026, 6, 30))
+
+
+def test_an_account_with_postings_keeps_its_kind(books):
+    _rent()
+    account = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == "8300"))
+
+    with pytest.raises(LedgerError) as refused:
+        ledger.update_account(account, {"code": "8300", "name": "Zaalverhuur",
+                                        "kind": "expense", "category": "objectives"})
+    assert refused.value.field == "kind"
+    ledger.update_account(account, {"code": "8300", "name": "Verhuur zalen",
+                                    "kind": "income", "category": "goods_and_services"})
+    assert account.name == "Verhuur zalen"
+
+
+def test_seeding_the_chart_twice_adds_nothing_and_every_result_account_has_a_category(app):
+    assert ledger.seed_default_chart() > 30
+    assert ledger.seed_default_chart() == 0
+    accounts = db.session.scalars(select(LedgerAccount)).all()
+    income = {a.category for a in accounts if a.kind == "income"}
+    assert {"private_individuals", "government_grants", "goods_and_services"} <= income
+    assert all(a.category for a in accounts)
