@@ -148,7 +148,7 @@ def test_campaign_page_shows_target_and_progress(client, fake, deliver, garden):
 
     assert f"Buurttuin: €{NBSP}1.240,00 van €{NBSP}2.000,00" in response.text
     assert '<progress max="200000" value="124000"' in response.text
-    assert "2 giften" in response.text
+    assert "Aantal giften: 2" in response.text
 
 
 def test_a_company_gift_to_a_campaign_is_booked_to_companies_on_its_cost_centre(
