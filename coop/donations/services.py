@@ -106,6 +106,8 @@ def start_gift(gift: Gift, idempotency_key: str) -> OnlinePayment:
     """
     existing = payments.by_idempotency_key(idempotency_key)
     if existing is not None:
+        if existing.donation_id is None:  # a key from another form: start afresh
+            raise payments.PaymentError(_l("The form expired. Please submit it again."))
         return existing
     check_amount(gift.amount_cents)
     name = (gift.donor_name or "").strip() or None

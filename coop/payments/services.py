@@ -471,14 +471,6 @@ def invoice_from_token(token: str):
     return invoice
 
 
-def open_dues_payment(invoice) -> OnlinePayment | None:
-    """An online payment of this invoice still waiting for the payer, if any."""
-    return db.session.scalar(
-        select(OnlinePayment).where(OnlinePayment.invoice_id == invoice.id,
-                                    OnlinePayment.status == PaymentStatus.OPEN)
-        .order_by(OnlinePayment.id.desc()).limit(1))
-
-
 def start_dues_payment(invoice, idempotency_key: str, locale: str | None) -> OnlinePayment:
     """A Mollie payment for what remains of an open dues invoice.
 
@@ -488,6 +480,8 @@ def start_dues_payment(invoice, idempotency_key: str, locale: str | None) -> Onl
 
     existing = by_idempotency_key(idempotency_key)
     if existing is not None:
+        if existing.invoice_id != invoice.id:  # a key from another form: start afresh
+            raise PaymentError(_l("The form expired. Please submit it again."))
         return existing
     remaining = dues.remaining_cents(invoice)
     if remaining <= 0:

@@ -139,3 +139,15 @@ def test_the_portal_offers_pay_now_for_open_invoices(client, login_as):
     assert f"Betaal {membership_invoice.number} nu" in page.text
     assert pay_url(membership_invoice).removeprefix("http://localhost") in page.text
 
+
+
+def test_a_key_from_another_invoices_form_does_not_lead_to_its_payment(client, fake):
+    first, second = _invoice(), _invoice()
+    _page, response, key = _pay(client, first)
+
+    other = client.post(pay_url(second).removeprefix("http://localhost"), data={"key": key})
+
+    assert response.status_code == 303
+    assert other.status_code == 422
+    assert response.location not in other.text
+    assert db.session.scalar(select(func.count()).select_from(OnlinePayment)) == 1

@@ -182,3 +182,25 @@ def test_status_history_is_append_only_in_the_database(fake, deliver):
         db.session.rollback()
 
     assert _history(reload(payment)) == [(None, "open")]
+
+
+def test_database_unavailable_makes_the_webhook_ask_for_a_retry(client, fake, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from coop.payments import services
+
+    payment = start_gift(2500)
+    fake.set_status(payment.mollie_id, "paid", notify=False)
+
+    def down(mollie_id):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(services, "_lock", down)
+    response = client.post("/webhooks/mollie", data={"id": payment.mollie_id})
+    monkeypatch.undo()
+    retry = client.post("/webhooks/mollie", data={"id": payment.mollie_id})
+
+    assert response.status_code == 503
+    assert "Traceback" not in response.text
+    assert retry.status_code == 200
+    assert balance("8200") == 2500
