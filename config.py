@@ -42,6 +42,23 @@ class Config:
 
     MOLLIE_API_KEY = _env("MOLLIE_API_KEY")
     MOLLIE_API_ENDPOINT = _env("MOLLIE_API_ENDPOINT", "https://api.mollie.com")
+    # Where Mollie's hosted checkout lives: the donation and pay-now forms may send the
+    # browser there (CSP form-action). Empty: the API endpoint's own origin (the fake).
+    MOLLIE_CHECKOUT_ORIGIN = _env("MOLLIE_CHECKOUT_ORIGIN", "https://www.mollie.com")
+    # A donor waits for these: connecting, then Mollie's answer.
+    MOLLIE_CONNECT_TIMEOUT_SECONDS = float(_env("MOLLIE_CONNECT_TIMEOUT_SECONDS", "3"))
+    MOLLIE_READ_TIMEOUT_SECONDS = float(_env("MOLLIE_READ_TIMEOUT_SECONDS", "10"))
+    # Ledger accounts (codes) online payments book to: gifts from private persons and
+    # from companies (RJ 650 "baten van particulieren" / "baten van bedrijven"), unless a
+    # campaign names its own account, and Mollie's fees.
+    DONATION_ACCOUNT_PRIVATE = _env("DONATION_ACCOUNT_PRIVATE", "8200")
+    DONATION_ACCOUNT_COMPANY = _env("DONATION_ACCOUNT_COMPANY", "8250")
+    MOLLIE_FEE_ACCOUNT = _env("MOLLIE_FEE_ACCOUNT", "4900")
+    # The donation form: the smallest and the largest gift accepted, suggested amounts.
+    DONATION_MIN_CENTS = int(_env("DONATION_MIN_CENTS", "100"))
+    DONATION_MAX_CENTS = int(_env("DONATION_MAX_CENTS", "1000000"))
+    DONATION_SUGGESTED_CENTS = tuple(
+        int(v) for v in _env("DONATION_SUGGESTED_CENTS", "1000,2500,5000,10000").split(","))
 
     # Mail: "smtp" sends through MAIL_SERVER; "outbox" stores mails in the database,
     # where an admin reads them in the UI (development and demo).
@@ -98,6 +115,10 @@ class DevelopmentConfig(Config):
     MAIL_BACKEND = _env("MAIL_BACKEND", "outbox")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
+    # The demo pays through the fake Mollie that scripts/demo.sh starts on port 5001.
+    MOLLIE_API_KEY = _env("MOLLIE_API_KEY", "test_demodemodemodemodemodemodemo")
+    MOLLIE_API_ENDPOINT = _env("MOLLIE_API_ENDPOINT", "http://127.0.0.1:5001")
+    MOLLIE_CHECKOUT_ORIGIN = _env("MOLLIE_CHECKOUT_ORIGIN", "")
 
 
 class TestConfig(Config):
@@ -113,6 +134,8 @@ class TestConfig(Config):
     BASE_URL = "http://localhost"
     MOLLIE_API_KEY = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"  # Mollie's documented sample key
     MOLLIE_API_ENDPOINT = "http://127.0.0.1:9"  # tests that need Mollie start the fake
+    MOLLIE_READ_TIMEOUT_SECONDS = 2
+    MOLLIE_CHECKOUT_ORIGIN = ""
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "test": TestConfig}

@@ -22,6 +22,8 @@ MODEL_MODULES = (
     "coop.directdebit.models",
     "coop.funders.models",
     "coop.bank.models",
+    "coop.donations.models",
+    "coop.payments.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -40,6 +42,8 @@ BLUEPRINT_MODULES = (
     "coop.meetings.views",
     "coop.meetings.portal",
     "coop.directdebit.views",
+    "coop.payments.views",
+    "coop.donations.views",
 )
 
 

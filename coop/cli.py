@@ -63,6 +63,16 @@ def sweep_imports() -> None:
     click.echo(f"{upload_store().sweep()} upload(s) removed")
 
 
+@coop_cli.command("fake-mollie")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5001, show_default=True)
+def fake_mollie(host: str, port: int) -> None:
+    """Serve the fake Mollie (demo and tests; never in production)."""
+    from coop.payments.fake_mollie import main
+
+    main(["--host", host, "--port", str(port)])
+
+
 def register(app: Flask) -> None:
     from coop.members.privacy import anonymise_former_members_command
 

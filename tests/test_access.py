@@ -176,6 +176,33 @@ ALLOWED: dict[str, frozenset[str]] = {
     "bank.match": TREASURER,
     "bank.book": TREASURER,
     # --- end funders and bank ---
+    # --- Online payments and donations (issue 6) ---
+    # Mollie's webhook and paying a dues invoice from its link: public, the id or the
+    # signed token is all they take. Donating, the thank-you page and stopping a monthly
+    # gift from its mail link: public.
+    "payments.webhook": EVERYONE,
+    "payments.pay_invoice": EVERYONE,
+    "payments.paid_return": EVERYONE,
+    "donations.donate": EVERYONE,
+    "donations.campaign": EVERYONE,
+    "donations.thanks": EVERYONE,
+    "donations.stop": EVERYONE,
+    # The board and the kascommissie read gifts, statements and agreements; the
+    # treasurer refunds, stops monthly gifts, edits campaigns, records agreements.
+    "donations.index": FINANCE_READERS,
+    "donations.gift": FINANCE_READERS,
+    "donations.subscriptions": FINANCE_READERS,
+    "donations.subscription": FINANCE_READERS,
+    "donations.statements": FINANCE_READERS,
+    "donations.statement_pdf": FINANCE_READERS,
+    "donations.agreements": FINANCE_READERS,
+    "donations.agreement_pdf": FINANCE_READERS,
+    "donations.refund": TREASURER,
+    "donations.subscription_stop": TREASURER,
+    "donations.campaign_new": TREASURER,
+    "donations.campaign_edit": TREASURER,
+    "donations.agreement_new": TREASURER,
+    # --- end online payments and donations ---
 }
 ALLOWED.update({
     # --- Direct debit (issue 6): finance readers see mandates and batches, the treasurer
@@ -229,7 +256,57 @@ def _url_parameters():
     _meeting_url_parameters(parameters)
     _direct_debit_url_parameters(parameters)
     _funders_bank_url_parameters(parameters)
+    _donations_url_parameters(parameters)
     return other, parameters
+
+
+# --- Online payments and donations (issue 6) ---
+def _donations_url_parameters(parameters):
+    """A campaign with a gift (its payment row as the webhook would have left it), a
+    monthly gift, a dues payment started online and a periodic-gift agreement; no
+    Mollie is involved."""
+    from datetime import date
+
+    from coop.donations import services as donations
+    from coop.donations.models import (
+        Campaign,
+        Donation,
+        PeriodicGiftAgreement,
+        RecurringDonation,
+    )
+    from coop.payments.models import OnlinePayment
+    from coop.payments.services import pay_token
+
+    campaign = Campaign(slug="toegang", title="Toegang")
+    recurring = RecurringDonation(amount_cents=500, donor_email="maand@example.org",
+                                  mollie_customer_id="cst_toegang")
+    db.session.add_all([campaign, recurring])
+    db.session.flush()
+    donation = Donation(campaign_id=campaign.id, amount_cents=2500,
+                        donor_email="gever@example.org")
+    db.session.add(donation)
+    db.session.flush()
+    db.session.add_all([
+        OnlinePayment(mollie_id="tr_toegang1", idempotency_key="a" * 32, purpose="donation",
+                      donation_id=donation.id, amount_cents=2500),
+        OnlinePayment(mollie_id="tr_toegang2", idempotency_key="b" * 32, purpose="dues",
+                      invoice_id=parameters["invoice_id"], amount_cents=2500),
+        PeriodicGiftAgreement(transaction_number="PG2026-0001", donor_name="Gever",
+                              yearly_amount_cents=10000, start_date=date(2027, 1, 1),
+                              signed_on=date(2026, 12, 1)),
+    ])
+    db.session.commit()
+    from coop.dues.models import Invoice
+
+    parameters.update({
+        "slug": campaign.slug, "reference": "a" * 32, "donation_id": donation.id,
+        "recurring_id": recurring.id, "campaign_id": campaign.id, "year": 2026,
+        "gift_agreement_id": db.session.scalar(db.select(PeriodicGiftAgreement.id)),
+        "payment_reference": "b" * 32,
+    })
+    parameters["stop_token"] = donations.stop_token(recurring)
+    parameters["pay_token"] = pay_token(db.session.get(Invoice, parameters["invoice_id"]))
+# --- end online payments and donations ---
 
 
 # --- Dues (issue 3) ---
@@ -282,25 +359,6 @@ def _governance_url_parameters(parameters):
     parameters["position_id"] = position.id
     parameters["appointment_id"] = factories.appoint(position).id
 # --- end governance ---
-# --- Ledger (issue 5) ---
-def _ledger_url_parameters(parameters):
-    """An account, a posted entry and fiscal year 2026 (opened by the dues posting)."""
-    from datetime import date
-
-    from coop.ledger import services as ledger
-    from coop.ledger.models import LedgerAccount
-
-    ledger.ensure_chart()
-    if db.session.get(ledger.FiscalYear, 2026) is None:
-        ledger.open_fiscal_year(2026)
-    entry = ledger.post_entry(date(2026, 2, 1), "Baromzet", [
-        ledger.Line("1000", debit_cents=1000), ledger.Line("8400", credit_cents=1000)])
-    db.session.commit()
-    parameters["entry_id"] = entry.id
-    parameters["account_id"] = db.session.scalar(
-        db.select(LedgerAccount.id).where(LedgerAccount.code == "1100"))
-    parameters["year"] = 2026
-# --- end ledger ---
 
 
 # --- Ledger (issue 5) ---

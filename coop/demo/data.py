@@ -128,6 +128,8 @@ def load_demo() -> Iterator[str]:
     db.session.commit()
     direct_debit = _load_direct_debit(users)
     db.session.commit()
+    online = _load_online_payments(users)
+    db.session.commit()
 
     yield f"Demo loaded: {organisation.name}"
     yield summary
@@ -136,6 +138,7 @@ def load_demo() -> Iterator[str]:
     yield meetings_summary
     yield direct_debit
     yield funders_and_bank
+    yield online
     yield f"All demo accounts use the password: {DEMO_PASSWORD}"
     for email, name, roles in DEMO_USERS:
         yield f"  {email:38} {name} ({', '.join(r.value for r in roles)})"
@@ -876,3 +879,92 @@ def _funder_of(agreement):
     from coop.funders.models import Funder
 
     return db.session.get(Funder, agreement.funder_id)
+
+
+# Online gifts and a dues payment through Mollie -----------------------------------------
+
+DEMO_GIFTS = [  # campaign slug (None: general), euros, name, email, public, company
+    ("buurttuin", 500, "Henk Postma", "henk.postma@example.org", True, False),
+    ("buurttuin", 250, "Marieke de Groot", "marieke@example.org", True, False),
+    ("buurttuin", 240, "Bakkerij Visser", "info@bakkerijvisser.example", True, True),
+    ("buurttuin", 150, None, None, False, False),
+    ("buurttuin", 100, "Yusuf Kaya", "yusuf@example.org", False, False),
+    ("repair-cafe", 35, "Lotte Smit", "lotte@example.org", True, False),
+    (None, 50, None, None, False, False),
+    (None, 20, "Kees Jansen", "kees@example.org", False, False),
+]
+
+
+def _load_online_payments(users: dict) -> str:
+    """Campaigns with gifts, a monthly donor and a dues invoice paid online, all through
+    the fake Mollie that scripts/demo.sh starts (real client, real webhook handling).
+    Without a reachable Mollie the rest of the demo stays as it is."""
+    from flask import current_app
+    from sqlalchemy import select
+
+    from coop.donations import services as donations
+    from coop.donations.models import Frequency, RecurringDonation
+    from coop.dues import services as dues
+    from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus
+    from coop.ledger.models import CostCentre
+    from coop.payments import services as payments
+    from coop.payments.fake_mollie import FakeMollieControl
+    from coop.payments.gateway import GatewayError
+
+    endpoint = current_app.config["MOLLIE_API_ENDPOINT"]
+    control = FakeMollieControl(endpoint)
+    treasurer = users["penningmeester@oosterlicht.example"]
+    centres = {c.code: c.id for c in db.session.scalars(select(CostCentre))}
+    campaigns = {}
+    for slug, title, target, centre, text in (
+        ("buurttuin", "Buurttuin", 200000, "TUIN",
+         "Een moestuin voor de hele buurt achter de Huiskamer: bakken, zaden, gereedschap."),
+        ("repair-cafe", "Repair Café", 50000, "REPAIR",
+         "Nieuwe gereedschapskist en naaimachine voor het maandelijkse Repair Café."),
+    ):
+        campaigns[slug] = donations.save_campaign(None, {
+            "slug": slug, "title": title, "target_cents": target, "description": text,
+            "cost_centre_id": centres.get(centre), "is_active": True}, actor=treasurer)
+    db.session.commit()
+
+    def settle(payment, status="paid"):
+        control.set_status(payment.mollie_id, status, notify=False)
+        payments.handle_webhook(payment.mollie_id)
+        db.session.commit()
+
+    try:
+        for slug, euros, name, email, public_ok, company in DEMO_GIFTS:
+            gift = donations.Gift(
+                amount_cents=euros * 100, donor_name=name, donor_email=email,
+                public_consent=public_ok, donor_kind="company" if company else "private",
+                campaign=campaigns.get(slug))
+            settle(donations.start_gift(gift, payments.new_idempotency_key()))
+        failed = donations.start_gift(donations.Gift(amount_cents=1500, campaign=campaigns[
+            "repair-cafe"]), payments.new_idempotency_key())
+        settle(failed, "failed")
+        monthly = donations.start_gift(donations.Gift(
+            amount_cents=1000, frequency=Frequency.MONTHLY, donor_name="Ineke Hoekstra",
+            donor_email="ineke@example.org", public_consent=True),
+            payments.new_idempotency_key())
+        settle(monthly)
+        recurring = db.session.scalar(select(RecurringDonation))
+        charged = control.charge_subscription(recurring.mollie_subscription_id, notify=False)
+        payments.handle_webhook(charged["id"])
+        db.session.commit()
+        invoice = db.session.scalar(
+            select(Invoice).where(Invoice.kind == InvoiceKind.INVOICE,
+                                  Invoice.status == InvoiceStatus.OPEN)
+            .order_by(Invoice.id).limit(1))
+        paid_invoice = None
+        if invoice is not None and dues.remaining_cents(invoice) > 0:
+            online = payments.start_dues_payment(invoice, payments.new_idempotency_key(), "nl")
+            db.session.commit()
+            settle(online)
+            paid_invoice = invoice.number
+    except (GatewayError, payments.PaymentError, OSError) as error:
+        db.session.rollback()
+        return f"Online payments skipped: no fake Mollie at {endpoint} ({error})"
+    raised = donations.campaign_totals([campaigns["buurttuin"].id])[campaigns["buurttuin"].id]
+    return (f"Online payments through the fake Mollie at {endpoint}: "
+            f"{len(DEMO_GIFTS) + 2} gifts (Buurttuin {raised[0] // 100} of 2000 euros), "
+            f"a monthly donor, dues invoice {paid_invoice} paid online")

@@ -438,11 +438,13 @@ def record_payment(
     actor=None,
     today: date | None = None,
     methods=MANUAL_PAYMENT_METHODS,
+    by_provider: bool = False,
 ) -> Payment:
     """Record a payment received. A payment of the whole remaining amount marks the
     invoice paid; less leaves it open with the rest still due. `methods` are those the
     caller may record: by default the ones a person records by hand; a collection
-    (direct debit) passes its own.
+    (direct debit) passes its own, and `by_provider` allows every method (a payment a
+    provider such as Mollie confirmed).
 
     Raises DuesError for an invoice that is not open, an amount of zero or more than
     what remains, a date in the future, or a method not among `methods`.
@@ -452,7 +454,8 @@ def record_payment(
         raise DuesError(_l("Nothing is paid on a credit note."))
     if invoice.status != InvoiceStatus.OPEN:
         raise DuesError(_l("This invoice is not open: no payment can be recorded."))
-    if method not in {m.value for m in methods}:
+    allowed = PaymentMethod if by_provider else methods
+    if method not in {m.value for m in allowed}:
         raise DuesError(_l("Choose cash or bank transfer."), "method")
     if amount_cents <= 0:
         raise DuesError(_l("The amount must be more than zero."), "amount")
@@ -604,6 +607,7 @@ def send_reminders(today: date | None = None, actor=None) -> ReminderResult:
     tried again on the next run) and is counted as failed.
     """
     from coop.accounts.models import User
+    from coop.payments.services import pay_url
 
     today = today or local_today()
     organisation = get_organisation()
@@ -669,6 +673,7 @@ def send_reminders(today: date | None = None, actor=None) -> ReminderResult:
                 payment_reference=invoice.payment_reference,
                 organisation_name=organisation.name,
                 iban=format_iban(organisation.iban),
+                pay_url=pay_url(invoice),
             )
         except MailError:
             current_app.logger.exception("reminder for invoice %s failed", invoice.number)

@@ -63,11 +63,24 @@ def index():
         memberships=services.memberships_of(person),
         invoices=invoices,
         invoice_status={i.id: services.invoice_status(i, today) for i in invoices},
+        pay_links=_pay_links(invoices),
         status_labels=services.INVOICE_STATUS_LABELS,
         kind_labels=services.INVOICE_KIND_LABELS,
         membership_status_labels=STATUS_LABELS,
         consents=services.consents_of(person),
     )
+
+
+def _pay_links(invoices) -> dict[int, str]:
+    """A "pay now" link (Mollie) for every open invoice of the member."""
+    from coop.dues.models import InvoiceKind, InvoiceStatus
+    from coop.payments.services import pay_token
+
+    return {
+        invoice.id: url_for("payments.pay_invoice", pay_token=pay_token(invoice))
+        for invoice in invoices
+        if invoice.kind == InvoiceKind.INVOICE and invoice.status == InvoiceStatus.OPEN
+    }
 
 
 @bp.route("/details", methods=["GET", "POST"])

@@ -1,0 +1,253 @@
+"""The app's one door to Mollie: a small interface around `mollie-api-python`.
+
+Everything the app asks Mollie goes through `gateway()`, which wraps the real client
+configured with `MOLLIE_API_KEY` and `MOLLIE_API_ENDPOINT` (Mollie's own API in
+production, the fake of `coop.payments.fake_mollie` in the demo and the tests). The
+rest of the app sees plain dataclasses with amounts in cents, never the client's
+objects, and two errors: `GatewayUnavailable` (network, timeout, Mollie's 5xx: try
+again later, with the same idempotency key) and `GatewayRefused` (Mollie said no:
+a 4xx with its message).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from mollie.api.client import Client
+from mollie.api.error import Error as MollieError
+from mollie.api.error import NotFoundError, RequestSetupError, ResponseError
+
+from coop.money import from_mollie, to_mollie
+
+
+class GatewayError(Exception):
+    pass
+
+
+class GatewayUnavailable(GatewayError):
+    """Mollie could not be reached or answered with a server error: retry later."""
+
+
+class GatewayRefused(GatewayError):
+    """Mollie refused the request (4xx); `status` is its HTTP status."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class GatewayNotFound(GatewayRefused):
+    pass
+
+
+@dataclass(frozen=True)
+class MolliePayment:
+    id: str
+    status: str
+    amount_cents: int
+    description: str
+    metadata: dict | None
+    sequence_type: str
+    checkout_url: str | None
+    refunded_cents: int = 0
+    charged_back_cents: int = 0
+    # What Mollie settles to the coop; below the amount when it reports its fee there.
+    settlement_cents: int | None = None
+    paid_at: datetime | None = None
+    customer_id: str | None = None
+    mandate_id: str | None = None
+    subscription_id: str | None = None
+    method: str | None = None
+
+
+@dataclass(frozen=True)
+class MollieMoneyBack:
+    """A refund (`re_…`) or a chargeback (`chb_…`) of a payment."""
+
+    id: str
+    amount_cents: int
+    # Refunds: queued, pending, processing, refunded, failed, canceled; chargebacks: "chargeback".
+    status: str
+    created_at: datetime | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class MollieSubscription:
+    id: str
+    customer_id: str
+    status: str
+    amount_cents: int
+    interval: str
+    next_payment_date: str | None = None
+    metadata: dict | None = field(default=None)
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _cents(amount: dict | None) -> int:
+    return from_mollie(amount) if amount else 0
+
+
+def _payment(data) -> MolliePayment:
+    settlement = data.get("settlementAmount")
+    return MolliePayment(
+        id=data["id"],
+        status=data["status"],
+        amount_cents=_cents(data["amount"]),
+        description=data.get("description") or "",
+        metadata=data.get("metadata") if isinstance(data.get("metadata"), dict) else None,
+        sequence_type=data.get("sequenceType") or "oneoff",
+        checkout_url=data.checkout_url,
+        refunded_cents=_cents(data.get("amountRefunded")),
+        charged_back_cents=_cents(data.get("amountChargedBack")),
+        settlement_cents=_cents(settlement) if settlement else None,
+        paid_at=_time(data.get("paidAt")),
+        customer_id=data.get("customerId"),
+        mandate_id=data.get("mandateId"),
+        subscription_id=data.get("subscriptionId"),
+        method=data.get("method"),
+    )
+
+
+def _subscription(data, customer_id: str) -> MollieSubscription:
+    return MollieSubscription(
+        id=data["id"], customer_id=customer_id, status=data["status"],
+        amount_cents=_cents(data["amount"]), interval=data["interval"],
+        next_payment_date=data.get("nextPaymentDate"), metadata=data.get("metadata"),
+    )
+
+
+class _Translate:
+    """Turn the client's exceptions into the gateway's two kinds."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if error is None:
+            return False
+        if isinstance(error, NotFoundError):
+            raise GatewayNotFound(str(error), 404) from error
+        if isinstance(error, ResponseError) and error.status and 400 <= error.status < 500:
+            raise GatewayRefused(str(error), error.status) from error
+        if isinstance(error, RequestSetupError):
+            raise GatewayRefused(str(error)) from error
+        if isinstance(error, MollieError):
+            raise GatewayUnavailable(str(error)) from error
+        return False
+
+
+class MollieGateway:
+    def __init__(self, api_key: str, api_endpoint: str, timeout: tuple[float, float]):
+        self.client = Client(api_endpoint=api_endpoint, timeout=timeout, retry=0)
+        self.client.set_api_key(api_key)
+
+    # Payments -------------------------------------------------------------------
+
+    def create_payment(self, *, amount_cents: int, description: str, redirect_url: str | None,
+                       webhook_url: str, metadata: dict, idempotency_key: str,
+                       locale: str | None = None, customer_id: str | None = None,
+                       sequence_type: str = "oneoff") -> MolliePayment:
+        data = {
+            "amount": to_mollie(amount_cents),
+            "description": description[:255],
+            "webhookUrl": webhook_url,
+            "metadata": metadata,
+            "sequenceType": sequence_type,
+        }
+        if redirect_url:
+            data["redirectUrl"] = redirect_url
+        if locale:
+            data["locale"] = {"nl": "nl_NL", "en": "en_US"}.get(locale, "nl_NL")
+        if customer_id:
+            data["customerId"] = customer_id
+        with _Translate():
+            return _payment(self.client.payments.create(data, idempotency_key=idempotency_key))
+
+    def get_payment(self, payment_id: str) -> MolliePayment:
+        with _Translate():
+            return _payment(self.client.payments.get(payment_id))
+
+    def refunds(self, payment_id: str) -> list[MollieMoneyBack]:
+        with _Translate():
+            payment = self.client.payments.get(payment_id)
+            return [MollieMoneyBack(r.id, _cents(r.amount), r.status, _time(r.created_at),
+                                    r.description or "")
+                    for r in payment.refunds.list()]
+
+    def chargebacks(self, payment_id: str) -> list[MollieMoneyBack]:
+        with _Translate():
+            payment = self.client.payments.get(payment_id)
+            return [MollieMoneyBack(c.id, _cents(c.amount), "chargeback", _time(c.created_at))
+                    for c in payment.chargebacks.list()]
+
+    def create_refund(self, payment_id: str, amount_cents: int, description: str,
+                      idempotency_key: str) -> MollieMoneyBack:
+        with _Translate():
+            payment = self.client.payments.get(payment_id)
+            refund = payment.refunds.create(
+                {"amount": to_mollie(amount_cents), "description": description[:140]},
+                idempotency_key=idempotency_key,
+            )
+            return MollieMoneyBack(refund.id, _cents(refund.amount), refund.status,
+                                   _time(refund.created_at), refund.description or "")
+
+    # Customers and subscriptions --------------------------------------------------
+
+    def create_customer(self, *, name: str | None, email: str | None,
+                        idempotency_key: str) -> str:
+        data = {key: value for key, value in (("name", name), ("email", email)) if value}
+        with _Translate():
+            return self.client.customers.create(data, idempotency_key=idempotency_key).id
+
+    def create_subscription(self, *, customer_id: str, amount_cents: int, interval: str,
+                            description: str, webhook_url: str, metadata: dict,
+                            mandate_id: str | None, start_date: str | None,
+                            idempotency_key: str) -> MollieSubscription:
+        data = {"amount": to_mollie(amount_cents), "interval": interval,
+                "description": description[:255], "webhookUrl": webhook_url,
+                "metadata": metadata}
+        if mandate_id:
+            data["mandateId"] = mandate_id
+        if start_date:
+            data["startDate"] = start_date
+        with _Translate():
+            customer = self.client.customers.get(customer_id)
+            return _subscription(
+                customer.subscriptions.create(data, idempotency_key=idempotency_key),
+                customer_id)
+
+    def cancel_subscription(self, customer_id: str, subscription_id: str) -> MollieSubscription:
+        with _Translate():
+            customer = self.client.customers.get(customer_id)
+            return _subscription(customer.subscriptions.delete(subscription_id), customer_id)
+
+    def get_subscription(self, customer_id: str, subscription_id: str) -> MollieSubscription:
+        with _Translate():
+            customer = self.client.customers.get(customer_id)
+            return _subscription(customer.subscriptions.get(subscription_id), customer_id)
+
+
+def gateway() -> MollieGateway:
+    """The app's gateway, built once per app from its configuration."""
+    app = current_app._get_current_object()
+    built = app.extensions.get("coop_mollie")
+    if built is None:
+        key = app.config.get("MOLLIE_API_KEY")
+        if not key:
+            raise GatewayUnavailable("MOLLIE_API_KEY is not set")
+        built = MollieGateway(
+            key, app.config["MOLLIE_API_ENDPOINT"],
+            (app.config["MOLLIE_CONNECT_TIMEOUT_SECONDS"],
+             app.config["MOLLIE_READ_TIMEOUT_SECONDS"]),
+        )
+        app.extensions["coop_mollie"] = built
+    return built
+
+
+def reset_gateway(app) -> None:
+    """Forget the built gateway (after the configuration changed, in tests)."""
+    app.extensions.pop("coop_mollie", None)
