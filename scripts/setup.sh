@@ -35,7 +35,11 @@ ensure_system_packages() {
 PDF_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 
 ensure_venv() {
-  # $1: pip extras, e.g. "" or "[test]"
+  # $1: pip extras, e.g. "" or "[test]". COOP_SKIP_INSTALL=1: the venv is known to be
+  # complete (CI installs once, then runs two passes side by side).
+  if [ "${COOP_SKIP_INSTALL:-}" = 1 ] && [ -x .venv/bin/python ]; then
+    return 0
+  fi
   if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
   fi
