@@ -83,6 +83,9 @@ def create_app(config=None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     _configure_login(app)
+    from coop.forms import share_wtforms_catalogue
+
+    app.before_request(share_wtforms_catalogue)
 
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(import_module(module).bp)

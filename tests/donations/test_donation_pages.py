@@ -214,3 +214,18 @@ def test_donation_page_in_english(client):
 
     assert "Another amount" in response.text
     assert "€25.00" in response.text
+
+
+def test_a_forged_choice_gets_wtforms_own_message_in_the_visitors_language(client):
+    # WTForms' built-in messages come from its catalogue, which the app loads once per
+    # language instead of once per request: both languages must still come out right.
+    dutch = client.post("/donate/", data=_form(client, frequency="weekly"))
+    assert dutch.status_code == 422
+    assert "Ongeldige keuze." in dutch.text
+
+    client.post("/language", data={"language": "en", "next": "/donate/"})
+    english = client.post("/donate/", data=_form(client, frequency="weekly"))
+    assert english.status_code == 422
+    assert "Not a valid choice." in english.text
+    assert "Ongeldige keuze." not in english.text
+    assert _count(Donation) == 0
