@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from coop import audit
@@ -447,22 +447,27 @@ def post_entries(specs: Sequence[EntrySpec], *, actor=None, open_missing_year: b
     checked = [(spec, _validate(spec, accounts, centres)) for spec in specs]
 
     years: dict[int, FiscalYear] = {}
+    numbers: dict[int, int] = {}
     entries: list[JournalEntry] = []
     created_by = audit.acting_user_id(actor)
     for spec, _resolved in checked:
-        fiscal_year = _year_for_posting(spec.entry_date, open_missing_year)
-        if fiscal_year.year not in years:
-            years[fiscal_year.year] = _lock_year(fiscal_year)
+        locked = next((year for year in years.values()
+                       if year.start_date <= spec.entry_date <= year.end_date), None)
+        if locked is None:
+            fiscal_year = _year_for_posting(spec.entry_date, open_missing_year)
+            locked = years[fiscal_year.year] = _lock_year(fiscal_year)
             # The lock re-read the row: check again that it is still open.
-            if years[fiscal_year.year].status != FiscalYearStatus.OPEN:
+            if locked.status != FiscalYearStatus.OPEN:
                 raise LedgerError(
                     _l("Fiscal year %(year)s is closed: nothing can be posted in it.",
                        year=fiscal_year.year), "entry_date")
-        locked = years[fiscal_year.year]
-        locked.last_entry_number += 1
+            numbers[locked.year] = locked.last_entry_number
+        # Numbers are counted here and stored once per year below: one UPDATE, not one
+        # per entry (each would be flushed by the next query).
+        numbers[locked.year] += 1
         entries.append(JournalEntry(
             fiscal_year=locked.year,
-            number=locked.last_entry_number,
+            number=numbers[locked.year],
             entry_date=spec.entry_date,
             description=spec.description.strip(),
             reference=(spec.reference or "").strip() or None,
@@ -472,24 +477,23 @@ def post_entries(specs: Sequence[EntrySpec], *, actor=None, open_missing_year: b
             reverses_entry_id=spec.reverses_entry_id,
             created_by_id=created_by,
         ))
+    for year, number in numbers.items():
+        years[year].last_entry_number = number
     db.session.add_all(entries)
     db.session.flush()
-    lines = []
-    for entry, (_spec, resolved) in zip(entries, checked, strict=True):
-        for line, account in resolved:
-            lines.append(JournalLine(
-                entry_id=entry.id,
-                account_id=account.id,
-                debit_cents=line.debit_cents,
-                credit_cents=line.credit_cents,
-                description=(line.description or "").strip() or None,
-                person_id=line.person_id,
-                invoice_id=line.invoice_id,
-                cost_centre_id=line.cost_centre_id,
-                **line.links,
-            ))
-    db.session.add_all(lines)
-    db.session.flush()
+    # The lines as one executemany (no ids needed back): on SQLite the ORM would send
+    # one INSERT … RETURNING per line.
+    # Every row names the same columns (an executemany takes them from the first row).
+    links = dict.fromkeys(key for line in all_lines for key in line.links)
+    db.session.execute(insert(JournalLine), [
+        {"entry_id": entry.id, "account_id": account.id, "debit_cents": line.debit_cents,
+         "credit_cents": line.credit_cents,
+         "description": (line.description or "").strip() or None,
+         "person_id": line.person_id, "invoice_id": line.invoice_id,
+         "cost_centre_id": line.cost_centre_id, **links, **line.links}
+        for entry, (_spec, resolved) in zip(entries, checked, strict=True)
+        for line, account in resolved
+    ])
     ids = [entry.id for entry in entries]
     db.session.execute(
         update(JournalEntry).where(JournalEntry.id.in_(ids))
