@@ -461,6 +461,17 @@ def test_the_business_day_after_easter_is_accepted(coop):
     assert batch.collection_date == date(2027, 3, 30) and batch.transaction_count == 1
 
 
+def test_every_target2_closing_day_has_a_translated_name(app):
+    # python-holidays gives the dates with English names; a name it starts using that we
+    # do not know would show untranslated in the refusal.
+    import holidays
+
+    names = {name for year in range(2026, 2036)
+             for name in holidays.financial_holidays("XECB", years=year).values()}
+
+    assert names == set(services.TARGET_CLOSING_DAY_NAMES)
+
+
 @pytest.mark.parametrize(("today", "proposed"), [
     (date(2027, 3, 12), "2027-03-30"),  # +14 days is Good Friday, then Easter Monday
     (date(2026, 12, 11), "2026-12-28"),  # +14 days is Christmas, then the weekend
