@@ -37,6 +37,28 @@ def normalise_iban(value: str) -> str:
         raise ValueError(_l("This is not a valid IBAN; check the digits.")) from error
 
 
+def iban_in_sepa_zone(iban: str) -> bool:
+    """Whether the country of a (valid) IBAN takes part in the SEPA schemes, by
+    schwifty's registry of IBAN specifications: Turkey or Brazil have IBANs but are
+    outside SEPA, so their accounts cannot be debited by a SEPA direct debit."""
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    try:
+        return IBAN(iban, allow_invalid=True).in_sepa_zone
+    except (SchwiftyException, ValueError):  # a country schwifty does not know
+        return False
+
+
+def country_name(code: str) -> str:
+    """The name of a country (ISO 3166 code) in the UI language, e.g. "Turkije"."""
+    from babel import Locale
+    from flask_babel import get_locale
+
+    locale = get_locale() or Locale("nl")
+    return locale.territories.get(code.upper(), code.upper())
+
+
 def normalise_bic(value: str) -> str:
     try:
         return stdnum_bic.validate(value)

@@ -213,3 +213,28 @@ def test_downgrading_the_funders_revision_keeps_the_ledger_guards(empty_database
     _migrate(flask_migrate.upgrade)
     assert "agreement_id" in {c["name"] for c in inspect(db.engine).get_columns("journal_line")}
 # --- end funders and bank ---
+
+
+# --- Direct debit: 0011 fingerprints the files made before it, and keeps them while pending
+def test_direct_debit_retention_revision_fingerprints_existing_files(empty_database_app):
+    import hashlib
+
+    _migrate(flask_migrate.upgrade, revision="0010_payments")
+    db.session.execute(text(
+        "INSERT INTO direct_debit_batch (id, message_id, collection_date, status, creditor_id, "
+        "transaction_count, total_cents, xml, created_at) VALUES (1, 'MSG-1', '2026-03-02', "
+        "'pending', 'NL79ZZZ999999990000', 1, 2500, '<Document>é</Document>', "
+        "CURRENT_TIMESTAMP)"))
+    db.session.commit()
+
+    _migrate(flask_migrate.upgrade)
+
+    assert db.session.execute(text("SELECT xml_sha256 FROM direct_debit_batch")).scalar() == (
+        hashlib.sha256("<Document>é</Document>".encode()).hexdigest())
+    with pytest.raises(DBAPIError):  # a pending batch keeps its file
+        db.session.execute(text("UPDATE direct_debit_batch SET xml = NULL, "
+                                "xml_purged_at = CURRENT_TIMESTAMP"))
+    db.session.rollback()
+    _migrate(flask_migrate.downgrade, revision="0010_payments")
+    columns = {c["name"] for c in inspect(db.engine).get_columns("direct_debit_batch")}
+    assert "xml_sha256" not in columns and "xml_purged_at" not in columns

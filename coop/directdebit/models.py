@@ -7,6 +7,7 @@ money: one active mandate per person, a unique mandate reference, and an invoice
 mandate) in at most one pending collection at a time.
 """
 
+import hashlib
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -93,6 +94,15 @@ class Mandate(db.Model):
     )
 
 
+def file_sha256(xml: str) -> str:
+    """The SHA-256 of the file as downloaded (UTF-8), in hex: `sha256sum` of a copy."""
+    return hashlib.sha256(xml.encode("utf-8")).hexdigest()
+
+
+def _file_sha256(context) -> str:
+    return file_sha256(context.get_current_parameters()["xml"])
+
+
 class Batch(db.Model):
     __tablename__ = "direct_debit_batch"
 
@@ -105,7 +115,12 @@ class Batch(db.Model):
     total_cents: Mapped[int] = mapped_column(Integer, nullable=False)
     # The pain.008 file as handed to the bank: stored with the batch, in the same
     # transaction, so a batch never exists without its file nor a file without its batch.
-    xml: Mapped[str] = mapped_column(Text, nullable=False)
+    # Its names and IBANs are removed once the batch is past its retention
+    # (services.purge_batch_files); the fingerprint, message id, count and total stay,
+    # so a copy kept elsewhere can still be checked against the books.
+    xml: Mapped[str | None] = mapped_column(Text)
+    xml_sha256: Mapped[str] = mapped_column(String(64), nullable=False, default=_file_sha256)
+    xml_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -115,6 +130,8 @@ class Batch(db.Model):
         CheckConstraint("transaction_count > 0", name="count_positive"),
         CheckConstraint("total_cents > 0", name="total_positive"),
         CheckConstraint("(status = 'pending') = (closed_at IS NULL)", name="closed_unless_pending"),
+        CheckConstraint("(xml IS NULL) = (xml_purged_at IS NOT NULL)", name="file_or_purged"),
+        CheckConstraint("status <> 'pending' OR xml IS NOT NULL", name="file_while_pending"),
         Index("ix_direct_debit_batch_collection_date", "collection_date", "id"),
     )
 

@@ -16,13 +16,24 @@ Decisions the code encodes:
   it keeps FRST and RCUR apart without sending two transactions under one mandate at
   once. A mandate with a collection still pending waits for its outcome.
 - The collection date lies at least the pre-notification term (settings, 14 days by
-  default) ahead, on a weekday.
+  default) ahead, on a TARGET2 business day: a weekday that is not a TARGET2 closing
+  day (1 January, Good Friday, Easter Monday, 1 May, 25 and 26 December; the dates
+  come from python-holidays' ECB calendar).
 - A storno after 8 weeks is only possible for an unauthorised collection (reason
   MD01), and at most 13 months after the collection.
 - A mandate is kept 36 months after its last collection (or, never used, after it
   ended or was signed), then its account holder and account are removed.
+- A batch's pain.008 file (names and IBANs of the members) is kept 14 months after the
+  collection date once the batch is collected or withdrawn: the 13 months in which a
+  member can have an unauthorised collection reversed, plus a month for the bank's
+  report of it. Then the file is removed; the message id, count, total, the file's
+  SHA-256 fingerprint and every item (invoice, amount, end-to-end id, payment) stay, so
+  the books and the audit trail remain verifiable for the 7 fiscal years, and a copy
+  kept elsewhere can be checked against the fingerprint. The same names and accounts
+  are in the mandates, which have their own term.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -31,7 +42,7 @@ from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, defer
 
 from coop import audit
 from coop.directdebit.models import (
@@ -52,10 +63,11 @@ from coop.mail import MailError, send_mail
 from coop.members.models import Membership, Person
 from coop.settings.services import get_organisation
 from coop.timeutil import utcnow
-from coop.validators import normalise_bic, normalise_iban
+from coop.validators import country_name, iban_in_sepa_zone, normalise_bic, normalise_iban
 
 PAIN_008_SCHEMA = "pain.008.001.02"
 RETENTION_MONTHS = 36
+FILE_RETENTION_MONTHS = 14  # the 13 months of UNAUTHORISED_MONTHS, plus one
 REFUND_WEEKS = 8  # an authorised collection can be reversed within 8 weeks …
 UNAUTHORISED_MONTHS = 13  # … an unauthorised one within 13 months
 UNAUTHORISED_CODE = "MD01"
@@ -190,9 +202,10 @@ def sign_mandate(
     generated one). The consent text of the day is stored with it.
 
     Raises DirectDebitError (with the field) for: no account holder or one longer than
-    70 characters, an invalid IBAN or BIC, a signature date in the future, a reference
-    that is too long, has characters SEPA does not allow or is taken, a person who has
-    an active mandate already or was anonymised, a coop without an incassant-ID.
+    70 characters, an invalid IBAN or BIC, an IBAN of a country outside SEPA, a
+    signature date in the future, a reference that is too long, has characters SEPA
+    does not allow or is taken, a person who has an active mandate already or was
+    anonymised, a coop without an incassant-ID.
     """
     today = today or dues.local_today()
     # Lock the person: two signings at once must not both pass the checks below.
@@ -214,6 +227,13 @@ def sign_mandate(
         iban = normalise_iban(iban or "")
     except ValueError as error:
         raise DirectDebitError(error.args[0], "iban") from None
+    if not iban_in_sepa_zone(iban):
+        raise DirectDebitError(
+            _l("A direct debit is only possible from an account in the SEPA area; "
+               "%(country)s is not part of it. Pay the dues by bank transfer or online "
+               "instead.", country=country_name(iban[:2])),
+            "iban",
+        )
     if (bic or "").strip():
         try:
             bic = normalise_bic(bic)
@@ -391,14 +411,57 @@ def _candidates(collection_date: date) -> list[Candidate]:
     return result
 
 
-def _check_collection_date(collection_date: date, today: date, notice_days: int) -> None:
-    earliest = today + timedelta(days=notice_days)
-    if collection_date < earliest:
-        from coop.templating import date_filter
+# The days TARGET2 (T2) is closed, named in the UI language; python-holidays gives the
+# dates (its ECB/TARGET2 calendar, "XECB") with these English names.
+TARGET_CLOSING_DAY_NAMES = {
+    "New Year's Day": _l("New Year's Day"),
+    "Good Friday": _l("Good Friday"),
+    "Easter Monday": _l("Easter Monday"),
+    "Labour Day": _l("Labour Day"),
+    "Christmas Day": _l("Christmas Day"),
+    "Christmas Holiday": _l("Boxing Day"),
+}
 
+
+@functools.cache
+def _target_closing_days(year: int) -> dict[date, str]:
+    import holidays
+
+    return dict(holidays.financial_holidays("XECB", years=year))
+
+
+def target_closing_day(day: date):
+    """The name of the TARGET2 closing day `day` is (translated), or None."""
+    name = _target_closing_days(day.year).get(day)
+    if name is None:
+        return None
+    return TARGET_CLOSING_DAY_NAMES.get(name, name)
+
+
+def is_business_day(day: date) -> bool:
+    """A TARGET2 business day: Monday to Friday and not a TARGET2 closing day, the
+    only days on which a SEPA direct debit is settled."""
+    return day.weekday() < 5 and target_closing_day(day) is None
+
+
+def next_business_day(day: date) -> date:
+    """`day` itself when it is a business day, else the first one after it."""
+    while not is_business_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def earliest_collection_date(today: date, notice_days: int) -> date:
+    """The first business day at least the pre-notification term ahead."""
+    return next_business_day(today + timedelta(days=notice_days))
+
+
+def _check_collection_date(collection_date: date, today: date, notice_days: int) -> None:
+    earliest = earliest_collection_date(today, notice_days)
+    if collection_date < today + timedelta(days=notice_days):
         raise DirectDebitError(
             _l("Members must hear of a collection %(days)d days ahead: choose %(earliest)s "
-               "or later.", days=notice_days, earliest=date_filter(earliest)),
+               "or later.", days=notice_days, earliest=_date(earliest)),
             "collection_date",
         )
     if collection_date > today + timedelta(days=365):
@@ -408,6 +471,15 @@ def _check_collection_date(collection_date: date, today: date, notice_days: int)
     if collection_date.weekday() >= 5:
         raise DirectDebitError(
             _l("Banks collect on working days: choose a Monday to Friday."), "collection_date"
+        )
+    holiday = target_closing_day(collection_date)
+    if holiday is not None:
+        raise DirectDebitError(
+            _l("%(date)s is %(holiday)s, not a bank business day: banks do not collect "
+               "then. Choose another date, such as %(next)s.",
+               date=_date(collection_date), holiday=holiday,
+               next=_date(next_business_day(collection_date))),
+            "collection_date",
         )
 
 
@@ -479,8 +551,9 @@ def generate_batch(collection_date: date, actor=None, today: date | None = None)
     refuses it too).
 
     Raises DirectDebitError for a collection date within the pre-notification term,
-    more than a year ahead or in a weekend, for missing creditor settings, when nothing
-    is to be collected, or when the file does not validate.
+    more than a year ahead, in a weekend or on a TARGET2 closing day, for missing
+    creditor settings, when nothing is to be collected, or when the file does not
+    validate.
     """
     today = today or dues.local_today()
     organisation = get_organisation()
@@ -815,4 +888,41 @@ def anonymise_mandates(today: date, dry_run: bool = False, actor=None) -> list[d
         db.session.flush()
         audit.record("finance:mandate:anonymise", {"reference": mandate.reference},
                      obj=mandate, actor=actor)
+    return result
+
+
+def batch_files_past_retention(today: date) -> list[Batch]:
+    """Collected or withdrawn batches whose file is still there and whose collection
+    date lies more than 14 months back (see the module doc)."""
+    cutoff = _months_later(today, -FILE_RETENTION_MONTHS)
+    return list(db.session.scalars(
+        select(Batch).options(defer(Batch.xml)).where(
+            Batch.status != BatchStatus.PENDING,
+            Batch.xml.is_not(None),
+            Batch.collection_date < cutoff,
+        ).order_by(Batch.collection_date, Batch.id)
+    ))
+
+
+def purge_batch_files(today: date, dry_run: bool = False, actor=None) -> list[dict]:
+    """Remove the pain.008 file of every batch past its retention; the batch, its items
+    and the file's fingerprint stay. Flushes; the caller commits. Returns one
+    `{"message_id", "collection_date", "status"}` per batch."""
+    result = []
+    for batch in batch_files_past_retention(today):
+        result.append({"message_id": batch.message_id,
+                       "collection_date": batch.collection_date, "status": batch.status})
+        if dry_run:
+            continue
+        batch.xml = None
+        batch.xml_purged_at = utcnow()
+        db.session.flush()
+        audit.record(
+            "finance:debit_batch:purge_file",
+            {"message_id": batch.message_id,
+             "collection_date": batch.collection_date.isoformat(),
+             "count": batch.transaction_count, "total_cents": batch.total_cents,
+             "sha256": batch.xml_sha256},
+            obj=batch, actor=actor,
+        )
     return result

@@ -2,6 +2,7 @@
 and the member's own mandate in the portal (`/portal/direct-debit`)."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -206,13 +207,11 @@ def _render_batch_form(form, status=200):
 @bp.route("/direct-debit/batches/new", methods=["GET", "POST"])
 @require(Permission.FINANCE_WRITE)
 def batch_new():
-    from datetime import timedelta
-
     today = services.dues.local_today()
     if request.method == "GET":
-        earliest = today + timedelta(days=get_organisation().direct_debit_notice_days)
-        while earliest.weekday() >= 5:
-            earliest += timedelta(days=1)
+        earliest = services.earliest_collection_date(
+            today, get_organisation().direct_debit_notice_days
+        )
         return _render_batch_form(BatchForm(formdata=None, collection_date=earliest))
     form = BatchForm()
     if not form.validate_on_submit():
@@ -260,6 +259,7 @@ def _render_batch(batch, return_form=None, return_item_id=None, cancel_form=None
         return_form=return_form or ReturnItemForm(formdata=None, returned_on=today),
         return_item_id=return_item_id,
         cancel_form=cancel_form or CancelBatchForm(formdata=None, prefix="cancel"),
+        file_retention_months=services.FILE_RETENTION_MONTHS,
         **_labels(),
     ), status
 
@@ -274,6 +274,14 @@ def batch(batch_id: int):
 @require(Permission.FINANCE_READ)
 def batch_file(batch_id: int):
     batch = db.get_or_404(Batch, batch_id)
+    if batch.xml is None:
+        # Removed after its retention: say so on the batch page, which keeps the totals
+        # and the file's fingerprint.
+        flash(_("The pain.008 file of this batch was removed on %(date)s, %(months)d "
+                "months after the collection date; its totals and fingerprint are kept.",
+                date=format_date(batch.xml_purged_at),
+                months=services.FILE_RETENTION_MONTHS), "error")
+        return _render_batch(batch, status=410)
     filename = f"incasso-{batch.collection_date.isoformat()}-{batch.id}.xml"
     return Response(
         batch.xml.encode("utf-8"), mimetype="application/xml",

@@ -1,7 +1,8 @@
 """pain.008 batches: the file, idempotence, pre-notification, collection and storno."""
 
+import hashlib
 import xml.etree.ElementTree as etree
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import xmlschema
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from coop.audit import AuditEvent
 from coop.directdebit import services
 from coop.directdebit.models import Batch, BatchItem, Mandate
 from coop.dues import services as dues
@@ -410,3 +412,184 @@ def test_marking_collected_when_an_invoice_was_paid_otherwise_is_refused(coop):
 
     assert invoice.number in str(refused.value.message)
     assert db.session.get(Batch, batch.id).status == "pending"
+
+
+# TARGET2 closing days ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("day", "today", "holiday", "proposed"), [
+    (date(2027, 3, 26), date(2027, 3, 1), "Goede Vrijdag", "30 mrt 2027"),
+    (date(2027, 3, 29), date(2027, 3, 1), "Tweede Paasdag", "30 mrt 2027"),
+    (date(2026, 12, 25), date(2026, 12, 1), "Eerste Kerstdag", "28 dec 2026"),
+    (date(2027, 1, 1), date(2026, 12, 1), "Nieuwjaarsdag", "4 jan 2027"),
+    (date(2026, 5, 1), date(2026, 4, 1), "Dag van de Arbeid", "4 mei 2026"),
+])
+def test_collection_date_on_a_target2_closing_day_is_refused_at_the_field(
+        coop, client, treasurer, monkeypatch, day, today, holiday, proposed):
+    monkeypatch.setattr(dues, "local_today", lambda: today)
+    person, _invoice = member_with_invoice()
+    give_mandate(person)
+
+    response = client.post("/direct-debit/batches/new", data={"collection_date": day.isoformat()})
+
+    assert response.status_code == 422
+    assert 'id="collection_date-error"' in response.text
+    assert f"is {holiday}, geen bankwerkdag" in response.text
+    assert f"bijvoorbeeld {proposed}" in response.text
+    assert db.session.scalar(select(db.func.count(Batch.id))) == 0
+    assert db.session.scalar(select(db.func.count(BatchItem.id))) == 0
+
+
+def test_closing_day_message_in_english(coop, client, treasurer, monkeypatch):
+    monkeypatch.setattr(dues, "local_today", lambda: date(2027, 3, 1))
+    person, _invoice = member_with_invoice()
+    give_mandate(person)
+    client.post("/language", data={"language": "en"})
+
+    response = client.post("/direct-debit/batches/new", data={"collection_date": "2027-03-26"})
+
+    assert response.status_code == 422
+    assert "is Good Friday, not a bank business day" in response.text
+
+
+def test_the_business_day_after_easter_is_accepted(coop):
+    person, _invoice = member_with_invoice()
+    give_mandate(person)
+
+    batch = _generate(date(2027, 3, 30), today=date(2027, 3, 1))
+
+    assert batch.collection_date == date(2027, 3, 30) and batch.transaction_count == 1
+
+
+def test_every_target2_closing_day_has_a_translated_name(app):
+    # python-holidays gives the dates with English names; a name it starts using that we
+    # do not know would show untranslated in the refusal.
+    import holidays
+
+    names = {name for year in range(2026, 2036)
+             for name in holidays.financial_holidays("XECB", years=year).values()}
+
+    assert names == set(services.TARGET_CLOSING_DAY_NAMES)
+
+
+@pytest.mark.parametrize(("today", "proposed"), [
+    (date(2027, 3, 12), "2027-03-30"),  # +14 days is Good Friday, then Easter Monday
+    (date(2026, 12, 11), "2026-12-28"),  # +14 days is Christmas, then the weekend
+    (date(2026, 12, 18), "2027-01-04"),  # +14 days is New Year's Day, then the weekend
+    (date(2026, 2, 2), "2026-02-16"),  # an ordinary Monday
+])
+def test_new_batch_form_proposes_the_first_business_day(coop, client, treasurer, monkeypatch,
+                                                        today, proposed):
+    monkeypatch.setattr(dues, "local_today", lambda: today)
+
+    page = client.get("/direct-debit/batches/new")
+
+    assert page.status_code == 200
+    assert f'value="{proposed}"' in page.text
+
+
+def test_too_early_message_proposes_a_business_day(coop, client, treasurer, monkeypatch):
+    monkeypatch.setattr(dues, "local_today", lambda: date(2027, 3, 12))
+    person, _invoice = member_with_invoice()
+    give_mandate(person)
+
+    response = client.post("/direct-debit/batches/new", data={"collection_date": "2027-03-20"})
+
+    assert response.status_code == 422
+    assert "kies 30 mrt 2027 of later" in response.text
+
+
+# Retention of the files ---------------------------------------------------------------
+
+
+def _collected_batch():
+    person, invoice = member_with_invoice(2500, given_name="Anna")
+    give_mandate(person)
+    batch = _generate()
+    _collect(batch)
+    return batch, invoice
+
+
+def test_the_file_is_kept_14_months_after_collection_then_removed_with_its_fingerprint(coop):
+    batch, invoice = _collected_batch()
+    downloaded = batch.xml.encode("utf-8")
+    payments = db.session.scalar(select(db.func.count(Payment.id)))
+
+    assert services.purge_batch_files(date(2027, 4, 16)) == []  # exactly 14 months
+    assert db.session.get(Batch, batch.id).xml is not None
+    removed = services.purge_batch_files(date(2027, 4, 17))
+    db.session.commit()
+
+    assert [row["message_id"] for row in removed] == [batch.message_id]
+    db.session.expire_all()
+    kept = db.session.get(Batch, batch.id)
+    assert kept.xml is None and kept.xml_purged_at is not None
+    assert kept.xml_sha256 == hashlib.sha256(downloaded).hexdigest()
+    assert (kept.transaction_count, kept.total_cents) == (1, 2500)
+    assert db.session.scalar(select(BatchItem.status)) == "collected"
+    assert db.session.scalar(select(db.func.count(Payment.id))) == payments
+    assert db.session.get(Invoice, invoice.id).status == "paid"
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.tag == "finance:debit_batch:purge_file"))
+    assert event is not None and kept.xml_sha256 in str(event.details)
+    assert services.purge_batch_files(date(2030, 1, 1)) == []  # once
+
+
+def test_a_pending_batch_keeps_its_file_however_old(coop):
+    person, _invoice = member_with_invoice()
+    give_mandate(person)
+    batch = _generate()
+
+    assert services.purge_batch_files(date(2030, 1, 1)) == []
+    batch.xml, batch.xml_purged_at = None, datetime.now(UTC)
+    with pytest.raises(IntegrityError):  # the database refuses it too
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_a_withdrawn_batch_loses_its_file_on_the_same_term(coop):
+    person, _invoice = member_with_invoice()
+    give_mandate(person)
+    batch = _generate()
+    services.cancel_batch(batch, "Bestand niet verstuurd")
+    db.session.commit()
+
+    removed = services.purge_batch_files(date(2027, 4, 17))
+
+    assert [row["status"] for row in removed] == ["cancelled"]
+
+
+def test_batch_page_says_the_file_was_removed_and_the_download_explains(
+        coop, client, treasurer):
+    batch, _invoice = _collected_batch()
+    services.purge_batch_files(date(2027, 5, 1))
+    db.session.commit()
+
+    page = client.get(f"/direct-debit/batches/{batch.id}")
+    download = client.get(f"/direct-debit/batches/{batch.id}/pain.008.xml")
+
+    assert page.status_code == 200
+    assert "Het pain.008-bestand is op" in page.text and "verwijderd" in page.text
+    assert "Download het pain.008-bestand" not in page.text
+    assert f"/direct-debit/batches/{batch.id}/pain.008.xml" not in page.text
+    assert batch.xml_sha256 in page.text and "25,00" in page.text
+    assert download.status_code == 410
+    assert download.headers["Content-Type"].startswith("text/html")
+    assert "Het pain.008-bestand van deze batch is op" in download.text
+    assert "14 maanden na de incassodatum" in download.text
+
+
+def test_purge_command_lists_then_removes(coop, app):
+    batch, _invoice = _collected_batch()
+    runner = app.test_cli_runner()
+
+    dry = runner.invoke(args=["coop", "purge-direct-debit-files", "--dry-run",
+                              "--today", "2027-06-01"])
+    assert dry.exit_code == 0 and batch.message_id in dry.output
+    assert "1 file(s) would be removed" in dry.output
+    db.session.expire_all()
+    assert db.session.get(Batch, batch.id).xml is not None
+    real = runner.invoke(args=["coop", "purge-direct-debit-files", "--today", "2027-06-01"])
+    assert real.exit_code == 0 and "1 file(s) removed" in real.output
+    db.session.expire_all()
+    assert db.session.get(Batch, batch.id).xml is None

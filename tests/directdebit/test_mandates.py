@@ -122,6 +122,65 @@ def test_bad_input_when_signing_saves_nothing(coop, client, login_as, data, fiel
     assert db.session.scalar(select(db.func.count(Mandate.id))) == 0
 
 
+# Valid IBANs (check digits right) of countries that have IBANs but are outside SEPA.
+TURKISH_IBAN = "TR330006100519786457841326"
+BRAZILIAN_IBAN = "BR1800360305000010009795493C1"
+SWISS_IBAN = "CH9300762011623852957"  # in SEPA, though not in the EU nor the euro area
+
+
+@pytest.mark.parametrize(("iban", "country"), [
+    (TURKISH_IBAN, "Turkije"), (BRAZILIAN_IBAN, "Brazilië"),
+])
+def test_portal_refuses_an_account_outside_sepa_at_the_iban_field(
+        coop, client, login_as, iban, country):
+    _member_login(client, login_as)
+
+    response = client.post("/portal/direct-debit", data={
+        "account_holder": "A. de Vries", "iban": iban, "consent": "y"})
+
+    assert response.status_code == 422
+    assert 'id="iban-error"' in response.text
+    assert f"alleen mogelijk van een rekening in het SEPA-gebied; {country}" in response.text
+    assert db.session.scalar(select(db.func.count(Mandate.id))) == 0
+
+
+def test_outside_sepa_message_in_english(coop, client, login_as):
+    _member_login(client, login_as)
+    client.post("/language", data={"language": "en"})
+
+    response = client.post("/portal/direct-debit", data={
+        "account_holder": "A. de Vries", "iban": TURKISH_IBAN, "consent": "y"})
+
+    assert response.status_code == 422
+    assert "only possible from an account in the SEPA area; Türkiye" in response.text
+    assert db.session.scalar(select(db.func.count(Mandate.id))) == 0
+
+
+def test_paper_mandate_outside_sepa_saves_nothing(coop, client, make_user, login_as):
+    login_as(make_user(roles=["treasurer"], two_factor=True))
+    person, _invoice = member_with_invoice()
+    number = db.session.scalar(select(Membership.member_number).where(
+        Membership.person_id == person.id))
+
+    response = client.post("/direct-debit/mandates/new", data={
+        "member_number": str(number), "account_holder": "B. Jansen", "iban": BRAZILIAN_IBAN,
+        "signed_on": "2026-01-10", "kind": "recurrent"})
+
+    assert response.status_code == 422
+    assert 'id="iban-error"' in response.text and "SEPA-gebied; Brazilië" in response.text
+    assert db.session.scalar(select(db.func.count(Mandate.id))) == 0
+    assert db.session.scalar(select(AuditEvent.id).where(
+        AuditEvent.tag == "finance:mandate:sign")) is None
+
+
+def test_an_account_in_a_sepa_country_outside_the_euro_area_is_accepted(coop):
+    person, _invoice = member_with_invoice()
+
+    mandate = give_mandate(person, iban=SWISS_IBAN, bic="UBSWCHZH80A")
+
+    assert db.session.get(Mandate, mandate.id).iban == SWISS_IBAN
+
+
 def test_a_second_active_mandate_is_refused(coop, client, login_as):
     person = _member_login(client, login_as)
     give_mandate(person)
