@@ -59,6 +59,10 @@ class Config:
     DONATION_MAX_CENTS = int(_env("DONATION_MAX_CENTS", "1000000"))
     DONATION_SUGGESTED_CENTS = tuple(
         int(v) for v in _env("DONATION_SUGGESTED_CENTS", "1000,2500,5000,10000").split(","))
+    # A campaign page shows its progress and donors as they were at most this many
+    # seconds ago (per server process): a campaign shared widely is read far more often
+    # than it is given to. The thank-you page and the board's pages always count afresh.
+    DONATION_PROGRESS_CACHE_SECONDS = float(_env("DONATION_PROGRESS_CACHE_SECONDS", "5"))
 
     # Mail: "smtp" sends through MAIL_SERVER; "outbox" stores mails in the database,
     # where an admin reads them in the UI (development and demo).
@@ -136,6 +140,7 @@ class TestConfig(Config):
     MOLLIE_API_ENDPOINT = "http://127.0.0.1:9"  # tests that need Mollie start the fake
     MOLLIE_READ_TIMEOUT_SECONDS = 2
     MOLLIE_CHECKOUT_ORIGIN = ""
+    DONATION_PROGRESS_CACHE_SECONDS = 0  # a test sees each gift at once
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig, "test": TestConfig}

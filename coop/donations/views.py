@@ -74,12 +74,10 @@ def _donation_page(campaign: Campaign | None):
 
 
 def _render_donation(form, campaign, campaigns):
-    totals = services.campaign_totals([campaign.id]) if campaign else {}
+    raised, donors = services.campaign_progress(campaign) if campaign else ((0, 0), [])
     return payments.allow_checkout_redirect(render_template(
         "donations/donate.html", form=form, campaign=campaign, campaigns=campaigns,
-        raised=totals.get(campaign.id, (0, 0)) if campaign else (0, 0),
-        donors=services.public_donors(campaign) if campaign else [],
-        other_campaigns=campaign is None,
+        raised=raised, donors=donors, other_campaigns=campaign is None,
     ))
 
 

@@ -229,3 +229,30 @@ def test_a_forged_choice_gets_wtforms_own_message_in_the_visitors_language(clien
     assert "Not a valid choice." in english.text
     assert "Ongeldige keuze." not in english.text
     assert _count(Donation) == 0
+
+
+def test_campaign_page_progress_is_kept_a_few_seconds_but_the_thank_you_page_is_exact(
+        app, client, fake, deliver, garden, monkeypatch):
+    app.config["DONATION_PROGRESS_CACHE_SECONDS"] = 5
+    clock = [1000.0]
+    monkeypatch.setattr("coop.donations.services.time.monotonic", lambda: clock[0])
+    assert f"Buurttuin: €{NBSP}0,00 van" in client.get("/donate/buurttuin").text
+
+    client.post("/donate/buurttuin", data=_form(client, "/donate/buurttuin",
+                                                donor_name="Fatima", public_consent="y"))
+    payment = db.session.scalars(select(OnlinePayment)).one()
+    fake.set_status(payment.mollie_id, "paid")
+    deliver()
+    clock[0] += 4
+
+    # Within the five seconds the campaign page shows what it counted before ...
+    stale = client.get("/donate/buurttuin").text
+    assert f"Buurttuin: €{NBSP}0,00 van" in stale and "Fatima" not in stale
+    # ... while the donor's thank-you page counts the gift at once.
+    thanks = client.get(f"/donate/thanks/{payment.idempotency_key}").text
+    assert f"Buurttuin: €{NBSP}25,00 van" in thanks
+
+    clock[0] += 2
+    fresh = client.get("/donate/buurttuin").text
+    assert f"Buurttuin: €{NBSP}25,00 van" in fresh
+    assert "Met dank aan Fatima." in fresh
