@@ -59,6 +59,9 @@ class Config:
     DONATION_MAX_CENTS = int(_env("DONATION_MAX_CENTS", "1000000"))
     DONATION_SUGGESTED_CENTS = tuple(
         int(v) for v in _env("DONATION_SUGGESTED_CENTS", "1000,2500,5000,10000").split(","))
+    # Donors' names and emails are kept this many full calendar years after the year of
+    # their last gift (`flask coop anonymise-donors`); never less than the fiscal 7.
+    DONOR_RETENTION_YEARS = int(_env("DONOR_RETENTION_YEARS", "7"))
 
     # Mail: "smtp" sends through MAIL_SERVER; "outbox" stores mails in the database,
     # where an admin reads them in the UI (development and demo).
