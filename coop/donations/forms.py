@@ -130,5 +130,5 @@ class AgreementForm(FlaskForm):
 class DonorErasureForm(FlaskForm):
     email = EmailField(_l("The donor's email address"), validators=[
         _REQUIRED, Email(message=_l("Enter an email address like name@example.nl.")),
-        Length(max=255)])
+        Length(max=255)], filters=[lambda value: (value or "").strip().lower()])
     confirmed = HiddenField()
