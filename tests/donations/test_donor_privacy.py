@@ -18,7 +18,6 @@ from coop.donations.models import (
 )
 from coop.extensions import db
 from coop.ledger.models import JournalEntry
-from coop.mail import OutboxMessage
 from coop.payments.models import OnlinePayment
 from tests.payments.helpers import balance, start_gift
 
