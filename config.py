@@ -63,6 +63,9 @@ class Config:
     # seconds ago (per server process): a campaign shared widely is read far more often
     # than it is given to. The thank-you page and the board's pages always count afresh.
     DONATION_PROGRESS_CACHE_SECONDS = float(_env("DONATION_PROGRESS_CACHE_SECONDS", "5"))
+    # Donors' names and emails are kept this many full calendar years after the year of
+    # their last gift (`flask coop anonymise-donors`); never less than the fiscal 7.
+    DONOR_RETENTION_YEARS = int(_env("DONOR_RETENTION_YEARS", "7"))
 
     # Mail: "smtp" sends through MAIL_SERVER; "outbox" stores mails in the database,
     # where an admin reads them in the UI (development and demo).

@@ -89,4 +89,8 @@ def register(app: Flask) -> None:
 
     for command in direct_debit_commands:
         coop_cli.add_command(command)
+    from coop.donations.privacy import COMMANDS as donor_commands
+
+    for command in donor_commands:
+        coop_cli.add_command(command)
     app.cli.add_command(coop_cli)

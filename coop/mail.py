@@ -3,9 +3,14 @@
 `send_mail()` renders `templates/email/<name>.txt` (and `.html` when present) and hands
 the message to the configured backend: `smtp` (a real SMTP server) or `outbox` (stored
 in the database; development and demo, readable by an admin in the UI).
+
+A mail that belongs to a change (a thank-you for a booked gift) is queued with
+`send_after_commit()` and sent by `send_queued()` once the transaction has committed: no
+SMTP round-trip while rows are locked, and no mail for a change that was rolled back.
 """
 
 import smtplib
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -13,8 +18,8 @@ from email.utils import formatdate, make_msgid
 from flask import current_app, render_template
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
-from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from coop.extensions import db
 from coop.timeutil import UTCDateTime, utcnow
@@ -114,3 +119,94 @@ def send_mail(recipient: str, subject: str, template: str, locale: str | None = 
     message = build_message(recipient, subject, text, html, attachments)
     get_backend().send(message)
     return message
+
+
+# Mail after commit -------------------------------------------------------------------
+
+_QUEUED = "coop.mail.queued"  # (transaction, mail) pairs of the open transaction
+_READY = "coop.mail.ready"  # mails whose transaction committed, not sent yet
+
+
+@dataclass
+class QueuedMail:
+    recipient: str
+    subject: str
+    template: str
+    locale: str | None
+    label: str  # what the log says when it fails (no address: logs are not erasable)
+    context: dict = field(default_factory=dict)
+    attachments: tuple = ()
+
+
+def send_after_commit(recipient: str, subject, template: str, locale: str | None = None,
+                      label: str = "", attachments=(), **context) -> QueuedMail:
+    """Queue a mail on the current transaction. It is sent by `send_queued()` after the
+    transaction commits; a rollback (of the transaction, or of the savepoint it was
+    queued in) drops it."""
+    session = db.session()
+    if session.get_transaction() is None:
+        session.begin()  # the mail belongs to a transaction: a rollback must find it
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    mail = QueuedMail(recipient, subject, template, locale, label or template, context,
+                      tuple(attachments))
+    session.info.setdefault(_QUEUED, []).append((transaction, mail))
+    return mail
+
+
+def send_queued() -> list[tuple[QueuedMail, Exception | None]]:
+    """Send the mails whose transaction has committed; call it right after `commit()`.
+
+    Each mail is sent on its own (the outbox backend stores it in a small transaction
+    of its own). A mail that fails is logged and skipped: the change it belongs to is
+    committed already. Returns each mail with its error (None when sent).
+    """
+    session = db.session()
+    ready = session.info.pop(_READY, [])
+    results = []
+    for mail in ready:
+        try:
+            send_mail(mail.recipient, mail.subject, mail.template, locale=mail.locale,
+                      attachments=mail.attachments, **mail.context)
+            session.commit()
+        except Exception as error:  # a lost mail must not fail the caller
+            session.rollback()
+            current_app.logger.exception("%s not sent", mail.label)
+            results.append((mail, error))
+        else:
+            results.append((mail, None))
+    return results
+
+
+def _queued_in(transaction, ended) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@event.listens_for(Session, "after_commit")
+def _commit_queued(session) -> None:
+    if session.in_nested_transaction():  # a savepoint released: not committed yet
+        return
+    queued = session.info.pop(_QUEUED, [])
+    if queued:
+        session.info.setdefault(_READY, []).extend(mail for _transaction, mail in queued)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(session, previous_transaction) -> None:
+    queued = session.info.get(_QUEUED)
+    if not queued:
+        return
+    if previous_transaction.parent is None:
+        queued.clear()
+    else:
+        queued[:] = [(t, m) for t, m in queued if not _queued_in(t, previous_transaction)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_uncommitted(session, transaction) -> None:
+    # A transaction closed without commit (session closed or removed) sends nothing.
+    if transaction.parent is None:
+        session.info.pop(_QUEUED, None)

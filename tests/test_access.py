@@ -195,12 +195,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     "donations.subscription": FINANCE_READERS,
     "donations.statements": FINANCE_READERS,
     "donations.statement_pdf": FINANCE_READERS,
+    "donations.statements_mail": FINANCE_READERS,
     "donations.agreements": FINANCE_READERS,
     "donations.agreement_pdf": FINANCE_READERS,
     "donations.refund": TREASURER,
     "donations.subscription_stop": TREASURER,
     "donations.campaign_new": TREASURER,
     "donations.campaign_edit": TREASURER,
+    "donations.erase_donor": TREASURER,
     "donations.agreement_new": TREASURER,
     # --- end online payments and donations ---
 }

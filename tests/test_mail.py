@@ -228,3 +228,54 @@ def test_english_recipient_gets_english_mail_from_a_dutch_page(app, client, outb
     assert mail.subject == "Reset your password"
     assert "Hello Jane," in mail.body_text
 
+
+
+# Mail after commit ----------------------------------------------------------------------
+
+
+def _queue(recipient):
+    from coop.mail import send_after_commit
+
+    send_after_commit(recipient, "Hallo", "password_reset", user_name="Anna", link=RESET_LINK)
+
+
+def test_a_queued_mail_waits_for_the_commit(app, outbox):
+    from coop.mail import send_queued
+
+    with app.app_context():
+        _queue("anna@example.org")
+        assert send_queued() == []  # not committed yet: nothing goes out
+        db.session.commit()
+        [(mail, error)] = send_queued()
+
+        assert (mail.recipient, error) == ("anna@example.org", None)
+        assert [m.recipient for m in outbox()] == ["anna@example.org"]
+        assert send_queued() == []  # sent once
+
+
+def test_a_rollback_drops_the_queued_mail(app, outbox):
+    from coop.mail import send_queued
+
+    with app.app_context():
+        _queue("anna@example.org")
+        db.session.rollback()
+        db.session.commit()
+
+        assert send_queued() == []
+        assert outbox() == []
+
+
+def test_a_rolled_back_savepoint_drops_only_its_own_mails(app, outbox):
+    from coop.mail import send_queued
+
+    with app.app_context():
+        _queue("kept@example.org")
+        savepoint = db.session.begin_nested()
+        _queue("dropped@example.org")
+        savepoint.rollback()
+        with db.session.begin_nested():
+            _queue("released@example.org")
+        db.session.commit()
+        send_queued()
+
+        assert [m.recipient for m in outbox()] == ["kept@example.org", "released@example.org"]

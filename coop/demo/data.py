@@ -12,7 +12,7 @@ from stdnum.nl import bsn
 
 from coop.accounts import services as accounts
 from coop.extensions import db
-from coop.mail import send_mail
+from coop.mail import send_mail, send_queued
 from coop.permissions import Role
 from coop.settings.models import LegalForm, Majority, Organisation
 from coop.settings.services import EDITABLE_FIELDS, get_organisation, update_organisation
@@ -931,6 +931,7 @@ def _load_online_payments(users: dict) -> str:
         control.set_status(payment.mollie_id, status, notify=False)
         payments.handle_webhook(payment.mollie_id)
         db.session.commit()
+        send_queued()
 
     try:
         for slug, euros, name, email, public_ok, company in DEMO_GIFTS:
@@ -951,6 +952,7 @@ def _load_online_payments(users: dict) -> str:
         charged = control.charge_subscription(recurring.mollie_subscription_id, notify=False)
         payments.handle_webhook(charged["id"])
         db.session.commit()
+        send_queued()
         invoice = db.session.scalar(
             select(Invoice).where(Invoice.kind == InvoiceKind.INVOICE,
                                   Invoice.status == InvoiceStatus.OPEN)

@@ -125,3 +125,10 @@ class AgreementForm(FlaskForm):
         InputRequired(message=_l("Enter a number of years.")),
         NumberRange(min=1, max=50, message=_l("Enter a number of years."))])
     signed_on = DateField(_l("Signed on"), validators=[InputRequired(message=_DATE_MESSAGE)])
+
+
+class DonorErasureForm(FlaskForm):
+    email = EmailField(_l("The donor's email address"), validators=[
+        _REQUIRED, Email(message=_l("Enter an email address like name@example.nl.")),
+        Length(max=255)], filters=[lambda value: (value or "").strip().lower()])
+    confirmed = HiddenField()

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -85,6 +86,8 @@ class RecurringDonation(db.Model):
     mollie_subscription_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     canceled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the donor's name and email were removed (retention or their request).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         CheckConstraint(one_of("status", RecurringStatus), name="status_known"),
@@ -114,6 +117,8 @@ class Donation(db.Model):
     public_consent: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     locale: Mapped[str] = mapped_column(String(5), nullable=False, default="nl")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # Set when the donor's name and email were removed; amount and booking stay.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         CheckConstraint(one_of("frequency", Frequency), name="frequency_known"),
@@ -141,8 +146,31 @@ class PeriodicGiftAgreement(db.Model):
     signed_on: Mapped[date] = mapped_column(Date, nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # Set when the donor's name, email and address were removed, after the agreement's
+    # term plus the fiscal retention (the transaction number and amounts stay).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         CheckConstraint("yearly_amount_cents > 0", name="amount_positive"),
         CheckConstraint("years >= 5", name="at_least_five_years"),
+    )
+
+
+class DonorStatementMail(db.Model):
+    """A yearly statement mailed to a donor: once per donor and year, so sending the
+    statements again reaches only the donors not mailed yet."""
+
+    __tablename__ = "donor_statement_mail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Cleared when the donor is anonymised; the row still says a statement went out.
+    donor_email: Mapped[str | None] = mapped_column(String(255))
+    total_cents: Mapped[int] = mapped_column(Integer, nullable=False)
+    locale: Mapped[str] = mapped_column(String(5), nullable=False)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    __table_args__ = (
+        UniqueConstraint("year", "donor_email"),  # once per donor and year
     )

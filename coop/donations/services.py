@@ -24,6 +24,7 @@ from coop.donations.models import (
     Campaign,
     Donation,
     DonorKind,
+    DonorStatementMail,
     Frequency,
     PeriodicGiftAgreement,
     RecurringDonation,
@@ -33,7 +34,7 @@ from coop.extensions import db
 from coop.ledger import services as ledger
 from coop.ledger.models import AccountPurpose, CostCentre, LedgerAccount
 from coop.ledger.services import Line
-from coop.mail import MailError, send_mail
+from coop.mail import MailError, send_after_commit
 from coop.money import format_money
 from coop.payments import services as payments
 from coop.payments.gateway import GatewayRefused, MolliePayment, gateway
@@ -215,6 +216,8 @@ def _start_subscription(recurring: RecurringDonation, payment: OnlinePayment,
 
 
 def _thank(donation: Donation, recurring: RecurringDonation | None) -> None:
+    """Queue the thank-you mail; it goes out after the webhook's commit (no SMTP while
+    the payment row is locked, none for a transition that is rolled back)."""
     if not donation.donor_email:
         return
     organisation = get_organisation()
@@ -225,12 +228,9 @@ def _thank(donation: Donation, recurring: RecurringDonation | None) -> None:
                      if recurring is not None else None),
         "anbi": bool(organisation.anbi_status),
     }
-    try:
-        send_mail(donation.donor_email, _l("Thank you for your gift"), "donation_thanks",
-                  locale=donation.locale, **context)
-    except MailError:
-        # A lost thank-you mail must not undo the booking; the gift is in the books.
-        current_app.logger.exception("thank-you mail for donation %s failed", donation.id)
+    send_after_commit(donation.donor_email, _l("Thank you for your gift"), "donation_thanks",
+                      locale=donation.locale,
+                      label=f"thank-you mail for donation {donation.id}", **context)
 
 
 def record_subscription_payment(remote: MolliePayment) -> OnlinePayment | None:
@@ -293,18 +293,16 @@ def _gift_lines(donation: Donation, amount_cents: int, *, reverse: bool) -> list
             Line(income, credit_cents=amount_cents, cost_centre_id=centre)]
 
 
-def _who(donation: Donation) -> str:
-    return donation.donor_name or "anoniem"
-
-
 def gift_spec(payment: OnlinePayment):
     """The entry of a paid gift: bank against the gift's income account (per earmark and
     donor kind), the campaign's cost centre on the income line. Raises LedgerError."""
     donation = gift_of_payment(payment)
     campaign = db.session.get(Campaign, donation.campaign_id) if donation.campaign_id else None
     what = f"Gift {campaign.title}" if campaign else "Gift"
+    # The gift's number, never the donor's name: a posted entry cannot be changed, and
+    # the donor's name must be erasable (coop.donations.privacy).
     return payments.spec(
-        payments._local_date(payment.paid_at), f"{what} ({_who(donation)})",
+        payments._local_date(payment.paid_at), f"{what} #{donation.id}",
         _gift_lines(donation, payment.amount_cents, reverse=False), payment.mollie_id)
 
 
@@ -313,7 +311,7 @@ def money_back_spec(payment: OnlinePayment, back: MoneyBack):
     donation = gift_of_payment(payment)
     label = "Terugbetaling" if back.kind == MoneyBackKind.REFUND else "Chargeback"
     return payments.spec(
-        local_today(), f"{label} gift {payment.mollie_id} ({_who(donation)})",
+        local_today(), f"{label} gift #{donation.id} ({payment.mollie_id})",
         _gift_lines(donation, back.amount_cents, reverse=True), back.mollie_id)
 
 
@@ -558,6 +556,93 @@ def render_statement_pdf(email: str, year: int) -> bytes:
     from coop.pdf import render_pdf
 
     return render_pdf("pdf/donor_statement.html", **statement_document(email, year))
+
+
+def render_statement_pdf_in(email: str, year: int, locale: str) -> bytes:
+    """The statement PDF in the donor's language."""
+    from flask_babel import force_locale
+
+    with force_locale(locale):
+        return render_statement_pdf(email, year)
+
+
+# Mailing the statements ------------------------------------------------------------------
+
+
+def statement_mails(year: int) -> dict[str, DonorStatementMail]:
+    """The statements of `year` mailed so far, by donor email."""
+    return {row.donor_email: row for row in db.session.scalars(
+        select(DonorStatementMail).where(DonorStatementMail.year == year,
+                                         DonorStatementMail.donor_email.is_not(None)))}
+
+
+def donors_to_mail(year: int) -> list[tuple[str, str | None, int, int]]:
+    """The donors of `statement_donors(year)` whose statement was not mailed yet."""
+    mailed = statement_mails(year)
+    return [row for row in statement_donors(year) if row[0] not in mailed]
+
+
+def donor_locale(email: str, year: int) -> str:
+    """The language of the donor's latest gift in `year` (the donation form's), when the
+    app speaks it; else Dutch."""
+    _start, end = _year_bounds(year)
+    locale = db.session.scalar(
+        select(Donation.locale).where(Donation.donor_email == email,
+                                      Donation.created_at < end)
+        .order_by(Donation.created_at.desc(), Donation.id.desc()).limit(1))
+    return locale if locale in current_app.config["LANGUAGES"] else "nl"
+
+
+@dataclass
+class StatementMailing:
+    year: int
+    sent: list[str]
+    failed: list[str]
+    already: int
+
+
+def mail_statements(year: int, actor=None) -> StatementMailing:
+    """Mail each donor of `year` who was not mailed yet their statement, the PDF
+    attached, in their language. Each donor is committed on its own (their log row,
+    audit entry and, with the outbox backend, the mail): a mail that fails is rolled
+    back, logged and reported in `failed`, and the others go on. A summary audit entry
+    is added at the end; the caller commits it.
+    """
+    from coop.mail import send_mail
+
+    before = len(statement_mails(year))
+    sent, failed = [], []
+    for email, name, total, _count in donors_to_mail(year):
+        locale = donor_locale(email, year)
+        try:
+            pdf = render_statement_pdf_in(email, year, locale)
+            log = DonorStatementMail(year=year, donor_email=email, total_cents=total,
+                                     locale=locale, sent_by_id=audit.acting_user_id(actor))
+            db.session.add(log)
+            db.session.flush()  # a statement mailed meanwhile by someone else: refused
+            audit.record("donations:statement:mail", {"year": year, "total_cents": total,
+                                                      "locale": locale},
+                         obj=log, actor=actor)
+            send_mail(email, _l("Your gifts to %(organisation)s in %(year)s",
+                                organisation=get_organisation().name, year=year),
+                      "donor_statement", locale=locale,
+                      attachments=[(f"giften-{year}.pdf", "application/pdf", pdf)],
+                      year=year, total_cents=total, name=name,
+                      organisation=organisation_document())
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()  # mailed by a concurrent run: not twice
+        except (MailError, DonationError) as error:
+            db.session.rollback()
+            current_app.logger.warning("a donor statement %s was not mailed: %s", year,
+                                       getattr(error, "message", error))
+            failed.append(email)
+        else:
+            sent.append(email)
+    audit.record("donations:statement:mail_run",
+                 {"year": year, "sent": len(sent), "failed": len(failed), "already": before},
+                 actor=actor)
+    return StatementMailing(year=year, sent=sent, failed=failed, already=before)
 
 
 def _next_transaction_number(year: int) -> str:

@@ -12,8 +12,14 @@ from wtforms import SelectChoice
 
 from coop.accounts.forms import ConfirmForm
 from coop.args import int_arg
-from coop.donations import services
-from coop.donations.forms import AgreementForm, CampaignForm, DonationForm, RefundForm
+from coop.donations import privacy, services
+from coop.donations.forms import (
+    AgreementForm,
+    CampaignForm,
+    DonationForm,
+    DonorErasureForm,
+    RefundForm,
+)
 from coop.donations.models import (
     Campaign,
     Donation,
@@ -297,7 +303,33 @@ def statements():
         year = services.local_today().year - 1
     donors = services.statement_donors(year)
     return render_template("donations/statements.html", year=year, donors=donors,
+                           mailed=services.statement_mails(year),
+                           to_mail=len(services.donors_to_mail(year)),
                            organisation=services.organisation_document())
+
+
+@bp.route("/donations/statements/<int:year>/mail", methods=["GET", "POST"])
+@require(Permission.FINANCE_READ)
+def statements_mail(year: int):
+    """Mail the statements of `year` to the donors not mailed yet, after a confirmation."""
+    if not 2000 <= year <= 2100:
+        abort(404)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        result = services.mail_statements(year)
+        db.session.commit()
+        if result.sent:
+            flash(_("%(count)s statement(s) mailed.", count=len(result.sent)), "success")
+        if result.failed:
+            flash(_("These statements could not be mailed (try again later): %(emails)s",
+                    emails=", ".join(result.failed)), "error")
+        if not result.sent and not result.failed:
+            flash(_("Every donor with an email address has had this statement by mail."),
+                  "info")
+        return redirect(url_for("donations.statements", year=year))
+    return render_template("donations/statements_mail.html", year=year, form=form,
+                           donors=services.donors_to_mail(year),
+                           already=len(services.statement_mails(year)))
 
 
 @bp.get("/donations/statements/<int:year>.pdf")
@@ -361,3 +393,37 @@ def agreement_pdf(gift_agreement_id: int):
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition":
             f'attachment; filename="periodieke-gift-{agreement.transaction_number}.pdf"'})
+
+
+@bp.route("/donations/privacy", methods=["GET", "POST"])
+@require(Permission.FINANCE_WRITE)
+def erase_donor():
+    """A donor's erasure request: their name and email go from their gifts, at once,
+    unless the fiscal retention duty still needs them (the message says why). Two
+    steps: what would go, then the confirmation."""
+    form = DonorErasureForm()
+    if request.method == "GET":
+        return render_template("donations/erase_donor.html", form=form, donor=None,
+                               retention=privacy.retention_years())
+    if not form.validate_on_submit():
+        return render_template("donations/erase_donor.html", form=form, donor=None,
+                               retention=privacy.retention_years()), 422
+    try:
+        if form.confirmed.data != "yes":
+            donor = privacy.erasure_preview(form.email.data)
+            form.confirmed.data = "yes"
+            return render_template("donations/erase_donor.html", form=form, donor=donor,
+                                   retention=privacy.retention_years())
+        summary = privacy.erase_donor(form.email.data)
+    except privacy.DonorPrivacyError as error:
+        db.session.rollback()
+        form.confirmed.data = ""
+        show_error(form, error)
+        return render_template("donations/erase_donor.html", form=form, donor=None,
+                               retention=privacy.retention_years()), 422
+    db.session.commit()
+    flash(_("The donor's name and email address have been removed from %(gifts)s gift(s), "
+            "%(monthly)s monthly gift(s) and %(agreements)s agreement(s); the amounts and "
+            "bookings stay.", gifts=summary["gifts"], monthly=summary["monthly_gifts"],
+            agreements=len(summary["agreements"])), "success")
+    return redirect(url_for("donations.erase_donor"))

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from coop.dues import services as dues
 from coop.extensions import csrf, db
+from coop.mail import send_queued
 from coop.payments import services
 from coop.payments.gateway import GatewayUnavailable
 from coop.payments.models import PaymentStatus
@@ -35,6 +36,9 @@ def webhook():
         db.session.rollback()
         current_app.logger.exception("webhook %s: database unavailable", mollie_id)
         return "try again later", 503
+    # Mails queued by the transition (a thank-you) go out now that it is committed; a
+    # failed mail is logged and does not make Mollie retry the webhook.
+    send_queued()
     return outcome, 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
