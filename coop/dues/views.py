@@ -21,6 +21,7 @@ from coop.dues.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, P
 from coop.extensions import db
 from coop.forms import show_error
 from coop.pagination import Window
+from coop.payments.services import online_payments_of_invoice
 from coop.permissions import Permission, require
 from coop.templating import money_filter
 
@@ -134,6 +135,7 @@ def _render_invoice(invoice, *, payment_form=None, credit_form=None, write_off_f
         display_status=services.display_status(invoice, today),
         original=original,
         credit_note=credit_note,
+        online_payments=online_payments_of_invoice(invoice),
         is_open=is_open,
         can_credit=is_open and not paid,
         payment_form=payment_form or PaymentForm(formdata=None, paid_on=today),

@@ -253,7 +253,7 @@ def apply_remote(payment: OnlinePayment, remote: MolliePayment) -> None:
     if remote.charged_back_cents > payment.charged_back_cents:
         for chargeback in gateway().chargebacks(payment.mollie_id):
             _record_money_back(payment, MoneyBackKind.CHARGEBACK, chargeback.id,
-                               chargeback.amount_cents, None)
+                               chargeback.amount_cents, chargeback.description or None)
 
 
 def _after_transition(payment: OnlinePayment, remote: MolliePayment) -> None:
@@ -369,12 +369,43 @@ def _record_money_back(payment: OnlinePayment, kind: MoneyBackKind, mollie_id: s
         _book(back, [("entry_id", lambda: money_back_spec(payment, back))])
         if back.entry_id is None:
             _flag(payment, f"{kind.value} {mollie_id} not booked")
+    elif payment.purpose == PaymentPurpose.DUES and payment.dues_payment_id is not None:
+        _reverse_dues_payment(payment, back, actor)
     else:
         _flag(payment, f"{kind.value} {mollie_id} of {amount_cents} cents: settle by hand")
     audit.record(f"finance:online_payment:{kind.value}",
                  {"mollie_id": payment.mollie_id, "id": mollie_id, "amount_cents": amount_cents,
                   "reason": reason}, obj=payment, actor=actor)
     return back
+
+
+def _reverse_dues_payment(payment: OnlinePayment, back: MoneyBack, actor) -> None:
+    """A refund or chargeback of a dues payment: the dues service reverses what went
+    back (the invoice is open again for that amount, its booking reversed by a
+    correcting entry; a partial one re-records what stays paid), all or nothing. Mollie
+    keeps its fee, so the fee's entry stands, as for a gift. When the dues refuse (the
+    invoice was credited or written off since, the year is closed) nothing is booked
+    and the payment is flagged for the treasurer."""
+    from coop.dues import services as dues
+    from coop.dues.models import Invoice, Payment
+
+    recorded = db.session.get(Payment, payment.dues_payment_id)
+    invoice = db.session.get(Invoice, payment.invoice_id)
+    label = "Terugbetaling" if back.kind == MoneyBackKind.REFUND else "Chargeback"
+    reason = f"{label} Mollie {back.mollie_id}" + (f": {back.reason}" if back.reason else "")
+    try:
+        with db.session.begin_nested():
+            remainder = dues.reverse_payment_part(recorded, back.amount_cents,
+                                                  _local_date(None), reason[:200], actor=actor)
+            entry = dues.payment_entry(recorded)
+            if entry is not None:
+                back.entry_id = ledger.reversal_of(entry).id
+            if remainder is not None:
+                payment.dues_payment_id = remainder.id
+            db.session.flush()
+    except dues.DuesError as error:
+        _flag(payment, f"{back.kind} {back.mollie_id} of {back.amount_cents} cents not booked "
+                       f"on invoice {invoice.number}: {error.message} Settle by hand.")
 
 
 def refundable_cents(payment: OnlinePayment) -> int:
@@ -434,6 +465,30 @@ def money_back_of(payment: OnlinePayment) -> list[MoneyBack]:
 
 
 # Dues online ----------------------------------------------------------------------------
+
+
+def online_payments_of_invoice(invoice) -> list[dict]:
+    """The Mollie payments of a dues invoice, newest first, each with its status as the
+    board reads it (refunded, charged back …), its refunds and chargebacks and who made them (a board
+    member, or Mollie itself for a chargeback or a refund made in Mollie's dashboard)."""
+    from coop.accounts.models import User
+
+    payments = list(db.session.scalars(
+        select(OnlinePayment).where(OnlinePayment.invoice_id == invoice.id)
+        .order_by(OnlinePayment.id.desc())))
+    if not payments:
+        return []
+    backs: dict[int, list] = {}
+    rows = db.session.execute(
+        select(MoneyBack, User.name).outerjoin(User, User.id == MoneyBack.created_by_id)
+        .where(MoneyBack.payment_id.in_([p.id for p in payments])).order_by(MoneyBack.id))
+    for back, by_name in rows:
+        backs.setdefault(back.payment_id, []).append({"back": back, "by": by_name})
+    from coop.donations.services import GIFT_STATUS_LABELS, gift_status
+
+    return [{"payment": p, "status": GIFT_STATUS_LABELS[gift_status(p)],
+             "money_back": backs.get(p.id, [])} for p in payments]
+
 
 PAY_SALT = "dues-pay-now"
 
