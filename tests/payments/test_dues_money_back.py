@@ -4,6 +4,7 @@ reversed once, Mollie's fee stands, and the board reads on the invoice page what
 happened. When the invoice was written off since, or the year is closed, nothing is
 booked and the treasurer is told why."""
 
+import re
 import threading
 
 from sqlalchemy import func, select
@@ -200,3 +201,62 @@ def test_concurrent_chargeback_webhooks_reverse_the_payment_once(app, client, fa
     assert len(_reversals_of(recorded)) == 1
     assert db.session.scalar(select(func.count()).select_from(MoneyBack)) == 1
     assert dues.remaining_cents(_reload(invoice)) == 2500
+
+
+# The treasurer refunds from the invoice page -------------------------------------------
+
+
+def _refund(client, invoice, amount, reason="Lid opgezegd voor het jaar begon", key=None):
+    page = client.get(f"/dues/{invoice.id}").text
+    key = key or re.search(r'name="refund-key" type="hidden" value="([0-9a-f]+)"',
+                           page).group(1)
+    response = client.post(f"/dues/{invoice.id}/refund", data={
+        "refund-amount": amount, "refund-reason": reason, "refund-key": key})
+    return response, key
+
+
+def test_the_treasurer_refunds_part_of_a_dues_payment_through_mollie(
+        client, fake, deliver, login_as, treasurer):
+    invoice = factories.create_invoice()
+    payment = pay_invoice_online(client, fake, deliver, invoice)
+    login_as(treasurer)
+
+    response, key = _refund(client, invoice, "10,00")
+    again, _key = _refund(client, invoice, "10,00", key=key)  # the form sent twice
+    _webhook(client, payment, times=2)  # and Mollie tells us about the refund
+
+    assert response.status_code == again.status_code == 302
+    assert len(fake.state.refunds) == 1
+    invoice = _reload(invoice)
+    assert dues.remaining_cents(invoice) == 1000
+    page = client.get(response.location).text
+    assert "Terugbetaald op" in page
+    assert f"door {treasurer.name}: Lid opgezegd voor het jaar begon" in page
+    assert f"nog ten hoogste €{NBSP}15,00 worden terugbetaald" in page
+
+
+def test_refunding_more_than_was_paid_online_is_refused_at_the_field(
+        client, fake, deliver, login_as, treasurer):
+    invoice = factories.create_invoice()
+    pay_invoice_online(client, fake, deliver, invoice)
+    login_as(treasurer)
+
+    response, _key = _refund(client, invoice, "25,01")
+
+    assert response.status_code == 422
+    error = re.search(r'id="refund-amount-error">(.*?)</p>', response.text, re.S).group(1)
+    assert f"Er kan nog ten hoogste €{NBSP}25,00 worden terugbetaald." in error
+    assert fake.state.refunds == {}
+    assert _reload(invoice).status == "paid"
+
+
+def test_only_the_treasurer_refunds_dues(client, fake, deliver, login_as, make_user):
+    invoice = factories.create_invoice()
+    pay_invoice_online(client, fake, deliver, invoice)
+    login_as(make_user(roles=["board"]))
+
+    response = client.post(f"/dues/{invoice.id}/refund", data={
+        "refund-amount": "5,00", "refund-reason": "x", "refund-key": "k" * 32})
+
+    assert response.status_code == 403
+    assert fake.state.refunds == {}
