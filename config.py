@@ -48,6 +48,9 @@ class Config:
     # A donor waits for these: connecting, then Mollie's answer.
     MOLLIE_CONNECT_TIMEOUT_SECONDS = float(_env("MOLLIE_CONNECT_TIMEOUT_SECONDS", "3"))
     MOLLIE_READ_TIMEOUT_SECONDS = float(_env("MOLLIE_READ_TIMEOUT_SECONDS", "10"))
+    # A second visit to a pay-now link within this many minutes goes to the checkout of
+    # the payment started before (Mollie's iDEAL and card checkouts expire after ~15).
+    MOLLIE_CHECKOUT_REUSE_MINUTES = int(_env("MOLLIE_CHECKOUT_REUSE_MINUTES", "10"))
     # Ledger accounts (codes) online payments book to: gifts from private persons and
     # from companies (RJ 650 "baten van particulieren" / "baten van bedrijven"), unless a
     # campaign names its own account, and Mollie's fees.

@@ -86,6 +86,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "dues.record_payment": TREASURER,
     "dues.credit": TREASURER,
     "dues.write_off": TREASURER,
+    "dues.refund": TREASURER,
     "dues.reminders": TREASURER,
     # --- end dues ---
     # --- Member import and exports (issue 3): personal data in and out, board only ---

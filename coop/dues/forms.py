@@ -1,6 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from coop.dues.models import PaymentMethod
@@ -79,3 +87,13 @@ class WriteOffForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for the write-off"), validators=[_REQUIRED, Length(max=500)]
     )
+
+
+class MollieRefundForm(FlaskForm):
+    """Refund (part of) a dues payment made through Mollie; `key` makes a resent form
+    refund once."""
+
+    amount = AmountField(_l("Amount to refund"), validators=[_REQUIRED])
+    reason = TextAreaField(_l("Reason"), validators=[_REQUIRED, Length(max=200)],
+                           description=_l("Kept in the audit log and the books."))
+    key = HiddenField()

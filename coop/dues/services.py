@@ -506,7 +506,6 @@ def reverse_payment(
     no reason, or when the ledger refuses the correction (a closed year), at `day`.
     """
     from coop.ledger import services as ledger
-    from coop.ledger.models import EntrySource, JournalEntry
 
     reason = (reason or "").strip()
     if not reason:
@@ -525,11 +524,7 @@ def reverse_payment(
         raise DuesError(_l("A reversal cannot be dated before the payment."), "day")
     if day > (today or local_today()):
         raise DuesError(_l("The date cannot be in the future."), "day")
-    entry = db.session.scalar(
-        select(JournalEntry).where(
-            JournalEntry.source == EntrySource.DUES_PAYMENT, JournalEntry.source_id == payment.id
-        )
-    )
+    entry = payment_entry(payment)
     if entry is not None:
         try:
             ledger.reverse_entry(entry, day, reason[:200], actor=actor)
@@ -548,6 +543,46 @@ def reverse_payment(
         actor=actor,
     )
     return payment
+
+
+def payment_entry(payment: Payment):
+    """The journal entry that booked `payment` (None for one booked before the ledger)."""
+    from coop.ledger.models import EntrySource, JournalEntry
+
+    return db.session.scalar(
+        select(JournalEntry).where(
+            JournalEntry.source == EntrySource.DUES_PAYMENT, JournalEntry.source_id == payment.id
+        )
+    )
+
+
+def reverse_payment_part(
+    payment: Payment, amount_cents: int, day: date, reason: str, actor=None,
+    today: date | None = None,
+) -> Payment | None:
+    """Part of a payment went back (a partial refund or chargeback by the payment
+    provider). Payments are whole records, so the payment is reversed as a whole (see
+    `reverse_payment`: a correcting entry, the invoice open again) and what stays paid
+    is recorded again as a new payment of the same method and reference, dated `day`
+    like the correction (so nothing is posted in an earlier period). Returns that new
+    payment, or None when all of it went back.
+
+    Raises DuesError (nothing changed then) for an amount of zero or more than the
+    payment, and for everything `reverse_payment` and `record_payment` refuse.
+    """
+    if amount_cents <= 0:
+        raise DuesError(_l("The amount must be more than zero."), "amount")
+    if amount_cents > payment.amount_cents:
+        raise DuesError(_l("That is more than the payment."), "amount")
+    kept = payment.amount_cents - amount_cents
+    with db.session.begin_nested():  # both steps or neither
+        reversed_payment = reverse_payment(payment, day, reason, actor=actor, today=today)
+        if kept == 0:
+            return None
+        return record_payment(
+            reversed_payment.invoice, kept, day, reversed_payment.method,
+            reference=reversed_payment.reference, actor=actor, today=today, by_provider=True,
+        )
 
 
 def write_off(invoice: Invoice, reason: str, actor=None, today: date | None = None) -> int:

@@ -14,6 +14,7 @@ from coop.dues.forms import (
     METHOD_LABELS,
     CreditNoteForm,
     GenerateDuesForm,
+    MollieRefundForm,
     PaymentForm,
     WriteOffForm,
 )
@@ -21,6 +22,7 @@ from coop.dues.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, P
 from coop.extensions import db
 from coop.forms import show_error
 from coop.pagination import Window
+from coop.payments import services as online
 from coop.permissions import Permission, require
 from coop.templating import money_filter
 
@@ -103,8 +105,17 @@ def invoices():
     )
 
 
+def _refundable_payment(invoice, rows=None):
+    """The newest Mollie payment booked on the invoice with money left to refund."""
+    for row in rows if rows is not None else online.online_payments_of_invoice(invoice):
+        payment = row["payment"]
+        if payment.dues_payment_id is not None and online.refundable_cents(payment) > 0:
+            return payment
+    return None
+
+
 def _render_invoice(invoice, *, payment_form=None, credit_form=None, write_off_form=None,
-                    status=200):
+                    refund_form=None, status=200):
     today = services.local_today()
     lines = db.session.scalars(
         select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id).order_by(InvoiceLine.id)
@@ -122,6 +133,8 @@ def _render_invoice(invoice, *, payment_form=None, credit_form=None, write_off_f
         else None
     )
     credit_note = services.credit_note_of(invoice)
+    online_payments = online.online_payments_of_invoice(invoice)
+    refundable = _refundable_payment(invoice, online_payments)
     is_open = invoice.kind == InvoiceKind.INVOICE and invoice.status == InvoiceStatus.OPEN
     return render_template(
         "dues/invoice.html",
@@ -134,6 +147,11 @@ def _render_invoice(invoice, *, payment_form=None, credit_form=None, write_off_f
         display_status=services.display_status(invoice, today),
         original=original,
         credit_note=credit_note,
+        online_payments=online_payments,
+        refundable=refundable,
+        refundable_cents=online.refundable_cents(refundable) if refundable else 0,
+        refund_form=refund_form or MollieRefundForm(
+            formdata=None, prefix="refund", key=online.new_idempotency_key()),
         is_open=is_open,
         can_credit=is_open and not paid,
         payment_form=payment_form or PaymentForm(formdata=None, paid_on=today),
@@ -224,6 +242,37 @@ def record_payment(invoice_id: int):
         flash(_("Payment recorded; %(amount)s is still due.",
                 amount=money_filter(services.remaining_cents(invoice))), "success")
     return redirect(url_for("dues.invoice", invoice_id=invoice.id))
+
+
+@bp.post("/<int:invoice_id>/refund")
+@require(Permission.FINANCE_WRITE)
+def refund(invoice_id: int):
+    """Refund (part of) the invoice's Mollie payment through Mollie: the dues payment
+    is reversed for that amount, as after a chargeback (see `payments.services.refund`)."""
+    invoice = db.get_or_404(Invoice, invoice_id)
+    form = MollieRefundForm(prefix="refund")
+    payment = _refundable_payment(invoice)
+    if payment is None:
+        flash(_("Nothing paid through Mollie can be refunded on this invoice."), "error")
+        return redirect(url_for("dues.invoice", invoice_id=invoice.id))
+    if form.validate_on_submit():
+        try:
+            back = online.refund(payment, form.amount.cents, form.reason.data,
+                                 form.key.data or online.new_idempotency_key())
+        except online.PaymentError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            if back.entry_id is None:
+                flash(_("Mollie refunded the amount, but it could not be booked on the "
+                        "invoice; see the note under online payments."), "error")
+            else:
+                flash(_("The refund has been sent to Mollie; the amount is due on the "
+                        "invoice again."), "success")
+            return redirect(url_for("dues.invoice", invoice_id=invoice.id))
+    invoice = db.get_or_404(Invoice, invoice_id)
+    return _render_invoice(invoice, refund_form=form, status=422)
 
 
 @bp.post("/<int:invoice_id>/credit")

@@ -112,6 +112,14 @@ def _payment(data) -> MolliePayment:
     )
 
 
+def _chargeback_reason(reason) -> str:
+    """The bank's reason for a chargeback (`{"code": "MD06", "description": …}`), if any."""
+    if not isinstance(reason, dict):
+        return ""
+    return " ".join(str(part) for part in (reason.get("code"), reason.get("description"))
+                    if part)
+
+
 def _subscription(data, customer_id: str) -> MollieSubscription:
     return MollieSubscription(
         id=data["id"], customer_id=customer_id, status=data["status"],
@@ -181,7 +189,8 @@ class MollieGateway:
     def chargebacks(self, payment_id: str) -> list[MollieMoneyBack]:
         with _Translate():
             payment = self.client.payments.get(payment_id)
-            return [MollieMoneyBack(c.id, _cents(c.amount), "chargeback", _time(c.created_at))
+            return [MollieMoneyBack(c.id, _cents(c.amount), "chargeback", _time(c.created_at),
+                                    _chargeback_reason(c.reason))
                     for c in payment.chargebacks.list()]
 
     def create_refund(self, payment_id: str, amount_cents: int, description: str,

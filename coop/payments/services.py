@@ -17,7 +17,7 @@ Exactly once, whatever the network does:
 
 import re
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -253,7 +253,7 @@ def apply_remote(payment: OnlinePayment, remote: MolliePayment) -> None:
     if remote.charged_back_cents > payment.charged_back_cents:
         for chargeback in gateway().chargebacks(payment.mollie_id):
             _record_money_back(payment, MoneyBackKind.CHARGEBACK, chargeback.id,
-                               chargeback.amount_cents, None)
+                               chargeback.amount_cents, chargeback.description or None)
 
 
 def _after_transition(payment: OnlinePayment, remote: MolliePayment) -> None:
@@ -369,12 +369,43 @@ def _record_money_back(payment: OnlinePayment, kind: MoneyBackKind, mollie_id: s
         _book(back, [("entry_id", lambda: money_back_spec(payment, back))])
         if back.entry_id is None:
             _flag(payment, f"{kind.value} {mollie_id} not booked")
+    elif payment.purpose == PaymentPurpose.DUES and payment.dues_payment_id is not None:
+        _reverse_dues_payment(payment, back, actor)
     else:
         _flag(payment, f"{kind.value} {mollie_id} of {amount_cents} cents: settle by hand")
     audit.record(f"finance:online_payment:{kind.value}",
                  {"mollie_id": payment.mollie_id, "id": mollie_id, "amount_cents": amount_cents,
                   "reason": reason}, obj=payment, actor=actor)
     return back
+
+
+def _reverse_dues_payment(payment: OnlinePayment, back: MoneyBack, actor) -> None:
+    """A refund or chargeback of a dues payment: the dues service reverses what went
+    back (the invoice is open again for that amount, its booking reversed by a
+    correcting entry; a partial one re-records what stays paid), all or nothing. Mollie
+    keeps its fee, so the fee's entry stands, as for a gift. When the dues refuse (the
+    invoice was credited or written off since, the year is closed) nothing is booked
+    and the payment is flagged for the treasurer."""
+    from coop.dues import services as dues
+    from coop.dues.models import Invoice, Payment
+
+    recorded = db.session.get(Payment, payment.dues_payment_id)
+    invoice = db.session.get(Invoice, payment.invoice_id)
+    label = "Terugbetaling" if back.kind == MoneyBackKind.REFUND else "Chargeback"
+    reason = f"{label} Mollie {back.mollie_id}" + (f": {back.reason}" if back.reason else "")
+    try:
+        with db.session.begin_nested():
+            remainder = dues.reverse_payment_part(recorded, back.amount_cents,
+                                                  _local_date(None), reason[:200], actor=actor)
+            entry = dues.payment_entry(recorded)
+            if entry is not None:
+                back.entry_id = ledger.reversal_of(entry).id
+            if remainder is not None:
+                payment.dues_payment_id = remainder.id
+            db.session.flush()
+    except dues.DuesError as error:
+        _flag(payment, f"{back.kind} {back.mollie_id} of {back.amount_cents} cents not booked "
+                       f"on invoice {invoice.number}: {error.message} Settle by hand.")
 
 
 def refundable_cents(payment: OnlinePayment) -> int:
@@ -435,6 +466,30 @@ def money_back_of(payment: OnlinePayment) -> list[MoneyBack]:
 
 # Dues online ----------------------------------------------------------------------------
 
+
+def online_payments_of_invoice(invoice) -> list[dict]:
+    """The Mollie payments of a dues invoice, newest first, each with its status as the
+    board reads it (refunded, charged back …), its refunds and chargebacks and who made
+    them (a board member, or Mollie itself for a chargeback or a dashboard refund)."""
+    from coop.accounts.models import User
+
+    payments = list(db.session.scalars(
+        select(OnlinePayment).where(OnlinePayment.invoice_id == invoice.id)
+        .order_by(OnlinePayment.id.desc())))
+    if not payments:
+        return []
+    backs: dict[int, list] = {}
+    rows = db.session.execute(
+        select(MoneyBack, User.name).outerjoin(User, User.id == MoneyBack.created_by_id)
+        .where(MoneyBack.payment_id.in_([p.id for p in payments])).order_by(MoneyBack.id))
+    for back, by_name in rows:
+        backs.setdefault(back.payment_id, []).append({"back": back, "by": by_name})
+    from coop.donations.services import GIFT_STATUS_LABELS, gift_status
+
+    return [{"payment": p, "status": GIFT_STATUS_LABELS[gift_status(p)],
+             "money_back": backs.get(p.id, [])} for p in payments]
+
+
 PAY_SALT = "dues-pay-now"
 
 
@@ -471,13 +526,101 @@ def invoice_from_token(token: str):
     return invoice
 
 
-def start_dues_payment(invoice, idempotency_key: str, locale: str | None) -> OnlinePayment:
-    """A Mollie payment for what remains of an open dues invoice.
+class PaymentInProgress(PaymentError):
+    """A payment of the invoice is on its way (pending, authorized, or paid at Mollie
+    and not booked yet): no new payment is started."""
 
-    Raises PaymentError for an invoice that is not open or has nothing left to pay, or
-    when Mollie cannot be reached (nothing is stored then)."""
+
+IN_PROGRESS = _l("A payment of this invoice is being processed. You do not need to pay "
+                 "again; the invoice shows as paid as soon as the payment is in.")
+# Look at most this far back for payments of the invoice that Mollie may have moved on
+# since (a webhook can be late): open ones are asked about, pending ones block a start.
+_RECENT = timedelta(days=1)
+_RECENT_LIMIT = 5
+
+
+def _lock_invoice_row(invoice):
+    """The invoice re-read, locked until the transaction ends: starts for one invoice
+    queue up. An UPDATE rather than SELECT … FOR UPDATE, as in `_lock`: on SQLite only
+    a write takes the lock. (The webhook locks a payment row, then the invoice; this
+    path locks no payment row, so the two cannot deadlock.)"""
+    from coop.dues.models import Invoice
+
+    db.session.execute(
+        update(Invoice).where(Invoice.id == invoice.id).values(status=Invoice.status)
+        .execution_options(synchronize_session=False))
+    return db.session.scalars(
+        select(Invoice).where(Invoice.id == invoice.id)
+        .execution_options(populate_existing=True)).one()
+
+
+def payment_in_progress(invoice) -> bool:
+    """Whether our records show a payment of the invoice on its way (what the pay page
+    shows without asking Mollie)."""
+    return db.session.scalar(
+        select(OnlinePayment.id).where(
+            OnlinePayment.invoice_id == invoice.id,
+            OnlinePayment.status.in_([PaymentStatus.PENDING.value,
+                                      PaymentStatus.AUTHORIZED.value]))
+        .limit(1)) is not None
+
+
+def _reusable_payment(invoice, remaining: int) -> OnlinePayment | None:
+    """An open payment of the invoice for `remaining` whose checkout the payer can still
+    finish; raises PaymentInProgress when one is on its way.
+
+    Our status may lag behind Mollie's (the webhook can be late), so recent open
+    payments are asked about. One is reused only when it was created less than
+    `MOLLIE_CHECKOUT_REUSE_MINUTES` ago: Mollie's checkout for iDEAL and cards expires
+    after about 15 minutes, and the payer should have time left to finish it.
+    """
+    now = utcnow()
+    window = timedelta(minutes=current_app.config["MOLLIE_CHECKOUT_REUSE_MINUTES"])
+    recent = db.session.scalars(
+        select(OnlinePayment).where(
+            OnlinePayment.invoice_id == invoice.id,
+            OnlinePayment.status.in_([PaymentStatus.OPEN.value, PaymentStatus.PENDING.value,
+                                      PaymentStatus.AUTHORIZED.value]),
+            OnlinePayment.created_at >= now - _RECENT)
+        .order_by(OnlinePayment.id.desc()).limit(_RECENT_LIMIT)).all()
+    reusable = None
+    for payment in recent:
+        if payment.status != PaymentStatus.OPEN:
+            raise PaymentInProgress(IN_PROGRESS)
+        try:
+            remote = gateway().get_payment(payment.mollie_id)
+        except GatewayUnavailable:
+            raise PaymentError(UNAVAILABLE) from None
+        except GatewayRefused:
+            continue
+        if remote.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED,
+                             PaymentStatus.PAID):
+            raise PaymentInProgress(IN_PROGRESS)
+        if (reusable is None and remote.status == PaymentStatus.OPEN and remote.checkout_url
+                and payment.amount_cents == remaining
+                and payment.created_at > now - window):
+            # Not written back: the webhook may hold this row and wait for the invoice.
+            reusable = payment
+    return reusable
+
+
+def start_dues_payment(invoice, idempotency_key: str, locale: str | None) -> OnlinePayment:
+    """A Mollie payment for what remains of an open dues invoice: like a payment page,
+    the open payment started a moment ago (another tab, the link clicked again) when
+    its checkout can still be finished, else a new one.
+
+    Starts for one invoice are serialised on its row, so double clicks and two tabs
+    cannot make two open payments; the same form sent again answers its own payment.
+
+    Raises PaymentInProgress when a payment of the invoice is on its way, and
+    PaymentError for an expired form, an invoice that is not open or has nothing left
+    to pay, or when Mollie cannot be reached (nothing is stored then).
+    """
     from coop.dues import services as dues
 
+    if not IDEMPOTENCY_KEY.fullmatch(idempotency_key or ""):
+        raise PaymentError(_l("The form expired. Please submit it again."))
+    invoice = _lock_invoice_row(invoice)
     existing = by_idempotency_key(idempotency_key)
     if existing is not None:
         if existing.invoice_id != invoice.id:  # a key from another form: start afresh
@@ -486,6 +629,9 @@ def start_dues_payment(invoice, idempotency_key: str, locale: str | None) -> Onl
     remaining = dues.remaining_cents(invoice)
     if remaining <= 0:
         raise PaymentError(_l("This invoice has been paid; nothing is due."))
+    reusable = _reusable_payment(invoice, remaining)
+    if reusable is not None:
+        return reusable
     return start_payment(
         purpose=PaymentPurpose.DUES, amount_cents=remaining,
         description=f"Contributie factuur {invoice.number}",

@@ -49,26 +49,33 @@ def _invoice_or_404(token: str):
     return invoice
 
 
+def _pay_page(invoice, key: str, error=None, status: int = 200, in_progress: bool = False):
+    return services.allow_checkout_redirect((render_template(
+        "payments/pay_invoice.html", invoice=invoice, remaining=dues.remaining_cents(invoice),
+        in_progress=in_progress or services.payment_in_progress(invoice), key=key,
+        error=error), status))
+
+
 @bp.route("/pay/invoice/<pay_token>", methods=["GET", "POST"])
 @public
 def pay_invoice(pay_token: str):
-    """The "pay now" link of a dues invoice: no login needed, the token is the key."""
+    """The "pay now" link of a dues invoice: no login needed, the token is the key.
+    Like a payment page it sends a second visit to the checkout started before, and
+    says so when a payment is being processed or the invoice is paid."""
     invoice = _invoice_or_404(pay_token)
-    remaining = dues.remaining_cents(invoice)
     if request.method == "GET":
-        return services.allow_checkout_redirect(render_template(
-            "payments/pay_invoice.html", invoice=invoice, remaining=remaining,
-            key=services.new_idempotency_key(), error=None))
+        return _pay_page(invoice, services.new_idempotency_key())
     key = request.form.get("key", "")
     try:
         payment = services.start_dues_payment(invoice, key, str(get_locale()))
+    except services.PaymentInProgress:
+        db.session.rollback()
+        return _pay_page(invoice, key, in_progress=True)
     except services.PaymentError as error:
         db.session.rollback()
-        response = services.allow_checkout_redirect(render_template(
-            "payments/pay_invoice.html", invoice=invoice, remaining=remaining, key=key,
-            error=error))
-        response.status_code = 422
-        return response
+        if not dues.remaining_cents(invoice):  # paid meanwhile: the page says so
+            return _pay_page(invoice, key)
+        return _pay_page(invoice, key, error, 422)
     db.session.commit()
     if payment.status != PaymentStatus.OPEN or not payment.checkout_url:
         return redirect(services.external_url("payments.paid_return",

@@ -211,3 +211,36 @@ def test_treasurer_without_a_second_factor_in_this_session_cannot_act(
         session["two_factor_ok"] = False
 
     assert pay(client, invoice, "25").status_code == 403
+
+
+# Part of a payment going back (a partial refund or chargeback by the provider) ----------
+
+
+def test_part_of_a_payment_going_back_leaves_that_part_due(app, invoice):
+    paid = services.record_payment(invoice, 2500, date(2026, 1, 20), "bank_transfer",
+                                   reference="bank 2026-01-20")
+    db.session.commit()
+
+    kept = services.reverse_payment_part(paid, 1000, date(2026, 2, 1), "Deels terug")
+    db.session.commit()
+
+    invoice = reload(invoice)
+    assert invoice.status == "open"
+    assert services.remaining_cents(invoice) == 1000
+    assert paid.reversed_on == date(2026, 2, 1) and paid.reversal_reason == "Deels terug"
+    assert (kept.amount_cents, kept.method, kept.reference, kept.paid_on) == (
+        1500, "bank_transfer", "bank 2026-01-20", date(2026, 2, 1))
+
+
+@pytest.mark.parametrize("amount", [0, 2501])
+def test_going_back_for_nothing_or_more_than_the_payment_changes_nothing(app, invoice, amount):
+    paid = services.record_payment(invoice, 2500, date(2026, 1, 20), "bank_transfer")
+    db.session.commit()
+
+    with pytest.raises(services.DuesError) as refused:
+        services.reverse_payment_part(paid, amount, date(2026, 2, 1), "Terug")
+    db.session.rollback()
+
+    assert refused.value.field == "amount"
+    assert reload(invoice).status == "paid"
+    assert db.session.get(Payment, paid.id).reversed_on is None

@@ -36,3 +36,20 @@ def balance(code: str) -> int:
 def entries_with_reference(reference: str) -> list[JournalEntry]:
     return list(db.session.scalars(
         select(JournalEntry).where(JournalEntry.reference == reference)))
+
+
+def pay_invoice_online(client, fake, deliver, invoice, status="paid") -> OnlinePayment:
+    """Pay a dues invoice through its pay-now link and the fake checkout; the webhook
+    is delivered. Returns the online payment."""
+    from coop.payments.services import pay_url
+
+    url = pay_url(invoice).removeprefix("http://localhost")
+    page = client.get(url)
+    key = page.text.split('name="key" value="')[1].split('"')[0]
+    response = client.post(url, data={"key": key})
+    assert response.status_code == 303, response.text
+    payment = db.session.scalars(
+        select(OnlinePayment).where(OnlinePayment.idempotency_key == key)).one()
+    fake.set_status(payment.mollie_id, status)
+    deliver()
+    return reload(payment)

@@ -1,16 +1,19 @@
 """Paying a dues invoice online: the "pay now" link in the reminder and the portal, the
 Mollie payment, and the invoice marked paid and booked exactly once."""
 
-from datetime import date
+import threading
+from datetime import date, timedelta
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 
 from coop.dues import services as dues
 from coop.dues.models import Invoice, Payment
 from coop.extensions import db
 from coop.members.models import Membership
 from coop.payments.models import OnlinePayment
-from coop.payments.services import pay_url
+from coop.payments.services import new_idempotency_key, pay_url
+from coop.timeutil import utcnow
 from tests import factories
 from tests.payments.helpers import balance
 from tests.portal.helpers import create_member_with_account
@@ -151,3 +154,129 @@ def test_a_key_from_another_invoices_form_does_not_lead_to_its_payment(client, f
     assert other.status_code == 422
     assert response.location not in other.text
     assert db.session.scalar(select(func.count()).select_from(OnlinePayment)) == 1
+
+
+# A pay-now link behaves like a payment page --------------------------------------------
+
+
+def _form(client, invoice) -> tuple[str, str]:
+    url = pay_url(invoice).removeprefix("http://localhost")
+    page = client.get(url)
+    return url, page.text.split('name="key" value="')[1].split('"')[0]
+
+
+def _online_payments() -> int:
+    return db.session.scalar(select(func.count()).select_from(OnlinePayment))
+
+
+def test_a_second_visit_goes_to_the_checkout_started_before(client, fake):
+    invoice = _invoice()
+
+    _page, first, _key = _pay(client, invoice)
+    _page, second, _key = _pay(client, invoice)  # the mail link clicked again, another tab
+
+    assert first.status_code == second.status_code == 303
+    assert second.location == first.location
+    assert _online_payments() == 1 and len(fake.state.payments) == 1
+
+
+def test_an_open_payment_older_than_the_window_is_not_reused(app, client, fake):
+    invoice = _invoice()
+    _page, first, _key = _pay(client, invoice)
+    minutes = app.config["MOLLIE_CHECKOUT_REUSE_MINUTES"]
+    db.session.execute(update(OnlinePayment).values(
+        created_at=utcnow() - timedelta(minutes=minutes, seconds=5)))
+    db.session.commit()
+
+    _page, second, _key = _pay(client, invoice)
+
+    assert second.status_code == 303 and second.location != first.location
+    assert _online_payments() == 2
+
+
+def test_a_payment_expired_at_mollie_is_not_reused(client, fake):
+    invoice = _invoice()
+    _page, first, _key = _pay(client, invoice)
+    payment = db.session.scalars(select(OnlinePayment)).one()
+    fake.set_status(payment.mollie_id, "expired", notify=False)  # the webhook is late
+
+    _page, second, _key = _pay(client, invoice)
+
+    assert second.status_code == 303 and second.location != first.location
+
+
+def test_a_payment_on_its_way_is_not_paid_again(client, fake, deliver):
+    invoice = _invoice()
+    url, old_key = _form(client, invoice)  # a tab opened before
+    _page, _first, _key = _pay(client, invoice)
+    payment = db.session.scalars(select(OnlinePayment)).one()
+    fake.state.payments[payment.mollie_id]["status"] = "pending"  # Mollie sends no webhook
+
+    response = client.post(url, data={"key": old_key})
+
+    assert response.status_code == 200
+    assert "Er wordt al een betaling van deze factuur verwerkt" in response.text
+    assert "Betaal nu" not in response.text
+    assert _online_payments() == 1
+    # Once we know it (a webhook), the page itself says so.
+    client.post("/webhooks/mollie", data={"id": payment.mollie_id})
+    page = client.get(url)
+    assert "Er wordt al een betaling van deze factuur verwerkt" in page.text
+    assert 'name="key"' not in page.text
+
+
+def test_paid_at_mollie_before_the_webhook_arrives_is_not_paid_again(client, fake, deliver):
+    invoice = _invoice()
+    url, old_key = _form(client, invoice)
+    _page, _first, _key = _pay(client, invoice)
+    payment = db.session.scalars(select(OnlinePayment)).one()
+    fake.set_status(payment.mollie_id, "paid", notify=False)
+
+    response = client.post(url, data={"key": old_key})
+
+    assert "Er wordt al een betaling van deze factuur verwerkt" in response.text
+    assert _online_payments() == 1
+    assert len(fake.state.payments) == 1
+
+
+def test_the_other_tab_after_paying_says_the_invoice_is_paid(client, fake, deliver):
+    invoice = _invoice()
+    url, old_key = _form(client, invoice)
+    _page, _first, _key = _pay(client, invoice)
+    payment = db.session.scalars(select(OnlinePayment)).one()
+    fake.set_status(payment.mollie_id, "paid")
+    deliver()
+
+    response = client.post(url, data={"key": old_key})
+
+    assert response.status_code == 200
+    assert "Deze factuur is betaald; er staat niets meer open." in response.text
+    assert "error-summary" not in response.text
+    assert _online_payments() == 1
+
+
+@pytest.mark.parametrize("same_key", [True, False], ids=["double-click", "two-tabs"])
+def test_concurrent_starts_make_one_mollie_payment(app, fake, same_key):
+    invoice = _invoice()
+    url = pay_url(invoice).removeprefix("http://localhost")
+    keys = [new_idempotency_key()] * 4 if same_key else [new_idempotency_key() for _ in range(4)]
+    fake.state.delay_seconds = 0.1  # Mollie takes its time: the starts overlap
+    db.session.remove()
+    start = threading.Barrier(len(keys))
+    responses = []
+
+    def post(key):
+        other = app.test_client()
+        start.wait()
+        responses.append(other.post(url, data={"key": key}))
+
+    threads = [threading.Thread(target=post, args=(key,)) for key in keys]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert [r.status_code for r in responses] == [303] * len(keys)
+    assert len({r.location for r in responses}) == 1
+    assert _online_payments() == 1
+    assert len(fake.state.payments) == 1
