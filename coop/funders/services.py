@@ -31,6 +31,7 @@ from coop.ledger.models import (
 )
 from coop.money import MAX_CENTS
 from coop.settings.services import get_organisation
+from coop.templating import date_filter
 
 # Deadlines show on the dashboard this many days before they fall due.
 DEADLINE_NOTICE_DAYS = 30
@@ -414,10 +415,34 @@ def revenue_overview(start: date, end: date) -> RevenueOverview:
     )
 
 
-def agreement_choices(active_on: date | None = None) -> list[FunderAgreement]:
-    query = select(FunderAgreement).order_by(FunderAgreement.start_date.desc(),
-                                             FunderAgreement.reference)
-    if active_on is not None:
-        query = query.where(FunderAgreement.start_date <= active_on,
-                            FunderAgreement.end_date >= active_on)
-    return list(db.session.scalars(query))
+def agreements_open_for_posting(since: date) -> list[tuple[int, str]]:
+    """(id, label) of the agreements that have not ended before `since` (the first day
+    one can still post on), for the entry form's selector; labelled the way the
+    treasurer knows them: funder, the funder's number, the title. Agreements that have
+    not started yet are listed too: an advance is often paid before the period starts.
+    """
+    rows = db.session.execute(
+        select(FunderAgreement.id, Funder.name, FunderAgreement.reference,
+               FunderAgreement.title)
+        .join(Funder, Funder.id == FunderAgreement.funder_id)
+        .where(FunderAgreement.end_date >= since)
+        .order_by(Funder.name, FunderAgreement.start_date.desc(), FunderAgreement.reference)
+    ).all()
+    return [(row.id, f"{row.name} · {row.reference} · {row.title}") for row in rows]
+
+
+def agreement_for_posting(raw_id, entry_date: date | None) -> FunderAgreement | None:
+    """The agreement a manual journal line is booked against (None when none is
+    chosen). Raises FunderError for an id that names no agreement, or an agreement
+    that ended before the entry's date (its money is accounted for by then)."""
+    if raw_id in (None, ""):
+        return None
+    agreement = (db.session.get(FunderAgreement, int(raw_id))
+                 if str(raw_id).isdigit() and len(str(raw_id)) < 10 else None)
+    if agreement is None:
+        raise FunderError(_l("Choose an agreement from the list."))
+    if entry_date is not None and agreement.end_date < entry_date:
+        raise FunderError(_l(
+            "Agreement %(reference)s ended on %(date)s: it takes no entries after that "
+            "date.", reference=agreement.reference, date=date_filter(agreement.end_date)))
+    return agreement

@@ -34,6 +34,9 @@ class LineForm(Form):
     credit = AmountField(_l("Credit"))
     description = StringField(_l("Line description"), validators=[Optional(), Length(max=300)])
     cost_centre = SelectField(_l("Cost centre"), validate_choice=False)
+    # A funder agreement the money came from or is spent against (coop.funders); the
+    # view checks the choice, since the ledger knows agreements only as a link.
+    agreement = SelectField(_l("Funder agreement"), validate_choice=False)
 
     def is_blank(self) -> bool:
         return not (self.account.data or (self.debit.data or "").strip()

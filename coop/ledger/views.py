@@ -22,7 +22,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
@@ -32,6 +32,8 @@ from coop.dues.services import local_today
 from coop.extensions import db
 from coop.fiscal import fiscal_year_bounds, fiscal_year_of
 from coop.forms import show_error
+from coop.funders.models import Funder, FunderAgreement
+from coop.funders.services import FunderError, agreement_for_posting, agreements_open_for_posting
 from coop.ledger import reports, services
 from coop.ledger.forms import (
     CATEGORY_LABELS,
@@ -54,6 +56,7 @@ from coop.ledger.models import (
     CostCentre,
     EntryStatus,
     FiscalYear,
+    FiscalYearStatus,
     JournalEntry,
     JournalLine,
     LedgerAccount,
@@ -269,9 +272,11 @@ def entries():
 
 def _render_entry(entry: JournalEntry, reverse_form=None, status=200):
     lines = db.session.execute(
-        select(JournalLine, LedgerAccount, CostCentre)
+        select(JournalLine, LedgerAccount, CostCentre, FunderAgreement, Funder.name)
         .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
         .outerjoin(CostCentre, CostCentre.id == JournalLine.cost_centre_id)
+        .outerjoin(FunderAgreement, FunderAgreement.id == JournalLine.agreement_id)
+        .outerjoin(Funder, Funder.id == FunderAgreement.funder_id)
         .where(JournalLine.entry_id == entry.id).order_by(JournalLine.id)
     ).all()
     reversed_by = services.reversal_of(entry)
@@ -302,9 +307,17 @@ def _entry_choices(form: EntryForm) -> None:
         SelectChoice(a.code, f"{a.code} {a.name}") for a in accounts]
     centre_choices = [SelectChoice("", "—")] + [
         SelectChoice(str(c.id), f"{c.code} {c.name}") for c in centres]
+    open_since = db.session.scalar(
+        select(func.min(FiscalYear.start_date))
+        .where(FiscalYear.status == FiscalYearStatus.OPEN.value)
+    ) or local_today()
+    agreement_choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(agreement_id), label)
+        for agreement_id, label in agreements_open_for_posting(open_since)]
     for row in form.lines:
         row.form.account.choices = account_choices
         row.form.cost_centre.choices = centre_choices
+        row.form.agreement.choices = agreement_choices
 
 
 def _show_entry_error(form: EntryForm, error: LedgerError, rows: list[int]) -> None:
@@ -321,11 +334,19 @@ def _show_entry_error(form: EntryForm, error: LedgerError, rows: list[int]) -> N
         show_error(form, error)
 
 
-def _lines_from(form: EntryForm) -> tuple[list[Line], list[int]]:
-    lines, rows = [], []
+def _lines_from(form: EntryForm) -> tuple[list[Line], list[int]] | None:
+    """The filled rows as ledger lines, and their row numbers; None when a row's
+    agreement is refused (the message is then at that row's field)."""
+    lines, rows, refused = [], [], False
     for n, row in enumerate(form.lines):
         row = row.form
         if row.is_blank():
+            continue
+        try:
+            agreement = agreement_for_posting(row.agreement.data, form.entry_date.data)
+        except FunderError as error:
+            row.agreement.errors = [*row.agreement.errors, str(error.message)]
+            refused = True
             continue
         centre = row.cost_centre.data
         lines.append(Line(
@@ -334,9 +355,10 @@ def _lines_from(form: EntryForm) -> tuple[list[Line], list[int]]:
             credit_cents=row.credit.cents or 0,
             description=row.description.data,
             cost_centre_id=int(centre) if centre and centre.isdigit() else None,
+            links={"agreement_id": agreement.id} if agreement is not None else {},
         ))
         rows.append(n)
-    return lines, rows
+    return None if refused else (lines, rows)
 
 
 @bp.route("/entries/new", methods=["GET", "POST"])
@@ -351,7 +373,11 @@ def entry_new():
         if not form.validate():
             flash(_("Nothing was posted: correct the fields marked below."), "error")
             return render_template(template, form=form), 422
-        lines, rows = _lines_from(form)
+        checked = _lines_from(form)
+        if checked is None:
+            flash(_("Nothing was posted: correct the fields marked below."), "error")
+            return render_template(template, form=form), 422
+        lines, rows = checked
         try:
             posted = services.post_entry(
                 form.entry_date.data, form.description.data, lines,
