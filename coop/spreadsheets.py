@@ -1,4 +1,5 @@
-"""CSV and XLSX writers shared by every export (register, ledger reports).
+"""CSV and XLSX writers shared by every export (register, ledger reports), and the
+`report_download` response the report pages give for `?format=csv|xlsx`.
 
 The CSV is what Dutch Excel opens with a double click: ';' between cells, UTF-8 with a
 BOM, dates as dd-mm-jjjj. Cells that a spreadsheet would run as a formula get a leading
@@ -14,6 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from flask import Response, request, send_file, stream_with_context
+from flask_babel import get_locale
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -81,3 +84,23 @@ def xlsx_file(title: str, header: list[str], rows: Iterable[list[Any]]):
     workbook.save(output)
     output.seek(0)
     return output
+
+
+def report_download(filename: str, title: str, header: list[str], rows: Iterable[list[Any]]):
+    """The report as a CSV or XLSX download when the request's `?format=` asks for one,
+    else None (the view then renders its page). Amounts go in as Decimal euros: numbers
+    in both files (a decimal comma in the CSV for a Dutch user)."""
+    export = request.args.get("format")
+    if export == "csv":
+        chunks = csv_chunks(header, rows, decimal_comma=str(get_locale()) == "nl")
+        return Response(
+            stream_with_context(chunks), mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"',
+                     "Cache-Control": "no-store"},
+        )
+    if export == "xlsx":
+        response = send_file(xlsx_file(title, header, rows), mimetype=XLSX_MIMETYPE,
+                             as_attachment=True, download_name=f"{filename}.xlsx")
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return None

@@ -2,6 +2,8 @@
 earmarked funds. Reading needs FINANCE_READ (board, treasurer, kascommissie); changes
 FINANCE_WRITE (the treasurer, with two-factor)."""
 
+from decimal import ROUND_HALF_EVEN, Decimal
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -25,8 +27,10 @@ from coop.funders.models import Funder, FunderAgreement, ReportingDeadline
 from coop.funders.services import FunderError
 from coop.ledger.forms import CATEGORY_LABELS
 from coop.ledger.models import CostCentre, FiscalYear, JournalEntry, JournalLine, LedgerAccount
+from coop.money import cents_to_decimal
 from coop.permissions import Permission, require
 from coop.settings.services import get_organisation
+from coop.spreadsheets import report_download
 
 bp = Blueprint("funders", __name__, url_prefix="/finance/funders")
 
@@ -242,12 +246,49 @@ def deadline_submitted(deadline_id: int):
 # Overviews ----------------------------------------------------------------------------
 
 
+def _percent(cents: int, total: int) -> Decimal | None:
+    """A share of the total income in percent with one decimal, as the page shows it."""
+    if total <= 0:
+        return None
+    return (Decimal(cents) * 100 / Decimal(total)).quantize(Decimal("0.1"), ROUND_HALF_EVEN)
+
+
+def _revenue_rows(overview: services.RevenueOverview) -> list[list]:
+    """The overview as one table: the totals, each stream, each funder. The HHI is a
+    number in the amount column of its own row (it is no amount, but a spreadsheet user
+    finds it there beside its label)."""
+    total = overview.total_cents
+    largest = overview.largest
+    rows = [
+        [_("Total income"), "", cents_to_decimal(total), None, None],
+        [_("From funders"), "", cents_to_decimal(overview.funders_cents), None,
+         _percent(overview.funders_cents, total)],
+        [_("Largest funder"), largest.name if largest else "",
+         cents_to_decimal(largest.cents) if largest else None, None,
+         _percent(largest.cents, total) if largest else None],
+        [_("Concentration index (HHI, 0–10,000)"), "", overview.hhi, None, None],
+    ]
+    rows += [
+        [_("Stream"), str(CATEGORY_LABELS.get(category, category)), cents_to_decimal(cents),
+         cents_to_decimal(overview.own_by_stream.get(category, 0)), _percent(cents, total)]
+        for category, cents in sorted(overview.by_stream.items())
+    ]
+    rows += [[_("Funder"), f.name, cents_to_decimal(f.cents), None, _percent(f.cents, total)]
+             for f in overview.funders]
+    return rows
+
+
 @bp.get("/revenue")
 @require(Permission.FINANCE_READ)
 def revenue():
     year, start, end = _year()
-    return render_template("funders/revenue.html", overview=services.revenue_overview(start, end),
-                           year=year, years=_years(year), **_labels())
+    overview = services.revenue_overview(start, end)
+    header = [_("Part"), _("Name"), _("Income"), _("Of which from no agreement"),
+              _("Share of all income (%)")]
+    export = report_download(f"inkomstenbronnen-{year}", _("Revenue streams"), header,
+                             _revenue_rows(overview))
+    return export or render_template("funders/revenue.html", overview=overview, year=year,
+                                     years=_years(year), **_labels())
 
 
 @bp.get("/earmarks")

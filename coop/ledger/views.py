@@ -10,17 +10,13 @@ from decimal import Decimal
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
-    stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -66,7 +62,7 @@ from coop.money import cents_to_decimal
 from coop.pagination import Window
 from coop.permissions import Permission, require
 from coop.settings.services import get_organisation
-from coop.spreadsheets import XLSX_MIMETYPE, csv_chunks, xlsx_file
+from coop.spreadsheets import report_download
 
 bp = Blueprint("ledger", __name__, url_prefix="/finance")
 
@@ -120,24 +116,6 @@ def _report_context(start: date, end: date, year: int | None) -> dict:
 
 def _amount(cents: int) -> Decimal:
     return cents_to_decimal(cents)
-
-
-def _export(filename: str, title: str, header: list[str], rows: list[list]):
-    """The report as CSV or XLSX when `?format=` asks for it; None for the web page."""
-    export = request.args.get("format")
-    if export == "csv":
-        chunks = csv_chunks(header, rows, decimal_comma=str(get_locale()) == "nl")
-        return Response(
-            stream_with_context(chunks), mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{filename}.csv"',
-                     "Cache-Control": "no-store"},
-        )
-    if export == "xlsx":
-        response = send_file(xlsx_file(title, header, rows), mimetype=XLSX_MIMETYPE,
-                             as_attachment=True, download_name=f"{filename}.xlsx")
-        response.headers["Cache-Control"] = "no-store"
-        return response
-    return None
 
 
 # Overview and chart of accounts --------------------------------------------------------
@@ -548,7 +526,7 @@ def trial_balance():
              _amount(r.credit_cents), _amount(r.closing_cents)] for r in balance.rows]
     rows.append(["", _("Total"), _amount(balance.opening_cents), _amount(balance.debit_cents),
                  _amount(balance.credit_cents), _amount(balance.closing_cents)])
-    export = _export(f"proefbalans-{start}-{end}", _("Trial balance"), header, rows)
+    export = report_download(f"proefbalans-{start}-{end}", _("Trial balance"), header, rows)
     return export or render_template("ledger/trial_balance.html", balance=balance,
                                      **_report_context(start, end, year))
 
@@ -571,7 +549,8 @@ def general_ledger(account_id: int):
         rows = [[line.entry_date, line.number, line.description, line.reference,
                  _amount(line.debit_cents), _amount(line.credit_cents),
                  _amount(line.balance_cents)] for line in lines]
-        return _export(f"grootboek-{account.code}-{start}-{end}", account.code, header, rows)
+        return report_download(f"grootboek-{account.code}-{start}-{end}", account.code,
+                               header, rows)
     page = Window(items=lines[:PAGE_SIZE], page=page_number, has_next=len(lines) > PAGE_SIZE)
     accounts = db.session.scalars(select(LedgerAccount).order_by(LedgerAccount.code)).all()
     return render_template(
@@ -595,7 +574,7 @@ def balance_sheet():
                              _amount(cents)])
     rows.append([_("Equity"), _("Result not yet appropriated"), "", "",
                  _amount(sheet.unappropriated_result_cents)])
-    export = _export(f"balans-{end}", _("Balance sheet"), header, rows)
+    export = report_download(f"balans-{end}", _("Balance sheet"), header, rows)
     return export or render_template("ledger/balance_sheet.html", sheet=sheet,
                                      **_report_context(start, end, year))
 
@@ -614,7 +593,7 @@ def income_statement():
                 rows.append([side, str(CATEGORY_LABELS[group.category]), code, name,
                              _amount(cents)])
     rows.append(["", _("Result"), "", "", _amount(statement.result_cents)])
-    export = _export(f"staat-van-baten-en-lasten-{start}-{end}",
+    export = report_download(f"staat-van-baten-en-lasten-{start}-{end}",
                      _("Income and expenditure"), header, rows)
     centres = db.session.scalars(select(CostCentre).order_by(CostCentre.code)).all()
     return export or render_template(
@@ -662,7 +641,7 @@ def budgets():
         start, end = fiscal_year_bounds(year, start_month)
         header = [_("Code"), _("Account"), _("Cost centre"), _("Budget"), _("Actual"),
                   _("Difference")]
-        return _export(f"begroting-{year}", _("Budget"), header, [
+        return report_download(f"begroting-{year}", _("Budget"), header, [
             [r.code, r.name, r.cost_centre, _amount(r.budget_cents), _amount(r.actual_cents),
              _amount(r.difference_cents)]
             for r in reports.budget_vs_actual(year, start, end)
