@@ -141,6 +141,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "ledger.income_statement": FINANCE_READERS,
     "ledger.budgets": FINANCE_READERS,
     "ledger.budget_set": TREASURER,
+    "ledger.budget_remove": TREASURER,
     "ledger.forecast": FINANCE_READERS,
     # --- end ledger ---
     # --- The ALV (issue 4): the board runs meetings; members vote in the portal ---
@@ -366,7 +367,8 @@ def _governance_url_parameters(parameters):
 
 # --- Ledger (issue 5) ---
 def _ledger_url_parameters(parameters):
-    """An account, a posted entry and fiscal year 2026 (opened by the dues posting)."""
+    """An account, a posted entry, a budget line and fiscal year 2026 (opened by the
+    dues posting)."""
     from datetime import date
 
     from coop.ledger import services as ledger
@@ -382,6 +384,10 @@ def _ledger_url_parameters(parameters):
     parameters["account_id"] = db.session.scalar(
         db.select(LedgerAccount.id).where(LedgerAccount.code == "1100"))
     parameters["year"] = 2026
+    budget = ledger.set_budget(2026, db.session.scalar(
+        db.select(LedgerAccount).where(LedgerAccount.code == "4200")), 90000)
+    db.session.commit()
+    parameters["budget_id"] = budget.id
 # --- end ledger ---
 # --- The ALV (issue 4) ---
 def _meeting_url_parameters(parameters):

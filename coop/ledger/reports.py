@@ -333,6 +333,7 @@ class BudgetRow:
     cost_centre: str | None
     budget_cents: int
     actual_cents: int
+    budget_id: int | None = None  # None: no budget line, only income or costs
 
     @property
     def difference_cents(self) -> int:
@@ -370,7 +371,7 @@ def budget_vs_actual(fiscal_year: int, start: date, end: date) -> list[BudgetRow
             actual = actual_by_centre.get((account.id, budget.cost_centre_id), 0)
         rows.append(BudgetRow(account.code, account.name, account.kind,
                               centres.get(budget.cost_centre_id), budget.amount_cents,
-                              natural(account.kind, actual)))
+                              natural(account.kind, actual), budget.id))
     for account_id, actual in actual_by_account.items():
         if account_id not in budgeted_accounts and not any(
             r.code == accounts[account_id].code for r in rows

@@ -798,15 +798,27 @@ def sign_off_fiscal_year(fiscal_year: FiscalYear, actor=None) -> FiscalYear:
 # Budgets -----------------------------------------------------------------------------
 
 
+def _refuse_closed_budget_year(year: int) -> None:
+    """A closed year's budget is part of its accounts (the kascommissie checked budget
+    against actual): it no longer changes. A year not opened yet can be budgeted."""
+    status = db.session.scalar(select(FiscalYear.status).where(FiscalYear.year == year))
+    if status == FiscalYearStatus.CLOSED.value:
+        raise LedgerError(
+            _l("Fiscal year %(year)s is closed: its budget can no longer change.", year=year),
+            "fiscal_year",
+        )
+
+
 def set_budget(fiscal_year: int, account: LedgerAccount, amount_cents: int,
                cost_centre: CostCentre | None = None, actor=None):
     """Set (or replace) the budget of an income or expense account for a year,
     optionally for one cost centre. Raises LedgerError for a balance sheet account, a
-    year out of range or a negative amount."""
+    year out of range or closed, or a negative amount."""
     from coop.ledger.models import Budget
 
     if not 2000 <= fiscal_year <= 2100:
         raise LedgerError(_l("Enter a year between 2000 and 2100."), "fiscal_year")
+    _refuse_closed_budget_year(fiscal_year)
     if account is None:
         raise LedgerError(_l("Choose an account."), "account")
     if account.kind not in (AccountKind.INCOME, AccountKind.EXPENSE):
@@ -831,3 +843,16 @@ def set_budget(fiscal_year: int, account: LedgerAccount, amount_cents: int,
                  {"year": fiscal_year, "account": account.code, "cost_centre_id": centre_id,
                   "amount_cents": [old, amount_cents]}, obj=budget, actor=actor)
     return budget
+
+
+def remove_budget(budget, actor=None) -> None:
+    """Remove a budget line (the account then shows at a budget of zero if it has
+    income or costs). Audited with the amount, so it can be put back. Raises
+    LedgerError when the budget's fiscal year is closed."""
+    _refuse_closed_budget_year(budget.fiscal_year)
+    account = db.session.get(LedgerAccount, budget.account_id)
+    details = {"year": budget.fiscal_year, "account": account.code,
+               "cost_centre_id": budget.cost_centre_id, "amount_cents": budget.amount_cents}
+    audit.record("finance:budget:remove", details, obj=budget, actor=actor)
+    db.session.delete(budget)
+    db.session.flush()

@@ -49,6 +49,7 @@ from coop.ledger.models import (
     AccountKind,
     AccountPurpose,
     AuditFinding,
+    Budget,
     CostCentre,
     EntryStatus,
     FiscalYear,
@@ -626,8 +627,12 @@ def _render_budgets(year: int, form: BudgetForm, status=200, start_month: int | 
     start_month = start_month or get_organisation().fiscal_year_start_month
     start, end = fiscal_year_bounds(year, start_month)
     rows = reports.budget_vs_actual(year, start, end)
-    return render_template("ledger/budgets.html", rows=rows, form=form, year=year,
-                           start=start, end=end, **_labels()), status
+    fiscal_year = db.session.get(FiscalYear, year)
+    return render_template(
+        "ledger/budgets.html", rows=rows, form=form, year=year, start=start, end=end,
+        year_closed=fiscal_year is not None and fiscal_year.status == FiscalYearStatus.CLOSED,
+        **_labels(),
+    ), status
 
 
 @bp.get("/budgets")
@@ -670,6 +675,24 @@ def budget_set():
             return redirect(url_for("ledger.budgets", year=form.fiscal_year.data))
     year = year if year and 2000 <= year <= 2100 else local_today().year
     return _render_budgets(year, form, 422)
+
+
+@bp.post("/budgets/<int:budget_id>/remove")
+@require(Permission.FINANCE_WRITE)
+def budget_remove(budget_id: int):
+    budget = db.get_or_404(Budget, budget_id)
+    year = budget.fiscal_year
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_budget(budget)
+    except LedgerError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return _render_budgets(year, _budget_form(year), 422)
+    db.session.commit()
+    flash(_("Budget line removed."), "success")
+    return redirect(url_for("ledger.budgets", year=year))
 
 
 @bp.get("/forecast")
