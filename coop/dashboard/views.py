@@ -13,10 +13,17 @@ def index():
     if has_permission(Permission.FINANCE_READ):
         from coop.bank.services import open_count
         from coop.dues.services import local_today
+        from coop.fiscal import fiscal_year_bounds, fiscal_year_of
         from coop.funders.services import deadlines_needing_attention
+        from coop.ledger.reports import ledger_tile
+        from coop.settings.services import get_organisation
 
-        finance = {"report_deadlines": deadlines_needing_attention(local_today(), limit=10),
-                   "open_bank_lines": open_count()}
+        today = local_today()
+        start_month = get_organisation().fiscal_year_start_month
+        year = fiscal_year_of(today, start_month)
+        finance = {"report_deadlines": deadlines_needing_attention(today, limit=10),
+                   "open_bank_lines": open_count(),
+                   "ledger": ledger_tile(today, year, fiscal_year_bounds(year, start_month)[0])}
     return render_template(
         "dashboard/index.html", elevated_roles=ELEVATED_ROLES, **finance,
         **dashboard_figures()

@@ -21,6 +21,7 @@ from coop.extensions import db
 from coop.ledger.models import (
     RAISED_INCOME,
     AccountKind,
+    AccountPurpose,
     BalanceCategory,
     Budget,
     CostCategory,
@@ -439,3 +440,47 @@ def cash_forecast(today: date, months: int = 12) -> tuple[int, list[ForecastMont
 
 def last_day_of_month(day: date) -> date:
     return _add_months(day, 1) - timedelta(days=1)
+
+
+# The dashboard's ledger tile ---------------------------------------------------------
+
+
+@dataclass
+class LedgerTile:
+    bank_account_id: int | None  # None: no account has the bank purpose
+    bank_cents: int  # the bank account's balance today
+    fiscal_year: int
+    result_cents: int  # income minus costs from the start of the fiscal year to today
+    receivables_cents: int  # still to be paid on open dues invoices
+
+
+def ledger_tile(today: date, fiscal_year: int, year_start: date) -> LedgerTile:
+    """Three figures for the dashboard in one SELECT of scalar subqueries: the bank
+    balance, this fiscal year's result so far (closing entries left out) and the open
+    dues receivables (as the cash forecast counts them)."""
+    bank_id = (select(LedgerAccount.id)
+               .where(LedgerAccount.purpose == AccountPurpose.BANK.value)
+               .scalar_subquery())
+    bank = (
+        select(func.coalesce(func.sum(JournalLine.debit_cents - JournalLine.credit_cents), 0))
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .where(JournalLine.account_id == bank_id, _posted(end=today))
+        .scalar_subquery()
+    )
+    result = (
+        select(func.coalesce(func.sum(JournalLine.credit_cents - JournalLine.debit_cents), 0))
+        .join(JournalEntry, JournalEntry.id == JournalLine.entry_id)
+        .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
+        .where(LedgerAccount.kind.in_((AccountKind.INCOME.value, AccountKind.EXPENSE.value)),
+               _posted(year_start, today, closing=False))
+        .scalar_subquery()
+    )
+    open_invoice = and_(Invoice.kind == InvoiceKind.INVOICE.value,
+                        Invoice.status == InvoiceStatus.OPEN.value)
+    invoiced = (select(func.coalesce(func.sum(Invoice.total_cents), 0))
+                .where(open_invoice).scalar_subquery())
+    paid = (select(func.coalesce(func.sum(Payment.amount_cents), 0))
+            .join(Invoice, Invoice.id == Payment.invoice_id)
+            .where(open_invoice, Payment.reversed_on.is_(None)).scalar_subquery())
+    row = db.session.execute(select(bank_id, bank, result, invoiced - paid)).one()
+    return LedgerTile(row[0], int(row[1]), fiscal_year, int(row[2]), int(row[3]))
