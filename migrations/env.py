@@ -91,6 +91,15 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a table on SQLite (new table, copy, drop the old,
+            # rename). With foreign keys enforced, dropping a table that other rows
+            # reference is refused, so they are off while migrating (the pragma only
+            # works outside a transaction) and checked afterwards instead.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+            broken_before = _foreign_key_violations(connection)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -99,6 +108,25 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = _foreign_key_violations(connection)
+                new = {key: n for key, n in broken.items() if n > broken_before.get(key, 0)}
+                if new:
+                    raise RuntimeError(
+                        f"the migration left rows pointing at missing rows: {new}")
+        if sqlite:
+            connection.commit()  # whatever alembic left open: the pragma needs none
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+
+
+def _foreign_key_violations(connection) -> dict:
+    """SQLite: how many rows of each (table, referenced table) point at nothing."""
+    counts = {}
+    for table, _rowid, parent, _fkid in connection.exec_driver_sql(
+            "PRAGMA foreign_key_check"):
+        counts[table, parent] = counts.get((table, parent), 0) + 1
+    return counts
 
 
 if context.is_offline_mode():

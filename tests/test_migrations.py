@@ -238,3 +238,40 @@ def test_direct_debit_retention_revision_fingerprints_existing_files(empty_datab
     _migrate(flask_migrate.downgrade, revision="0010_payments")
     columns = {c["name"] for c in inspect(db.engine).get_columns("direct_debit_batch")}
     assert "xml_sha256" not in columns and "xml_purged_at" not in columns
+
+
+# --- SQLite table rebuilds keep the rows that point at the rebuilt table
+@pytest.mark.skipif(ON_POSTGRES, reason="batch table rebuilds (drop and rename) happen only "
+                                        "on SQLite; PostgreSQL alters tables in place")
+def test_table_rebuilds_keep_rows_that_reference_the_table(empty_database_app):
+    # 0011 rebuilds direct_debit_batch, which direct_debit_item references; with foreign
+    # keys enforced SQLite refused to drop the old table once a batch had an item.
+    _migrate(flask_migrate.upgrade, revision="0010_payments")
+    db.session.execute(text(
+        "INSERT INTO direct_debit_batch (id, message_id, collection_date, status, creditor_id, "
+        "transaction_count, total_cents, xml, created_at, closed_at) VALUES (1, 'MSG-1', "
+        "'2026-03-02', 'collected', 'NL79ZZZ999999990000', 1, 2500, '<Document/>', "
+        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+    db.session.commit()
+    # The item's invoice and mandate are left out (foreign keys off for this insert):
+    # rows already pointing at nothing are the migration's business only if it adds some.
+    db.session.execute(text("PRAGMA foreign_keys=OFF"))
+    db.session.execute(text(
+        "INSERT INTO direct_debit_item (id, batch_id, invoice_id, mandate_id, sequence_type, "
+        "amount_cents, end_to_end_id, status, payment_id) VALUES (1, 1, 41, 42, 'FRST', 2500, "
+        "'E2E-1', 'collected', 43)"))
+    db.session.commit()
+    db.session.execute(text("PRAGMA foreign_keys=ON"))
+    db.session.commit()
+    db.session.remove()
+
+    _migrate(flask_migrate.upgrade)
+
+    assert db.session.execute(text(
+        "SELECT i.end_to_end_id, b.message_id FROM direct_debit_item i "
+        "JOIN direct_debit_batch b ON b.id = i.batch_id")).one() == ("E2E-1", "MSG-1")
+    with db.engine.connect() as connection:  # the pool's connections enforce them again
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    db.session.remove()
+    _migrate(flask_migrate.downgrade, revision="0010_payments")
+    assert db.session.execute(text("SELECT count(*) FROM direct_debit_item")).scalar() == 1
