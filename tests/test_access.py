@@ -197,7 +197,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "donations.subscription": FINANCE_READERS,
     "donations.statements": FINANCE_READERS,
     "donations.statement_pdf": FINANCE_READERS,
-    "donations.statements_mail": FINANCE_READERS,
+    "donations.statements_mail": TREASURER,
     "donations.agreements": FINANCE_READERS,
     "donations.agreement_pdf": FINANCE_READERS,
     "donations.refund": TREASURER,

@@ -309,7 +309,7 @@ def statements():
 
 
 @bp.route("/donations/statements/<int:year>/mail", methods=["GET", "POST"])
-@require(Permission.FINANCE_READ)
+@require(Permission.FINANCE_WRITE)  # mails every donor: the treasurer's act, not a reader's
 def statements_mail(year: int):
     """Mail the statements of `year` to the donors not mailed yet, after a confirmation."""
     if not 2000 <= year <= 2100:

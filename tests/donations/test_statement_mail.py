@@ -88,7 +88,7 @@ def _log_count() -> int:
 def test_the_confirmation_page_lists_the_donors_and_sends_nothing(client, login_as, make_user,
                                                                   fake, deliver, smtp):
     _gifts(fake, deliver)
-    login_as(make_user(roles=["board"]))
+    login_as(make_user(roles=["treasurer"], two_factor=True))
 
     page = client.get(f"/donations/statements/{YEAR}/mail")
 
@@ -102,7 +102,7 @@ def test_the_confirmation_page_lists_the_donors_and_sends_nothing(client, login_
 def test_each_donor_gets_their_statement_in_their_language(client, login_as, make_user, fake,
                                                            deliver, smtp):
     _gifts(fake, deliver)
-    login_as(make_user(roles=["board"]))
+    login_as(make_user(roles=["treasurer"], two_factor=True))
 
     done = client.post(f"/donations/statements/{YEAR}/mail", follow_redirects=True)
 
@@ -132,7 +132,7 @@ def test_each_donor_gets_their_statement_in_their_language(client, login_as, mak
 def test_a_second_run_mails_only_the_donors_not_mailed_yet(client, login_as, make_user, fake,
                                                            deliver, smtp):
     _gifts(fake, deliver)
-    login_as(make_user(roles=["board"]))
+    login_as(make_user(roles=["treasurer"], two_factor=True))
     client.post(f"/donations/statements/{YEAR}/mail")
     _paid(fake, deliver, 1500, donor_name="Piet", donor_email="piet@example.org")
 
@@ -153,7 +153,7 @@ def test_a_failing_mail_does_not_stop_the_others_and_is_shown(client, login_as, 
                                                               fake, deliver, smtp,
                                                               monkeypatch, caplog):
     _gifts(fake, deliver)
-    login_as(make_user(roles=["board"]))
+    login_as(make_user(roles=["treasurer"], two_factor=True))
     send = mail_module.SMTPBackend.send
 
     def refuse_fatima(self, message):
@@ -188,3 +188,16 @@ def test_a_reader_without_finance_rights_cannot_mail(client, login_as, make_user
 
     assert response.status_code == 403
     assert _statements(smtp) == []
+
+
+def test_only_the_treasurer_mails_statements(client, login_as, make_user, fake, deliver,
+                                             smtp):
+    _gifts(fake, deliver)
+    login_as(make_user(roles=["board"]))
+
+    assert client.get(f"/donations/statements/{YEAR}/mail").status_code == 403
+    assert client.post(f"/donations/statements/{YEAR}/mail").status_code == 403
+    overview = client.get(f"/donations/statements?year={YEAR}")
+    assert overview.status_code == 200 and "fatima@example.org" in overview.text
+    assert f"/donations/statements/{YEAR}/mail" not in overview.text
+    assert _statements(smtp) == [] and _log_count() == 0
