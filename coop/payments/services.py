@@ -556,47 +556,72 @@ def _lock_invoice_row(invoice):
 
 def payment_in_progress(invoice) -> bool:
     """Whether our records show a payment of the invoice on its way (what the pay page
-    shows without asking Mollie)."""
+    shows without asking Mollie). Only recent ones count, as for a new start: a pending
+    payment whose last webhook was lost must not block paying for good."""
     return db.session.scalar(
         select(OnlinePayment.id).where(
             OnlinePayment.invoice_id == invoice.id,
             OnlinePayment.status.in_([PaymentStatus.PENDING.value,
-                                      PaymentStatus.AUTHORIZED.value]))
+                                      PaymentStatus.AUTHORIZED.value]),
+            OnlinePayment.created_at >= utcnow() - _RECENT)
         .limit(1)) is not None
 
 
-def _reusable_payment(invoice, remaining: int) -> OnlinePayment | None:
+def _recent_payments(invoice) -> list[OnlinePayment]:
+    """The invoice's payments of the last day that are not final in our records."""
+    return list(db.session.scalars(
+        select(OnlinePayment).where(
+            OnlinePayment.invoice_id == invoice.id,
+            OnlinePayment.status.in_([PaymentStatus.OPEN.value, PaymentStatus.PENDING.value,
+                                      PaymentStatus.AUTHORIZED.value]),
+            OnlinePayment.created_at >= utcnow() - _RECENT)
+        .order_by(OnlinePayment.id.desc()).limit(_RECENT_LIMIT)
+        .execution_options(populate_existing=True)))
+
+
+def _ask_mollie(payments: list[OnlinePayment]) -> dict[str, MolliePayment | None]:
+    """What Mollie says now of our open ones (None: it refuses to say). Asked before
+    the invoice is locked: on SQLite that lock holds every writer back."""
+    answers = {}
+    for payment in payments:
+        if payment.status != PaymentStatus.OPEN:
+            continue
+        try:
+            answers[payment.mollie_id] = gateway().get_payment(payment.mollie_id)
+        except GatewayUnavailable:
+            raise PaymentError(UNAVAILABLE) from None
+        except GatewayRefused:
+            answers[payment.mollie_id] = None
+    return answers
+
+
+def _reusable_payment(invoice, remaining: int,
+                      answers: dict[str, MolliePayment | None]) -> OnlinePayment | None:
     """An open payment of the invoice for `remaining` whose checkout the payer can still
     finish; raises PaymentInProgress when one is on its way.
 
     Our status may lag behind Mollie's (the webhook can be late), so recent open
-    payments are asked about. One is reused only when it was created less than
+    payments were asked about (`answers`); one started by another request meanwhile
+    is brand new and open. One is reused only when it was created less than
     `MOLLIE_CHECKOUT_REUSE_MINUTES` ago: Mollie's checkout for iDEAL and cards expires
     after about 15 minutes, and the payer should have time left to finish it.
     """
     now = utcnow()
     window = timedelta(minutes=current_app.config["MOLLIE_CHECKOUT_REUSE_MINUTES"])
-    recent = db.session.scalars(
-        select(OnlinePayment).where(
-            OnlinePayment.invoice_id == invoice.id,
-            OnlinePayment.status.in_([PaymentStatus.OPEN.value, PaymentStatus.PENDING.value,
-                                      PaymentStatus.AUTHORIZED.value]),
-            OnlinePayment.created_at >= now - _RECENT)
-        .order_by(OnlinePayment.id.desc()).limit(_RECENT_LIMIT)).all()
     reusable = None
-    for payment in recent:
+    for payment in _recent_payments(invoice):
         if payment.status != PaymentStatus.OPEN:
             raise PaymentInProgress(IN_PROGRESS)
-        try:
-            remote = gateway().get_payment(payment.mollie_id)
-        except GatewayUnavailable:
-            raise PaymentError(UNAVAILABLE) from None
-        except GatewayRefused:
-            continue
-        if remote.status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED,
-                             PaymentStatus.PAID):
+        if payment.mollie_id in answers:
+            remote = answers[payment.mollie_id]
+            if remote is None:
+                continue
+            status, checkout_url = remote.status, remote.checkout_url
+        else:
+            status, checkout_url = PaymentStatus.OPEN, payment.checkout_url
+        if status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED, PaymentStatus.PAID):
             raise PaymentInProgress(IN_PROGRESS)
-        if (reusable is None and remote.status == PaymentStatus.OPEN and remote.checkout_url
+        if (reusable is None and status == PaymentStatus.OPEN and checkout_url
                 and payment.amount_cents == remaining
                 and payment.created_at > now - window):
             # Not written back: the webhook may hold this row and wait for the invoice.
@@ -620,6 +645,10 @@ def start_dues_payment(invoice, idempotency_key: str, locale: str | None) -> Onl
 
     if not IDEMPOTENCY_KEY.fullmatch(idempotency_key or ""):
         raise PaymentError(_l("The form expired. Please submit it again."))
+    answers = _ask_mollie(_recent_payments(invoice))
+    # From here to the commit, starts for this invoice wait for each other. The creation
+    # at Mollie below still happens under the lock (that is what keeps two tabs from
+    # making two payments); it is one call, normally ~0.2 s.
     invoice = _lock_invoice_row(invoice)
     existing = by_idempotency_key(idempotency_key)
     if existing is not None:
@@ -629,7 +658,7 @@ def start_dues_payment(invoice, idempotency_key: str, locale: str | None) -> Onl
     remaining = dues.remaining_cents(invoice)
     if remaining <= 0:
         raise PaymentError(_l("This invoice has been paid; nothing is due."))
-    reusable = _reusable_payment(invoice, remaining)
+    reusable = _reusable_payment(invoice, remaining, answers)
     if reusable is not None:
         return reusable
     return start_payment(

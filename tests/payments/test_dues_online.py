@@ -225,6 +225,25 @@ def test_a_payment_on_its_way_is_not_paid_again(client, fake, deliver):
     assert 'name="key"' not in page.text
 
 
+def test_a_pending_payment_whose_last_webhook_was_lost_blocks_paying_for_a_day_only(
+        client, fake, deliver):
+    invoice = _invoice()
+    url, _key = _form(client, invoice)
+    _pay(client, invoice)
+    payment = db.session.scalars(select(OnlinePayment)).one()
+    fake.state.payments[payment.mollie_id]["status"] = "pending"
+    client.post("/webhooks/mollie", data={"id": payment.mollie_id})  # the last we hear
+    assert "Er wordt al een betaling van deze factuur verwerkt" in client.get(url).text
+
+    db.session.execute(update(OnlinePayment).values(created_at=utcnow() - timedelta(days=2)))
+    db.session.commit()
+
+    page = client.get(url)
+    assert "Er wordt al een betaling van deze factuur verwerkt" not in page.text
+    _page, again, _key = _pay(client, invoice)
+    assert again.status_code == 303 and _online_payments() == 2
+
+
 def test_paid_at_mollie_before_the_webhook_arrives_is_not_paid_again(client, fake, deliver):
     invoice = _invoice()
     url, old_key = _form(client, invoice)
