@@ -70,9 +70,31 @@ def _fresh_request_globals(sender, **extra):
         g.pop(name)
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory):
+    """An empty SQLite database with the whole schema (tables, triggers), made once: each
+    test starts from a copy of the file, which takes a millisecond where `create_all`
+    takes a quarter of a second."""
+    from importlib import import_module
+
+    from sqlalchemy import create_engine
+
+    from coop import MODEL_MODULES
+
+    for module in MODEL_MODULES:  # every table, as create_app registers them
+        import_module(module)
+    path = tmp_path_factory.mktemp("schema") / "schema.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    db.metadata.create_all(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
-def app_factory(tmp_path):
+def app_factory(tmp_path, sqlite_schema):
     """Build an app with config overrides; its database is empty."""
+    import shutil
+
     made = []
 
     def build(**overrides):
@@ -82,7 +104,10 @@ def app_factory(tmp_path):
             if ON_POSTGRES:
                 _reset_postgres()
             else:
-                db.create_all()
+                database = db.engine.url.database
+                if database and not os.path.exists(database):
+                    shutil.copyfile(sqlite_schema, database)
+                db.create_all()  # a no-op on the copy; the whole schema otherwise
         made.append(app)
         return app
 
