@@ -57,9 +57,32 @@ def _reset_postgres() -> None:
         db.create_all()
         _postgres_schema_ready = True
     else:
-        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
         with db.engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            if _superuser(connection):
+                # DELETE with triggers off (the append-only and immutability triggers
+                # refuse deletes; foreign keys are triggers too) takes ~4 ms, TRUNCATE of
+                # every table ~200 ms a test.
+                connection.execute(text("SET LOCAL session_replication_role = replica"))
+                connection.execute(text("".join(
+                    f'DELETE FROM "{t.name}";' for t in reversed(db.metadata.sorted_tables))))
+                connection.execute(text(
+                    "SELECT setval(s.oid, 1, false) FROM pg_class s JOIN pg_namespace n "
+                    "ON n.oid = s.relnamespace WHERE s.relkind = 'S' "
+                    "AND n.nspname = current_schema()"))
+            else:
+                tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+_is_superuser: bool | None = None
+
+
+def _superuser(connection) -> bool:
+    global _is_superuser
+    if _is_superuser is None:
+        _is_superuser = bool(connection.execute(text(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar())
+    return _is_superuser
 
 
 def _fresh_request_globals(sender, **extra):
