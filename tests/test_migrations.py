@@ -212,6 +212,7 @@ def test_migrated_database_allows_withdrawing_a_term_once_and_nothing_else(
         db.session.rollback()
     assert db.session.execute(text("SELECT void_reason FROM appointment")).scalar() == (
         "Vergissing")
+    db.session.rollback()  # the downgrade's ALTER TABLE waits for readers to finish
 
     _migrate(flask_migrate.downgrade, revision="0013_donor_privacy")
     columns = {c["name"] for c in inspect(db.engine).get_columns("appointment")}
