@@ -181,6 +181,51 @@ def test_migrated_database_keeps_appointment_history_after_linking_decisions(
     assert db.session.execute(text("SELECT id FROM appointment")).scalars().all() == [
         appointment.id
     ]
+
+
+# --- Governance: 0014 lets a term be withdrawn as entered in error, once, and the
+# history triggers (re-created after the rebuild) still refuse every other change ---
+def test_migrated_database_allows_withdrawing_a_term_once_and_nothing_else(
+        empty_database_app):
+    from tests import factories
+
+    _migrate(flask_migrate.upgrade)
+    factories.appoint(factories.create_position(factories.create_body()))
+
+    for statement, message in (
+        ("DELETE FROM appointment", "cannot be deleted"),
+        ("UPDATE appointment SET start_date = '2020-01-01'", "cannot be rewritten"),
+        ("UPDATE appointment SET person_id = person_id + 1", "cannot be rewritten"),
+    ):
+        with pytest.raises(DBAPIError, match=message):
+            db.session.execute(text(statement))
+        db.session.rollback()
+    db.session.execute(text("UPDATE appointment SET voided_at = CURRENT_TIMESTAMP, "
+                            "void_reason = 'Vergissing'"))
+    db.session.commit()
+    for statement in ("UPDATE appointment SET voided_at = NULL, void_reason = NULL",
+                      "UPDATE appointment SET void_reason = 'Iets anders'",
+                      "UPDATE appointment SET ended_on = start_date, end_reason = 'Weg'",
+                      "UPDATE appointment SET term_years = 1"):
+        with pytest.raises(DBAPIError, match="cannot be rewritten"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+    assert db.session.execute(text("SELECT void_reason FROM appointment")).scalar() == (
+        "Vergissing")
+    db.session.rollback()  # the downgrade's ALTER TABLE waits for readers to finish
+
+    _migrate(flask_migrate.downgrade, revision="0013_donor_privacy")
+    columns = {c["name"] for c in inspect(db.engine).get_columns("appointment")}
+    assert "voided_at" not in columns and "void_reason" not in columns
+    with pytest.raises(DBAPIError, match="cannot be rewritten"):
+        db.session.execute(text("UPDATE appointment SET start_date = '2020-01-01'"))
+    db.session.rollback()
+    db.session.execute(text("UPDATE appointment SET ended_on = start_date, "
+                            "end_reason = 'Weg'"))
+    db.session.commit()
+# --- end governance 0014 ---
+
+
 # --- Funders and bank (issue 5) ---
 def test_downgrading_the_funders_revision_keeps_the_ledger_guards(empty_database_app):
     _migrate(flask_migrate.upgrade)

@@ -129,6 +129,15 @@ class ReappointForm(_TermField, FlaskForm):
     pass
 
 
+class VoidForm(FlaskForm):
+    void_reason = TextAreaField(
+        _l("What was the mistake?"), validators=[Optional(), Length(max=2000)],
+        filters=[_strip],
+        description=_l("The term is withdrawn: it no longer counts anywhere, and the history "
+                       "shows it as a mistake with this reason."),
+    )
+
+
 class StepDownForm(FlaskForm):
     ended_on = DayField(_l("Last day in office"), validators=[_DATE_REQUIRED])
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)],

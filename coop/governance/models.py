@@ -138,6 +138,10 @@ class Appointment(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # The ALV decision that made the appointment (decisions register, coop/meetings).
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), index=True)
+    # Entered in error: the term never counted (see services.void_appointment). Set once,
+    # with the reason; the row stays so the history shows the correction.
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
     person = relationship("Person", lazy="raise")
     position: Mapped[Position] = relationship(lazy="raise")
@@ -152,6 +156,8 @@ class Appointment(db.Model):
         ),
         CheckConstraint("(ended_on IS NULL) = (end_reason IS NULL)",
                         name="ended_iff_reason"),
+        CheckConstraint("(voided_at IS NULL) = (void_reason IS NULL)",
+                        name="voided_iff_reason"),
         Index("ix_appointment_position_start", "position_id", "start_date"),
         Index("ix_appointment_end_date", "end_date"),
     )
@@ -162,15 +168,23 @@ class Appointment(db.Model):
         return self.ended_on or self.end_date
 
 
-# History is kept: the database refuses to delete a term or to rewrite it. The one change
-# allowed is filling in the stepping down (last day and reason), once. Columns added later
-# (the ALV decision) are not covered, so they can be linked afterwards.
-_REWRITTEN = (
+# History is kept: the database refuses to delete a term or to rewrite it. The changes
+# allowed are filling in the stepping down (last day and reason), once, and marking the
+# term as entered in error (when and why), once; after that its stepping down is frozen
+# too. The ALV decision link is not covered, so it can be linked afterwards.
+_REWRITTEN_BEFORE_VOIDING = (
     "NEW.person_id <> OLD.person_id OR NEW.position_id <> OLD.position_id "
     "OR NEW.start_date <> OLD.start_date OR NEW.term_years <> OLD.term_years "
     "OR NEW.end_date <> OLD.end_date OR NEW.term_number <> OLD.term_number "
     "OR NEW.previous_id IS DISTINCT FROM OLD.previous_id "
     "OR (OLD.ended_on IS NOT NULL AND (NEW.ended_on IS DISTINCT FROM OLD.ended_on "
+    "OR NEW.end_reason IS DISTINCT FROM OLD.end_reason))"
+)
+_REWRITTEN = (
+    _REWRITTEN_BEFORE_VOIDING
+    + " OR (OLD.voided_at IS NOT NULL AND (NEW.voided_at IS DISTINCT FROM OLD.voided_at "
+    "OR NEW.void_reason IS DISTINCT FROM OLD.void_reason "
+    "OR NEW.ended_on IS DISTINCT FROM OLD.ended_on "
     "OR NEW.end_reason IS DISTINCT FROM OLD.end_reason))"
 )
 PG_KEEP_HISTORY = [

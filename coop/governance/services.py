@@ -32,7 +32,7 @@ from coop.governance.models import (
 )
 from coop.members.models import Membership, Person
 from coop.settings.services import get_organisation
-from coop.timeutil import AMSTERDAM
+from coop.timeutil import AMSTERDAM, utcnow
 
 BREAK_THAT_ENDS_A_SERIES = relativedelta(years=1)
 WARNING_BEFORE_END = relativedelta(months=3)
@@ -162,7 +162,7 @@ def update_body(body: Body, values: dict[str, Any], actor=None) -> dict:
     values = _check_body(values, body.id)
     if values["kind"] != body.kind and db.session.scalar(
         select(Appointment.id).join(Position, Position.id == Appointment.position_id)
-        .where(Position.body_id == body.id).limit(1)
+        .where(Position.body_id == body.id, IN_FORCE).limit(1)
     ) is not None:
         raise GovernanceError(
             _l("The kind cannot change once someone has been appointed to this body."), "kind"
@@ -225,7 +225,7 @@ def update_position(position: Position, values: dict[str, Any], actor=None) -> d
     values = _check_position(body, values, position.id)
     today = local_today()
     terms = [(a.start_date, a.last_day) for a in db.session.scalars(
-        select(Appointment).where(Appointment.position_id == position.id))
+        select(Appointment).where(Appointment.position_id == position.id, IN_FORCE))
         if a.last_day >= today]
     if terms:
         holders = _most_at_once(terms, today, max(end for _, end in terms))
@@ -245,6 +245,9 @@ def update_position(position: Position, values: dict[str, Any], actor=None) -> d
 
 
 # Appointments --------------------------------------------------------------------------
+
+
+IN_FORCE = Appointment.voided_at.is_(None)  # not entered in error
 
 
 def _lock(model, row_id: int) -> None:
@@ -280,8 +283,10 @@ def _is_member_on(person: Person, day: date) -> bool:
 
 
 def _overlapping(query, start: date, end: date):
-    """Appointments in `query` whose time in office meets [start, end]."""
+    """Appointments in `query` whose time in office meets [start, end] (those entered in
+    error never were in office)."""
     return query.where(
+        IN_FORCE,
         Appointment.start_date <= end,
         or_(
             (Appointment.ended_on.is_(None)) & (Appointment.end_date >= start),
@@ -334,7 +339,7 @@ def _previous_term(person: Person, body: Body, start: date) -> Appointment | Non
         select(Appointment)
         .join(Position, Position.id == Appointment.position_id)
         .where(Position.body_id == body.id, Appointment.person_id == person.id,
-               Appointment.start_date < start)
+               Appointment.start_date < start, IN_FORCE)
     ).all()
     ended = [t for t in terms if t.last_day < start]
     return max(ended, key=lambda t: t.last_day, default=None)
@@ -479,6 +484,8 @@ def reappoint(appointment: Appointment, term_years: int | None, actor=None,
     rule of `appoint` refuses the new term.
     """
     person = db.session.get(Person, appointment.person_id)
+    if appointment.voided_at is not None:
+        raise GovernanceError(_l("This term was entered in error and does not count."))
     if appointment.ended_on is not None:
         raise GovernanceError(
             _l("%(name)s stepped down from this term; appoint them anew instead.",
@@ -501,6 +508,7 @@ def _following_term(appointment: Appointment) -> Appointment | None:
             Appointment.person_id == appointment.person_id,
             Appointment.position_id == appointment.position_id,
             Appointment.start_date > appointment.end_date,
+            IN_FORCE,
             Appointment.ended_on.is_(None) | (Appointment.ended_on > Appointment.start_date),
         ).order_by(Appointment.start_date).limit(1)
     )
@@ -516,6 +524,8 @@ def step_down(appointment: Appointment, ended_on: date, reason: str | None, acto
     db.session.refresh(appointment)
     person = db.session.get(Person, appointment.person_id)
     reason = (reason or "").strip()
+    if appointment.voided_at is not None:
+        raise GovernanceError(_l("This term was entered in error and does not count."))
     if appointment.ended_on is not None:
         raise GovernanceError(
             _l("%(name)s already stepped down on %(date)s.", name=person.display_name,
@@ -551,6 +561,97 @@ def step_down(appointment: Appointment, ended_on: date, reason: str | None, acto
     )
 
 
+VOID_WINDOW = timedelta(days=30)
+
+
+def void_appointment(appointment: Appointment, reason: str | None, actor=None) -> None:
+    """Mark a term as entered in error: from then on it counts nowhere (bodies,
+    signatories, term counting, warnings), and the history shows it as withdrawn.
+
+    Only a recent mistake can be corrected this way: the term has not started yet, or it
+    was recorded less than 30 days ago. Later, the person has acted in the position (and
+    may have signed for the coop): that is a stepping down, not a mistake.
+    Raises GovernanceError when no reason is given, the term was already voided, it is
+    too old to correct, or a next term follows it (correct that one first).
+    """
+    _lock(Appointment, appointment.id)
+    db.session.refresh(appointment)
+    person = db.session.get(Person, appointment.person_id)
+    reason = (reason or "").strip()
+    if appointment.voided_at is not None:
+        raise GovernanceError(
+            _l("This term was already withdrawn as entered in error on %(date)s.",
+               date=_day(appointment.voided_at.astimezone(AMSTERDAM).date())), "void_reason",
+        )
+    if not reason:
+        raise GovernanceError(_l("Say what the mistake was."), "void_reason")
+    recorded = appointment.created_at.astimezone(AMSTERDAM)
+    if appointment.start_date <= local_today() and utcnow() - recorded > VOID_WINDOW:
+        raise GovernanceError(
+            _l("This term started on %(start)s and was recorded on %(recorded)s, more than "
+               "30 days ago: it can no longer be withdrawn as a mistake. Record the "
+               "stepping down instead.", start=_day(appointment.start_date),
+               recorded=_day(recorded.date())), "void_reason",
+        )
+    following = db.session.scalar(
+        select(Appointment).where(Appointment.previous_id == appointment.id, IN_FORCE)
+    )
+    if following is not None:
+        raise GovernanceError(
+            _l("The next term (from %(date)s) continues this one: withdraw that term first.",
+               date=_day(following.start_date)), "void_reason",
+        )
+    appointment.voided_at = utcnow()
+    appointment.void_reason = reason
+    db.session.flush()
+    audit.record(
+        "governance:appointment:void",
+        {"person_id": person.id, "start_date": appointment.start_date.isoformat(),
+         "end_date": appointment.end_date.isoformat()},
+        obj=appointment, actor=actor,
+        personal={"name": person.display_name, "reason": reason}, person_id=person.id,
+    )
+
+
+def person_positions(person_id: int, today: date) -> dict[str, list[dict]]:
+    """A person's appointments as plain values for their register page, in one query:
+    `{"current": [...], "past": [...]}`. Current: in office today or still to start;
+    past: ended, stepped down or withdrawn as entered in error (newest first). Each:
+    {appointment_id, body, position, start_date, end_date, last_day, term_number,
+    upcoming, authority, ended_early, end_reason, voided, void_reason}."""
+    rows = db.session.execute(
+        select(Appointment, Position, Body)
+        .join(Position, Position.id == Appointment.position_id)
+        .join(Body, Body.id == Position.body_id)
+        .where(Appointment.person_id == person_id)
+        .order_by(Appointment.start_date, Appointment.id)
+    ).all()
+    current, past = [], []
+    for appointment, position, body in rows:
+        values = {
+            "appointment_id": appointment.id,
+            "body": body.name,
+            "position": position.name,
+            "start_date": appointment.start_date,
+            "end_date": appointment.end_date,
+            "last_day": appointment.last_day,
+            "term_number": appointment.term_number,
+            "upcoming": appointment.start_date > today,
+            "authority": authority_text(position.signature_authority,
+                                        position.joint_signers),
+            "ended_early": appointment.ended_on is not None,
+            "end_reason": appointment.end_reason,
+            "voided": appointment.voided_at is not None,
+            "void_reason": appointment.void_reason,
+        }
+        if appointment.voided_at is None and appointment.last_day >= today:
+            current.append(values)
+        else:
+            past.append(values)
+    past.sort(key=lambda v: v["last_day"], reverse=True)
+    return {"current": current, "past": past}
+
+
 # Reading: the overview, signatories, warnings, the rotation schedule --------------------
 
 
@@ -562,18 +663,24 @@ class Term:
     body: Body
 
     def in_office_on(self, day: date) -> bool:
-        return self.appointment.start_date <= day <= self.appointment.last_day
+        return (self.appointment.voided_at is None
+                and self.appointment.start_date <= day <= self.appointment.last_day)
 
 
-def all_terms() -> list[Term]:
-    """Every appointment with its person, position and body, in one query."""
-    rows = db.session.execute(
+def all_terms(include_voided: bool = False) -> list[Term]:
+    """Every appointment with its person, position and body, in one query. Terms entered
+    in error count nowhere: only the history (`include_voided`) shows them."""
+    query = (
         select(Appointment, Person, Position, Body)
         .join(Person, Person.id == Appointment.person_id)
         .join(Position, Position.id == Appointment.position_id)
         .join(Body, Body.id == Position.body_id)
-        .order_by(Body.sort_order, Body.id, Position.sort_order, Position.id,
-                  Appointment.start_date, Appointment.id)
+    )
+    if not include_voided:
+        query = query.where(IN_FORCE)
+    rows = db.session.execute(
+        query.order_by(Body.sort_order, Body.id, Position.sort_order, Position.id,
+                       Appointment.start_date, Appointment.id)
     ).all()
     return [Term(*row) for row in rows]
 
@@ -678,6 +785,9 @@ def _term_values(term: Term) -> dict:
 def reeligibility(term: Term, rules: TermRules) -> tuple[bool, str]:
     """Whether the person can be reappointed when this term ends, and why not."""
     appointment = term.appointment
+    if appointment.voided_at is not None:
+        return False, str(_l("withdrawn: entered in error (%(reason)s)",
+                             reason=appointment.void_reason))
     if appointment.ended_on is not None:
         return False, str(_l("stepped down: %(reason)s", reason=appointment.end_reason))
     if not rules.immediately_reeligible:

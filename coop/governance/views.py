@@ -18,6 +18,7 @@ from coop.governance.forms import (
     PositionForm,
     ReappointForm,
     StepDownForm,
+    VoidForm,
 )
 from coop.governance.models import Appointment, Body, BodyKind, Position
 from coop.governance.services import GovernanceError
@@ -41,14 +42,17 @@ def _nothing_saved() -> None:
 @require(Permission.GOVERNANCE_READ)
 def index():
     today = services.local_today()
-    terms = services.all_terms()
+    every_term = services.all_terms(include_voided=True)
+    terms = [t for t in every_term if t.appointment.voided_at is None]
     bodies = services.bodies_with_positions()
     organisation = get_organisation()
     holders = {}
     for term in terms:
         if term.appointment.last_day >= today:  # in office or still to start
             holders.setdefault(term.position.id, []).append(term)
-    history = sorted((t for t in terms if t.appointment.last_day < today),
+    # Terms entered in error appear only here, marked as withdrawn.
+    history = sorted((t for t in every_term
+                      if t.appointment.last_day < today or t.appointment.voided_at),
                      key=lambda t: t.appointment.last_day, reverse=True)
     return render_template(
         "governance/index.html", today=today, bodies=bodies, holders=holders,
@@ -211,12 +215,13 @@ def _refilled(form):
     return form
 
 
-def _appointment_page(appointment, reappoint_form=None, step_down_form=None, status=200):
+def _appointment_page(appointment, reappoint_form=None, step_down_form=None, void_form=None,
+                      status=200):
     today = services.local_today()
     person = db.session.get(Person, appointment.person_id)
     position = db.session.get(Position, appointment.position_id)
     body = db.session.get(Body, position.body_id)
-    terms = [t for t in services.all_terms()
+    terms = [t for t in services.all_terms(include_voided=True)
              if t.person.id == person.id and t.body.id == body.id]
     rules = services.term_rules(body)
     this = next(t for t in terms if t.appointment.id == appointment.id)
@@ -231,6 +236,7 @@ def _appointment_page(appointment, reappoint_form=None, step_down_form=None, sta
         next_start=appointment.end_date + timedelta(days=1),
         reappoint_form=reappoint_form or ReappointForm(),
         step_down_form=step_down_form or StepDownForm(),
+        void_form=void_form or VoidForm(),
         can_write=has_permission(Permission.GOVERNANCE_WRITE),
         can_read_register=has_permission(Permission.MEMBERS_READ),
         authority_text=services.authority_text,
@@ -285,6 +291,27 @@ def step_down(appointment_id: int):
                                  step_down_form=form, status=422)
     db.session.commit()
     flash(_("The stepping down has been recorded."), "success")
+    return redirect(url_for("governance.appointment", appointment_id=appointment_id))
+
+
+@bp.post("/appointments/<int:appointment_id>/void")
+@require(Permission.GOVERNANCE_WRITE)
+def void(appointment_id: int):
+    current = db.get_or_404(Appointment, appointment_id)
+    form = VoidForm()
+    if not form.validate_on_submit():
+        _nothing_saved()
+        return _appointment_page(current, void_form=form, status=422)
+    try:
+        services.void_appointment(current, form.void_reason.data)
+    except GovernanceError as error:
+        db.session.rollback()
+        show_error(form, error)
+        _nothing_saved()
+        return _appointment_page(db.session.get(Appointment, appointment_id),
+                                 void_form=form, status=422)
+    db.session.commit()
+    flash(_("The term has been withdrawn as entered in error."), "success")
     return redirect(url_for("governance.appointment", appointment_id=appointment_id))
 
 

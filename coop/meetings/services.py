@@ -63,6 +63,7 @@ from coop.meetings.models import (
     VoteParticipation,
 )
 from coop.members.models import Membership, MembershipStatus, MembershipType, Person
+from coop.members.services import search_condition
 from coop.settings.models import Majority, TieOnPersons
 from coop.settings.services import get_organisation
 from coop.timeutil import AMSTERDAM, utcnow
@@ -161,9 +162,7 @@ def voting_members() -> list[tuple[Person, Membership]]:
 
 def find_voting_members(q: str, limit: int = 20) -> list[tuple[Person, Membership]]:
     """Voting members by name or member number, for the check-in desk."""
-    from coop.members.services import _search_condition
-
-    condition = _search_condition(q)
+    condition = search_condition(q)
     if condition is None:
         return []
     rows = db.session.execute(

@@ -96,6 +96,30 @@ def labels() -> dict:
     }
 
 
+def _save(change, form, page_again, *, fields=None):
+    """Run the service call `change()` and commit what it did: returns (its result, None).
+
+    When a rule refuses the change (MeetingError), nothing is kept: the session is rolled
+    back, the message goes to its field of `form` (flashed when it names none of the
+    form's fields, or `form` is None; `fields` renames the service's field names to the
+    form's) and the answer is (None, page_again()), the page shown again (re-read after
+    the rollback), normally with status 422.
+    """
+    try:
+        result = change()
+    except MeetingError as error:
+        db.session.rollback()
+        if form is None:
+            flash(str(error.message), "error")
+        else:
+            if fields:
+                error.field = fields.get(error.field, error.field)
+            show_error(form, error)
+        return None, page_again()
+    db.session.commit()
+    return result, None
+
+
 def _pdf_response(pdf: bytes, filename: str):
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=filename, max_age=0)
@@ -122,13 +146,12 @@ def new():
     if request.method == "POST":
         if not form.validate():
             return render_template("meetings/meeting_form.html", form=form, meeting=None), 422
-        try:
-            meeting = services.create_meeting(form.values())
-        except MeetingError as error:
-            db.session.rollback()
-            show_error(form, error)
-            return render_template("meetings/meeting_form.html", form=form, meeting=None), 422
-        db.session.commit()
+        meeting, refused = _save(
+            lambda: services.create_meeting(form.values()), form,
+            lambda: (render_template("meetings/meeting_form.html", form=form, meeting=None),
+                     422))
+        if refused is not None:
+            return refused
         flash(_("Meeting created. Add the agenda, then convene it."), "success")
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     return render_template("meetings/meeting_form.html", form=form, meeting=None)
@@ -145,16 +168,14 @@ def edit(meeting_id: int):
     form = MeetingForm()
     if not form.validate():
         return render_template("meetings/meeting_form.html", form=form, meeting=meeting), 422
-    try:
-        services.update_meeting(meeting, form.values())
-    except MeetingError as error:
-        db.session.rollback()
-        show_error(form, error)
-        meeting = db.get_or_404(GeneralMeeting, meeting_id)
-        return render_template("meetings/meeting_form.html", form=form, meeting=meeting), 422
-    db.session.commit()
+    _result, refused = _save(
+        lambda: services.update_meeting(meeting, form.values()), form,
+        lambda: (render_template("meetings/meeting_form.html", form=form,
+                                 meeting=db.get_or_404(GeneralMeeting, meeting_id)), 422))
+    if refused is not None:
+        return refused
     flash(_("Meeting saved."), "success")
-    return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    return redirect(url_for("meetings.meeting", meeting_id=meeting_id))
 
 
 def _render_meeting(meeting, *, item_form=None, status=200):
@@ -188,13 +209,11 @@ def _meeting_action(meeting_id: int, action, success):
     meeting = db.get_or_404(GeneralMeeting, meeting_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        result = action(meeting)
-    except MeetingError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return _render_meeting(db.get_or_404(GeneralMeeting, meeting_id), status=422)
-    db.session.commit()
+    result, refused = _save(
+        lambda: action(meeting), None,
+        lambda: _render_meeting(db.get_or_404(GeneralMeeting, meeting_id), status=422))
+    if refused is not None:
+        return refused
     flash(success(result), "success")
     return redirect(url_for("meetings.meeting", meeting_id=meeting_id))
 
@@ -266,14 +285,13 @@ def item_add(meeting_id: int):
     form = AgendaItemForm()
     if not form.validate():
         return _render_meeting(meeting, item_form=form, status=422)
-    try:
-        services.add_agenda_item(meeting, form.title.data.strip(), form.description.data or None)
-    except MeetingError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _render_meeting(db.get_or_404(GeneralMeeting, meeting_id), item_form=form,
-                               status=422)
-    db.session.commit()
+    _result, refused = _save(
+        lambda: services.add_agenda_item(meeting, form.title.data.strip(),
+                                         form.description.data or None), form,
+        lambda: _render_meeting(db.get_or_404(GeneralMeeting, meeting_id), item_form=form,
+                                status=422))
+    if refused is not None:
+        return refused
     flash(_("Agenda item added."), "success")
     return redirect(url_for("meetings.meeting", meeting_id=meeting_id))
 
@@ -285,14 +303,12 @@ def item_move(item_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     direction = -1 if request.form.get("direction") == "up" else 1
-    try:
-        services.move_agenda_item(item, direction)
-    except MeetingError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("meetings.meeting", meeting_id=item.meeting_id))
-    db.session.commit()
-    return redirect(url_for("meetings.meeting", meeting_id=item.meeting_id))
+    meeting_id = item.meeting_id
+    _result, refused = _save(lambda: services.move_agenda_item(item, direction), None,
+                       lambda: redirect(url_for("meetings.meeting", meeting_id=meeting_id)))
+    if refused is not None:
+        return refused
+    return redirect(url_for("meetings.meeting", meeting_id=meeting_id))
 
 
 def _render_item(item, *, form=None, proposal_form=None, document_form=None,
@@ -327,13 +343,12 @@ def item_edit(item_id: int):
     form = AgendaItemForm()
     if not form.validate():
         return _render_item(item, form=form, status=422)
-    try:
-        services.update_agenda_item(item, form.title.data.strip(), form.description.data or None)
-    except MeetingError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _render_item(db.get_or_404(AgendaItem, item_id), form=form, status=422)
-    db.session.commit()
+    _result, refused = _save(
+        lambda: services.update_agenda_item(item, form.title.data.strip(),
+                                            form.description.data or None), form,
+        lambda: _render_item(db.get_or_404(AgendaItem, item_id), form=form, status=422))
+    if refused is not None:
+        return refused
     flash(_("Agenda item saved."), "success")
     return redirect(url_for("meetings.item", item_id=item_id))
 
@@ -345,13 +360,12 @@ def item_minutes(item_id: int):
     form = MinutesForm(prefix="minutes")
     if not form.validate():
         return _render_item(item, minutes_form=form, status=422)
-    try:
-        services.save_minutes(item, form.minutes.data)
-    except MeetingError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _render_item(db.get_or_404(AgendaItem, item_id), minutes_form=form, status=422)
-    db.session.commit()
+    _result, refused = _save(
+        lambda: services.save_minutes(item, form.minutes.data), form,
+        lambda: _render_item(db.get_or_404(AgendaItem, item_id), minutes_form=form,
+                             status=422))
+    if refused is not None:
+        return refused
     flash(_("Minutes saved."), "success")
     return redirect(url_for("meetings.item", item_id=item_id))
 
@@ -365,14 +379,13 @@ def document_add(item_id: int):
     if not form.validate() or upload is None or not upload.filename:
         form.file.errors = [_("Choose a file.")]
         return _render_item(item, document_form=form, status=422)
-    try:
-        services.add_document(item, upload.filename, upload.mimetype, upload.read(
-            services.MAX_DOCUMENT_BYTES + 1))
-    except MeetingError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _render_item(db.get_or_404(AgendaItem, item_id), document_form=form, status=422)
-    db.session.commit()
+    _result, refused = _save(
+        lambda: services.add_document(item, upload.filename, upload.mimetype,
+                                      upload.read(services.MAX_DOCUMENT_BYTES + 1)), form,
+        lambda: _render_item(db.get_or_404(AgendaItem, item_id), document_form=form,
+                             status=422))
+    if refused is not None:
+        return refused
     flash(_("Document added."), "success")
     return redirect(url_for("meetings.item", item_id=item_id))
 
@@ -395,13 +408,12 @@ def proposal_add(item_id: int):
     if form.quorum.data == "custom" and not form.quorum_percent.data:
         form.quorum_percent.errors = [_("Enter 1 to 100.")]
         return _render_item(item, proposal_form=form, status=422)
-    try:
-        proposal = services.add_proposal(item, form.values())
-    except MeetingError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _render_item(db.get_or_404(AgendaItem, item_id), proposal_form=form, status=422)
-    db.session.commit()
+    proposal, refused = _save(
+        lambda: services.add_proposal(item, form.values()), form,
+        lambda: _render_item(db.get_or_404(AgendaItem, item_id), proposal_form=form,
+                             status=422))
+    if refused is not None:
+        return refused
     flash(_("Proposal added."), "success")
     return redirect(url_for("meetings.proposal", proposal_id=proposal.id))
 
@@ -454,13 +466,11 @@ def check_in(meeting_id: int):
     if person is None:
         flash(_("Choose a member to check in."), "error")
         return _render_attendance(meeting, q, 422)
-    try:
-        services.check_in(meeting, person, form.mode.data)
-    except MeetingError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return _render_attendance(db.get_or_404(GeneralMeeting, meeting_id), q, 422)
-    db.session.commit()
+    _result, refused = _save(
+        lambda: services.check_in(meeting, person, form.mode.data), None,
+        lambda: _render_attendance(db.get_or_404(GeneralMeeting, meeting_id), q, 422))
+    if refused is not None:
+        return refused
     flash(_("%(name)s is present.", name=person.display_name), "success")
     return redirect(url_for("meetings.attendance", meeting_id=meeting_id))
 
@@ -504,15 +514,12 @@ def proxy_add(meeting_id: int):
         form.holder_number.errors = [_("No member has this number.")]
     if grantor is None or holder is None:
         return _render_proxies(meeting, form, 422)
-    try:
-        services.grant_proxy(meeting, grantor, holder, ProxySource.PAPER)
-    except MeetingError as error:
-        db.session.rollback()
-        error.field = {"grantor_id": "grantor_number", "holder_id": "holder_number"}.get(
-            error.field, error.field)
-        show_error(form, error)
-        return _render_proxies(db.get_or_404(GeneralMeeting, meeting_id), form, 422)
-    db.session.commit()
+    _result, refused = _save(
+        lambda: services.grant_proxy(meeting, grantor, holder, ProxySource.PAPER), form,
+        lambda: _render_proxies(db.get_or_404(GeneralMeeting, meeting_id), form, 422),
+        fields={"grantor_id": "grantor_number", "holder_id": "holder_number"})
+    if refused is not None:
+        return refused
     flash(_("Proxy registered: %(holder)s votes for %(grantor)s.",
             holder=holder.display_name, grantor=grantor.display_name), "success")
     return redirect(url_for("meetings.proxies", meeting_id=meeting_id))
@@ -524,15 +531,14 @@ def proxy_withdraw(proxy_id: int):
     proxy = db.get_or_404(Proxy, proxy_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.withdraw_proxy(proxy)
-    except MeetingError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return _render_proxies(db.get_or_404(GeneralMeeting, proxy.meeting_id), status=422)
-    db.session.commit()
+    meeting_id = proxy.meeting_id
+    _result, refused = _save(
+        lambda: services.withdraw_proxy(proxy), None,
+        lambda: _render_proxies(db.get_or_404(GeneralMeeting, meeting_id), status=422))
+    if refused is not None:
+        return refused
     flash(_("Proxy withdrawn."), "success")
-    return redirect(url_for("meetings.proxies", meeting_id=proxy.meeting_id))
+    return redirect(url_for("meetings.proxies", meeting_id=meeting_id))
 
 
 # Votes -------------------------------------------------------------------------------
@@ -595,14 +601,12 @@ def proposal_edit(proposal_id: int):
     if form.quorum.data == "custom" and not form.quorum_percent.data:
         form.quorum_percent.errors = [_("Enter 1 to 100.")]
         return _render_proposal(proposal, edit_form=form, status=422)
-    try:
-        services.update_proposal(proposal, form.values())
-    except MeetingError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _render_proposal(db.get_or_404(Proposal, proposal_id), edit_form=form,
-                                status=422)
-    db.session.commit()
+    _result, refused = _save(
+        lambda: services.update_proposal(proposal, form.values()), form,
+        lambda: _render_proposal(db.get_or_404(Proposal, proposal_id), edit_form=form,
+                                 status=422))
+    if refused is not None:
+        return refused
     flash(_("Proposal saved."), "success")
     return redirect(url_for("meetings.proposal", proposal_id=proposal_id))
 
@@ -614,14 +618,12 @@ def candidate_add(proposal_id: int):
     form = CandidateForm(prefix="candidate")
     if not form.validate():
         return _render_proposal(proposal, candidate_form=form, status=422)
-    try:
-        services.add_candidate(proposal, form.name.data)
-    except MeetingError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _render_proposal(db.get_or_404(Proposal, proposal_id), candidate_form=form,
-                                status=422)
-    db.session.commit()
+    _result, refused = _save(
+        lambda: services.add_candidate(proposal, form.name.data), form,
+        lambda: _render_proposal(db.get_or_404(Proposal, proposal_id), candidate_form=form,
+                                 status=422))
+    if refused is not None:
+        return refused
     flash(_("Candidate added."), "success")
     return redirect(url_for("meetings.proposal", proposal_id=proposal_id))
 
@@ -630,13 +632,11 @@ def _proposal_action(proposal_id: int, action, success):
     proposal = db.get_or_404(Proposal, proposal_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        result = action(proposal)
-    except MeetingError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return _render_proposal(db.get_or_404(Proposal, proposal_id), status=422)
-    db.session.commit()
+    result, refused = _save(
+        lambda: action(proposal), None,
+        lambda: _render_proposal(db.get_or_404(Proposal, proposal_id), status=422))
+    if refused is not None:
+        return refused
     message, category = success(result)
     flash(message, category)
     target = result if isinstance(result, Proposal) else proposal
@@ -755,13 +755,12 @@ def conflict_add():
         return _render_conflicts(form, 422)
     proposal = db.session.get(Proposal, int(form.proposal_id.data)) if form.proposal_id.data \
         else None
-    try:
-        services.register_conflict(person, form.description.data, form.since.data, proposal)
-    except MeetingError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _render_conflicts(form, 422)
-    db.session.commit()
+    _result, refused = _save(
+        lambda: services.register_conflict(person, form.description.data, form.since.data,
+                                           proposal), form,
+        lambda: _render_conflicts(form, 422))
+    if refused is not None:
+        return refused
     flash(_("Conflict of interest of %(name)s registered.", name=person.display_name),
           "success")
     return redirect(url_for("meetings.conflicts"))

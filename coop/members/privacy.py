@@ -80,6 +80,7 @@ def persons_past_retention(today: date, retention_years: int | None = None) -> l
     )
     in_office = exists().where(
         Appointment.person_id == Person.id,
+        Appointment.voided_at.is_(None),
         func.coalesce(Appointment.ended_on, Appointment.end_date) >= cutoff,
     )
     query = (

@@ -411,7 +411,15 @@ def _name_prefixes(q: str) -> set[str]:
     return candidates
 
 
-def _search_condition(q: str):
+def search_condition(q: str):
+    """The WHERE condition on `Person` for what someone typed in a search box, or None
+    when `q` is empty (after collapsing whitespace): a member number (of any membership
+    the person had), a postcode (whole, or its four digits), the start of an email address
+    ("@" in `q`) or of the name, in either order ("jan de vries" finds "Vries, Jan de").
+
+    Used by the member register and the ALV check-in desk; callers join `Membership`
+    themselves when they filter on it (the member number is matched by a subquery).
+    """
     q = " ".join(q.split())
     if not q:
         return None
@@ -474,7 +482,7 @@ def register_query(filters: RegisterFilters, *, ordered: bool = True):
             query = query.where(voting)
         elif filters.vote is False:
             query = query.where(~voting)
-    search = _search_condition(filters.q)
+    search = search_condition(filters.q)
     if search is not None:
         query = query.where(search)
     if filters.dues_open:

@@ -80,11 +80,16 @@ def _person_page(person: Person, status_form: StatusForm | None = None,
     )
     if status_form is None:
         status_form = StatusForm()
+    positions = None
+    if has_permission(Permission.GOVERNANCE_READ):
+        from coop.governance import services as governance
+
+        positions = governance.person_positions(person.id, governance.local_today())
     return render_template(
         "members/person.html", person=person, consents=consents, memberships=memberships,
         current=current, status_target=status_target, status_form=status_form,
         can_write=has_permission(Permission.MEMBERS_WRITE), status_labels=STATUS_LABELS,
-        kind_labels=KIND_LABELS, consent_labels=CONSENT_LABELS,
+        kind_labels=KIND_LABELS, consent_labels=CONSENT_LABELS, positions=positions,
     ), http_status
 
 

@@ -39,3 +39,25 @@ def test_retention_counts_from_the_last_day_in_office(app, last_day_in_office, k
     selected = {p.id for p in privacy.persons_past_retention(TODAY)}
 
     assert (person.id not in selected) == kept
+
+
+def test_a_term_withdrawn_as_entered_in_error_does_not_keep_the_data(app):
+    from coop.governance import services
+
+    ambassadors = factories.create_body("ambassadors", name="Buurtambassadeurs",
+                                        members_only=False, term_years=10)
+    position = factories.create_position(ambassadors, "ambassadeur", seats=5)
+    person, mistaken = member(), member()
+    for who in (person, mistaken):
+        appointment = factories.appoint(position, person=who, start_date=date(2021, 1, 1),
+                                        term_years=10)
+        membership = db.session.scalar(
+            db.select(Membership).where(Membership.person_id == who.id))
+        members.change_status(membership, "ended", date(2022, 1, 1), "Verhuisd")
+    services.void_appointment(appointment, "Verkeerde persoon")
+    db.session.commit()
+
+    selected = {p.id for p in privacy.persons_past_retention(TODAY)}
+
+    assert person.id not in selected  # still in office: kept
+    assert mistaken.id in selected  # never was: past retention like any former member
