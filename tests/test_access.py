@@ -113,6 +113,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "governance.appointment_new": BOARD,
     "governance.reappoint": BOARD,
     "governance.step_down": BOARD,
+    "governance.void": BOARD,
     "governance.for_members": {"member"},
     # --- end governance ---
     # --- Ledger (issue 5): finance readers read the books, the treasurer posts, the
