@@ -34,7 +34,7 @@ from coop.extensions import db
 from coop.ledger import services as ledger
 from coop.ledger.models import AccountPurpose, CostCentre, LedgerAccount
 from coop.ledger.services import Line
-from coop.mail import MailError, send_after_commit
+from coop.mail import MailError, send_after_commit, send_mail
 from coop.money import format_money
 from coop.payments import services as payments
 from coop.payments.gateway import GatewayRefused, MolliePayment, gateway
@@ -608,8 +608,6 @@ def mail_statements(year: int, actor=None) -> StatementMailing:
     back, logged and reported in `failed`, and the others go on. A summary audit entry
     is added at the end; the caller commits it.
     """
-    from coop.mail import send_mail
-
     before = len(statement_mails(year))
     sent, failed = [], []
     for email, name, total, _count in donors_to_mail(year):

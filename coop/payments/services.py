@@ -559,22 +559,24 @@ def payment_in_progress(invoice) -> bool:
     shows without asking Mollie). Only recent ones count, as for a new start: a pending
     payment whose last webhook was lost must not block paying for good."""
     return db.session.scalar(
-        select(OnlinePayment.id).where(
-            OnlinePayment.invoice_id == invoice.id,
-            OnlinePayment.status.in_([PaymentStatus.PENDING.value,
-                                      PaymentStatus.AUTHORIZED.value]),
-            OnlinePayment.created_at >= utcnow() - _RECENT)
+        select(OnlinePayment.id).where(*_recent_of(invoice, PaymentStatus.PENDING,
+                                                   PaymentStatus.AUTHORIZED))
         .limit(1)) is not None
+
+
+def _recent_of(invoice, *statuses: PaymentStatus) -> tuple:
+    """Conditions: the invoice's payments of the last day with one of `statuses`."""
+    return (OnlinePayment.invoice_id == invoice.id,
+            OnlinePayment.status.in_([status.value for status in statuses]),
+            OnlinePayment.created_at >= utcnow() - _RECENT)
 
 
 def _recent_payments(invoice) -> list[OnlinePayment]:
     """The invoice's payments of the last day that are not final in our records."""
     return list(db.session.scalars(
-        select(OnlinePayment).where(
-            OnlinePayment.invoice_id == invoice.id,
-            OnlinePayment.status.in_([PaymentStatus.OPEN.value, PaymentStatus.PENDING.value,
-                                      PaymentStatus.AUTHORIZED.value]),
-            OnlinePayment.created_at >= utcnow() - _RECENT)
+        select(OnlinePayment).where(*_recent_of(invoice, PaymentStatus.OPEN,
+                                                PaymentStatus.PENDING,
+                                                PaymentStatus.AUTHORIZED))
         .order_by(OnlinePayment.id.desc()).limit(_RECENT_LIMIT)
         .execution_options(populate_existing=True)))
 
