@@ -178,6 +178,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "bank.transaction": FINANCE_READERS,
     "bank.match": TREASURER,
     "bank.book": TREASURER,
+    "bank.overpayment": TREASURER,
     "bank.accounts": FINANCE_READERS,
     "bank.accounts_update": TREASURER,
     # --- end funders and bank ---

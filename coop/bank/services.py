@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -38,12 +39,14 @@ from coop.funders.models import FunderAgreement
 from coop.ledger import services as ledger
 from coop.ledger.models import (
     AccountKind,
+    AccountPurpose,
     BalanceCategory,
     CostCentre,
     JournalEntry,
     JournalLine,
     LedgerAccount,
 )
+from coop.members.models import Person
 from coop.settings import services as settings
 from coop.settings.models import BankAccount, BankAccountKind
 from coop.timeutil import utcnow
@@ -319,9 +322,7 @@ def suggestions(transaction: BankTransaction) -> list[Suggestion]:
                 continue
             found[invoice.id] = Suggestion(invoice, remaining, reason)
 
-    references = set(_INVOICE_NUMBER.findall(transaction.remittance or ""))
-    if transaction.structured_reference:
-        references.add(transaction.structured_reference.strip())
+    references = _named_references(transaction)
     if references:
         add(_open_invoices(Invoice.payment_reference.in_(references)), "reference", False)
     if transaction.counterparty_iban:
@@ -338,6 +339,50 @@ def suggestions(transaction: BankTransaction) -> list[Suggestion]:
             func.lower(Invoice.addressee_name) == transaction.counterparty_name.lower(),
             _remaining() == transaction.amount_cents), "name", True)
     return list(found.values())
+
+
+@dataclass
+class PaidAlready:
+    """An invoice the line names that was paid in full before: a double payment?"""
+
+    invoice: Invoice
+    paid_on: date | None  # the last payment's day
+
+
+def _named_references(transaction: BankTransaction) -> set[str]:
+    references = set(_INVOICE_NUMBER.findall(transaction.remittance or ""))
+    if transaction.structured_reference:
+        references.add(transaction.structured_reference.strip())
+    return references
+
+
+def paid_invoices_named(transaction: BankTransaction) -> list[PaidAlready]:
+    """Dues invoices this money received names (by payment reference or invoice number)
+    that are paid already: the treasurer may book the money as an overpayment to refund
+    (`book_overpayment`) instead of looking for an open invoice that is not there."""
+    if transaction.direction != Direction.CREDIT or transaction.status != TransactionStatus.OPEN:
+        return []
+    references = _named_references(transaction)
+    if not references:
+        return []
+    last_paid = (select(func.max(Payment.paid_on)).where(Payment.invoice_id == Invoice.id)
+                 .correlate(Invoice).scalar_subquery())
+    rows = db.session.execute(
+        select(Invoice, last_paid)
+        .where(Invoice.kind == InvoiceKind.INVOICE.value,
+               Invoice.status == InvoiceStatus.PAID.value,
+               Invoice.payment_reference.in_(references) | Invoice.number.in_(references))
+        .order_by(Invoice.number).limit(5)
+    ).all()
+    return [PaidAlready(invoice, paid_on) for invoice, paid_on in rows]
+
+
+def _paid_already_message(invoice: Invoice):
+    paid_on = db.session.scalar(select(func.max(Payment.paid_on))
+                                .where(Payment.invoice_id == invoice.id))
+    return _l("Invoice %(number)s was paid already on %(day)s; paid twice? Book this "
+              "payment as an overpayment to refund.", number=invoice.number,
+              day=format_date(paid_on) if paid_on else "?")
 
 
 def _lock(transaction: BankTransaction) -> BankTransaction:
@@ -361,6 +406,8 @@ def match_to_invoice(transaction: BankTransaction, invoice: Invoice | None, acto
         raise BankError(_l("Only money received can pay a dues invoice."), "invoice")
     if invoice is None:
         raise BankError(_l("Choose the invoice this payment is for."), "invoice")
+    if invoice.kind == InvoiceKind.INVOICE and invoice.status == InvoiceStatus.PAID:
+        raise BankError(_paid_already_message(invoice), "invoice")
     reference = transaction.bank_reference or transaction.structured_reference or (
         transaction.remittance or "")[:140] or None
     try:
@@ -479,6 +526,76 @@ def book_transaction(transaction: BankTransaction, account: LedgerAccount | None
                   "agreement_id": agreement.id if agreement is not None else None},
                  obj=transaction, actor=actor)
     return entry
+
+
+def book_overpayment(transaction: BankTransaction, invoice: Invoice | None,
+                     actor=None) -> JournalEntry:
+    """Book money received for an invoice that was paid already as an overpayment to
+    refund: the bank account against the payables (a debt to the member, linked to the
+    person and the invoice, so the treasurer sees whom to pay back). The entry names
+    the invoice, never the member. Raises BankError for a line already settled or paid
+    out, no invoice, an invoice that is not a paid dues invoice, or what the ledger
+    refuses."""
+    transaction = _lock(transaction)
+    if transaction.status != TransactionStatus.OPEN:
+        raise BankError(_l("This bank line has already been matched or booked."))
+    if transaction.direction != Direction.CREDIT:
+        raise BankError(_l("Only money received can be an overpayment."), "invoice")
+    if invoice is None or invoice.kind != InvoiceKind.INVOICE:
+        raise BankError(_l("Choose the invoice this payment is for."), "invoice")
+    if invoice.status != InvoiceStatus.PAID:
+        raise BankError(_l("Invoice %(number)s is not paid yet: match the payment to it.",
+                           number=invoice.number), "invoice")
+    bank = bank_ledger_account(transaction)
+    cents = transaction.amount_cents
+    links = {"person_id": invoice.person_id, "invoice_id": invoice.id}
+    try:
+        payables = ledger.account_for(AccountPurpose.PAYABLES)
+        entry = ledger.post_entry(
+            transaction.booking_date,
+            f"Dubbel betaald: factuur {invoice.number}, terug te betalen",
+            [ledger.Line(bank, debit_cents=cents, **links),
+             ledger.Line(payables, credit_cents=cents, **links)],
+            reference=transaction.bank_reference or invoice.number, actor=actor)
+    except ledger.LedgerError as error:
+        raise BankError(error.message) from None
+    transaction.status = TransactionStatus.BOOKED.value
+    transaction.journal_entry_id = entry.id
+    transaction.settled_by_id = audit.acting_user_id(actor)
+    transaction.settled_at = utcnow()
+    db.session.flush()
+    audit.record("finance:bank:overpayment",
+                 {"transaction_id": transaction.id, "invoice": invoice.number,
+                  "entry": entry.display_number, "amount_cents": cents},
+                 obj=transaction, actor=actor)
+    return entry
+
+
+@dataclass
+class Overpayment:
+    transaction: BankTransaction
+    invoice: Invoice
+    person_name: str
+    entry: JournalEntry
+
+
+def overpayments(limit: int = 50) -> list[Overpayment]:
+    """Money received twice and booked as a debt to the member, newest first: what
+    the treasurer has to pay back (a refund is booked on the payables account)."""
+    payables = select(LedgerAccount.id).where(
+        LedgerAccount.purpose == AccountPurpose.PAYABLES.value).scalar_subquery()
+    rows = db.session.execute(
+        select(BankTransaction, Invoice, Person, JournalEntry)
+        .join(JournalEntry, JournalEntry.id == BankTransaction.journal_entry_id)
+        .join(JournalLine, JournalLine.entry_id == JournalEntry.id)
+        .join(Invoice, Invoice.id == JournalLine.invoice_id)
+        .join(Person, Person.id == Invoice.person_id)
+        .where(JournalLine.account_id == payables, JournalLine.credit_cents > 0)
+        .order_by(BankTransaction.booking_date.desc(), BankTransaction.id.desc())
+        .limit(limit)
+    ).all()
+    return [Overpayment(t, invoice, person.display_name, entry)
+            for t, invoice, person, entry in rows]
 
 
 def open_count() -> int:

@@ -49,6 +49,7 @@ def index():
         .limit(10)).all()
     return render_template("bank/index.html", page=page, status=status,
                            statements=statements, open_count=services.open_count(),
+                           overpayments=services.overpayments(),
                            form=ImportForm(formdata=None))
 
 
@@ -197,6 +198,7 @@ def _render_transaction(transaction, match_form=None, book_form=None, status=200
         "bank/transaction.html", transaction=transaction,
         statement=db.session.get(BankStatement, transaction.statement_id),
         suggestions=services.suggestions(transaction),
+        paid_already=services.paid_invoices_named(transaction),
         account_suggestions=services.account_suggestions(transaction),
         payment=payment,
         invoice=db.session.get(Invoice, payment.invoice_id) if payment else None,
@@ -231,6 +233,31 @@ def match(transaction_id: int):
         else:
             db.session.commit()
             flash(_("Payment recorded on invoice %(number)s.", number=invoice.number),
+                  "success")
+            return redirect(url_for("bank.index"))
+    transaction = db.session.get(BankTransaction, transaction_id)
+    return _render_transaction(transaction, match_form=form, status=422)
+
+
+@bp.post("/transactions/<int:transaction_id>/overpayment")
+@require(Permission.FINANCE_WRITE)
+def overpayment(transaction_id: int):
+    transaction = db.get_or_404(BankTransaction, transaction_id)
+    form = MatchForm()
+    if form.validate():
+        number = form.invoice.data.strip()
+        invoice = db.session.scalar(select(Invoice).where(Invoice.number == number))
+        try:
+            if invoice is None:
+                raise BankError(_("There is no invoice %(number)s.", number=number), "invoice")
+            entry = services.book_overpayment(transaction, invoice)
+        except BankError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Booked as an overpayment on invoice %(number)s to refund (entry "
+                    "%(entry)s).", number=invoice.number, entry=entry.display_number),
                   "success")
             return redirect(url_for("bank.index"))
     transaction = db.session.get(BankTransaction, transaction_id)
