@@ -35,7 +35,8 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from coop import audit
-from coop.extensions import db, locked_row
+from coop.extensions import db
+from coop.locking import locked_row
 from coop.meetings.models import (
     PERSON_KINDS,
     AgendaDocument,
