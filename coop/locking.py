@@ -45,7 +45,9 @@ Callers must read what they count *after* `lock_row` (objects loaded before may 
 stale: `locked()` returns the row re-read).
 """
 
-from sqlalchemy import event, select, update
+import hashlib
+
+from sqlalchemy import event, false, func, select, update
 from sqlalchemy.engine import Engine
 
 from coop.extensions import db
@@ -58,7 +60,7 @@ def lock_row(model, row_id) -> None:
     timeout."""
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
-        _take_sqlite_write_lock(connection, model)
+        _take_sqlite_write_lock(connection)
     else:
         key = _primary_key(model)
         connection.execute(select(key).where(key == row_id).with_for_update())
@@ -85,7 +87,7 @@ def locked_row(model, key: dict, **defaults):
         from sqlalchemy.dialects.sqlite import insert
     lock_first = db.session.get_bind().dialect.name == "sqlite"
     if lock_first:  # the write lock before the insert: the insert must not open it
-        _take_sqlite_write_lock(db.session.connection(), model)
+        _take_sqlite_write_lock(db.session.connection())
     db.session.execute(
         insert(model).values(**key, **defaults).on_conflict_do_nothing(index_elements=list(key))
     )
@@ -95,17 +97,31 @@ def locked_row(model, key: dict, **defaults):
     return db.session.scalars(query.execution_options(populate_existing=True)).one()
 
 
-def _take_sqlite_write_lock(connection, model) -> None:
+def lock_key(name: str) -> None:
+    """Hold every other transaction that locks the same `name` back until this one ends:
+    for rules about a row that does not exist yet (one payment per form key). On
+    PostgreSQL a transaction-scoped advisory lock on a 64-bit hash of `name`; on SQLite
+    the database's write lock, as `lock_row` takes it."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        _take_sqlite_write_lock(connection)
+    else:
+        digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+        connection.execute(select(func.pg_advisory_xact_lock(
+            int.from_bytes(digest, "big", signed=True))))
+
+
+def _take_sqlite_write_lock(connection) -> None:
     driver = connection.connection.driver_connection
     if not driver.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
         return
     # Opened by a write (or by `BEGIN IMMEDIATE`): the write lock is ours. Assert it
-    # with a write that changes nothing; it fails when the transaction holds no lock.
-    key = _primary_key(model)
-    connection.execute(
-        update(model.__table__).where(key.is_(None)).values({key.name: key})
-    )
+    # with a write that changes no row (of any table; no trigger fires); it fails when
+    # the transaction holds no write lock and another connection does.
+    table = db.metadata.sorted_tables[0]
+    column = next(iter(table.columns))
+    connection.execute(update(table).where(false()).values({column.name: column}))
 
 
 def _primary_key(model):
