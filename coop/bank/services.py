@@ -24,7 +24,7 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from coop import audit
+from coop import audit, locking
 from coop.bank import camt
 from coop.bank.models import (
     BankStatement,
@@ -386,10 +386,7 @@ def _paid_already_message(invoice: Invoice):
 
 
 def _lock(transaction: BankTransaction) -> BankTransaction:
-    return db.session.scalars(
-        select(BankTransaction).where(BankTransaction.id == transaction.id)
-        .with_for_update().execution_options(populate_existing=True)
-    ).one()
+    return locking.locked(BankTransaction, transaction.id)
 
 
 def match_to_invoice(transaction: BankTransaction, invoice: Invoice | None, actor=None,
