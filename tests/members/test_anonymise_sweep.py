@@ -8,6 +8,7 @@ from sqlalchemy import JSON, String, Text, cast, func, or_, select
 
 from coop.bank import camt
 from coop.bank import services as bank
+from coop.directdebit import services as directdebit
 from coop.dues import services as dues
 from coop.dues.models import Invoice
 from coop.extensions import db
@@ -32,6 +33,12 @@ KEPT = {
         "(BW 2:10, AWR art. 52)",
     ("bank_transaction", "counterparty_name"):
         "the bank statement line as the bank reported it: part of the books, 7 years",
+    ("direct_debit_mandate", "account_holder"):
+        "the mandate is kept for its own term, 36 months after the last collection "
+        "(SEPA), then `anonymise-mandates` removes holder and IBAN",
+    ("direct_debit_batch", "xml"):
+        "the pain.008 file sent to the bank, removed by `purge-direct-debit-files` 14 "
+        "months after the collection date (refund right of 13 months)",
 }
 
 
@@ -56,7 +63,9 @@ def _where_found(needles) -> set[tuple[str, str]]:
 
 
 def test_anonymising_a_former_member_leaves_their_name_and_email_nowhere(app, outbox):
-    factories.save_organisation(name="Wijkcoöperatie Test", retention_years=2)
+    factories.save_organisation(name="Wijkcoöperatie Test", retention_years=2,
+                                kvk_number="99999999", creditor_id="NL79ZZZ999999990000",
+                                bic="ABNANL2A")
     factories.set_bank_account(COOP_IBAN)
     ledger.open_fiscal_year(2026)
     _user, person = create_member_with_account(
@@ -81,11 +90,19 @@ def test_anonymising_a_former_member_leaves_their_name_and_email_nowhere(app, ou
              "reference": invoice.payment_reference, "bank_reference": "R1"}])).statements
     transaction = db.session.scalar(select(bank.BankTransaction))
     bank.match_to_invoice(transaction, invoice, today=date(2026, 3, 3))
+    # Last year's dues by direct debit: a mandate, a batch, a pre-notification mail.
+    factories.create_invoice(membership, dues_year=2025, issue_date=date(2026, 1, 5))
+    directdebit.sign_mandate(person, account_holder=f"{GIVEN[0]}. {FAMILY}",
+                             iban="NL44RABO0123456789", signed_on=date(2026, 1, 20),
+                             source="paper", today=date(2026, 2, 2))
+    batch = directdebit.generate_batch(date(2026, 2, 16), today=date(2026, 2, 2))
+    assert directdebit.send_prenotifications(batch).sent == 1
     db.session.commit()
     needles = [GIVEN, FAMILY, EMAIL]
     before = _where_found(needles)
     assert {("outbox_message", "recipient"), ("outbox_message", "body_text"),
             ("convocation_log", "name"), ("convocation_log", "address"), ("person", "email"),
+            ("direct_debit_item", "notified_to"), ("user_account", "email"),
             ("journal_entry", "description")} - before == {("journal_entry", "description")}
     assert ("journal_entry", "description") not in before  # dues postings name no one
 
