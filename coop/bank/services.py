@@ -124,13 +124,24 @@ def save_bank_accounts(values: dict[BankAccountKind, AccountValues],
             raise BankError(_l("Each bank account needs a ledger account of its own."),
                             "savings_ledger_account")
     existing = {BankAccountKind(a.kind): a for a in settings.bank_accounts()}
+    codes = {a.id: a.code for a in db.session.scalars(select(LedgerAccount))}
+
+    def described(iban, name, ledger_account_id):
+        return {"iban": iban, "name": name, "ledger_account": codes.get(ledger_account_id)}
+
     changes: dict = {}
-    # Remove first, then write: an IBAN may move from one kind to the other.
+    for kind in kinds:
+        row, new = existing.get(kind), cleaned[kind]
+        old = described(row.iban, row.name, row.ledger_account_id) if row else None
+        wanted = described(new.iban, new.name, new.ledger_account.id) if new else None
+        if old != wanted:
+            changes[kind.value] = [old, wanted]
+    # Remove first, then write: an IBAN or a ledger account may move from one kind to
+    # the other, and each is unique.
     for kind in kinds:
         row, new = existing.get(kind), cleaned[kind]
         if row is not None and (new is None or row.iban != new.iban
                                 or row.ledger_account_id != new.ledger_account.id):
-            changes[f"{kind.value}_iban"] = [row.iban, new.iban if new else None]
             db.session.delete(row)
             existing.pop(kind)
     db.session.flush()
@@ -139,12 +150,9 @@ def save_bank_accounts(values: dict[BankAccountKind, AccountValues],
         if new is None:
             continue
         if row is None:
-            changes.setdefault(f"{kind.value}_iban", [None, new.iban])
-            changes[f"{kind.value}_ledger_account"] = new.ledger_account.code
             db.session.add(BankAccount(kind=kind.value, iban=new.iban, name=new.name,
                                        ledger_account_id=new.ledger_account.id))
-        elif row.name != new.name:
-            changes[f"{kind.value}_name"] = [row.name, new.name]
+        else:
             row.name = new.name
     db.session.flush()
     if changes:

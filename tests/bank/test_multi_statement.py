@@ -162,7 +162,8 @@ def test_treasurer_sets_the_current_and_savings_account_audited(
                     "savings": (SAVINGS, "BedrijfsSpaarrekening", _account("1110").id)}
     assert payment_iban() == CURRENT
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.tag == "finance:bank:accounts"))
-    assert event.details["changes"]["current_iban"] == [None, CURRENT]
+    assert event.details["changes"]["current"] == [
+        None, {"iban": CURRENT, "name": "Betaalrekening", "ledger_account": "1100"}]
     page = Page(client.get("/finance/bank/accounts").text)
     assert page.by_id("savings_name").attrs.get("value") == "BedrijfsSpaarrekening"
 
@@ -212,3 +213,21 @@ def test_saving_unchanged_accounts_changes_nothing(books):
     values = {BankAccountKind.CURRENT: AccountValues(CURRENT, "Betaalrekening",
                                                      _account("1100"))}
     assert bank.save_bank_accounts(values) == {}
+
+
+def test_moving_the_iban_from_savings_to_current_is_one_audited_change(books):
+    factories.set_bank_account(CURRENT)
+    factories.set_bank_account(SAVINGS, kind="savings")
+
+    changes = bank.save_bank_accounts({
+        BankAccountKind.CURRENT: AccountValues(SAVINGS, "Nieuwe betaalrekening",
+                                               _account("1100")),
+        BankAccountKind.SAVINGS: AccountValues(None, None, None),
+    })
+    db.session.commit()
+
+    assert payment_iban() == SAVINGS
+    assert _count(BankAccount) == 1
+    assert changes["savings"] == [
+        {"iban": SAVINGS, "name": "Spaarrekening", "ledger_account": "1110"}, None]
+    assert changes["current"][1]["iban"] == SAVINGS
