@@ -61,7 +61,7 @@ from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus, Payment, Payme
 from coop.extensions import db
 from coop.mail import MailError, send_mail
 from coop.members.models import Membership, Person
-from coop.settings.services import get_organisation
+from coop.settings.services import get_organisation, payment_iban
 from coop.timeutil import utcnow
 from coop.validators import country_name, iban_in_sepa_zone, normalise_bic, normalise_iban
 
@@ -487,13 +487,14 @@ def _check_creditor(organisation) -> None:
     missing = [
         label for value, label in (
             (organisation.creditor_id, _l("incassant-ID")),
-            (organisation.iban, _l("IBAN")),
+            (payment_iban(), _l("IBAN of the current account")),
             (organisation.bic, _l("BIC")),
         ) if not value
     ]
     if missing or organisation.id is None:
         raise DirectDebitError(
-            _l("Fill in the coop's %(missing)s in the organisation settings first.",
+            _l("Fill in the coop's %(missing)s in the organisation settings (the IBAN "
+               "under Bank accounts) first.",
                missing=", ".join(str(m) for m in missing) or _l("details"))
         )
 
@@ -510,7 +511,7 @@ def build_pain008(organisation, collection_date: date, items: list[dict]) -> tup
 
     sepa = SepaDD({
         "name": organisation.name,
-        "IBAN": organisation.iban,
+        "IBAN": payment_iban(),
         "BIC": organisation.bic,
         "batch": True,
         "creditor_id": organisation.creditor_id,

@@ -51,7 +51,7 @@ from coop.locking import locked_row
 from coop.mail import MailError, send_mail
 from coop.members.models import Membership, MembershipType, Person
 from coop.settings.models import DuesProration
-from coop.settings.services import get_organisation
+from coop.settings.services import get_organisation, payment_iban
 from coop.templating import money_locale
 from coop.timeutil import AMSTERDAM
 
@@ -708,7 +708,7 @@ def send_reminders(today: date | None = None, actor=None) -> ReminderResult:
                 remaining_cents=invoice.total_cents - paid.get(invoice.id, 0),
                 payment_reference=invoice.payment_reference,
                 organisation_name=organisation.name,
-                iban=format_iban(organisation.iban),
+                iban=format_iban(payment_iban()),
                 pay_url=pay_url(invoice),
             )
         except MailError:
@@ -745,7 +745,7 @@ def issuer_snapshot(organisation) -> dict:
     return {
         "name": organisation.name,
         "kvk_number": organisation.kvk_number,
-        "iban": organisation.iban,
+        "iban": payment_iban(),
         "street": organisation.street,
         "postcode": organisation.postcode,
         "city": organisation.city,
