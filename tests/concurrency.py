@@ -1,0 +1,56 @@
+"""Requests sent at the same moment from real threads, for the rules that count before
+they write (a cap, the next number, booking something once).
+
+Each thread has its own test client, so each request runs in its own app context with
+its own database session and connection, as under a threaded server. Keep the thread
+count small and the waits bounded: these run in CI on both databases.
+"""
+
+import threading
+
+from coop.extensions import db
+
+JOIN_SECONDS = 30
+
+
+def at_once(app, requests):
+    """Send `requests` (callables taking a test client and returning a response) at the
+    same moment, one thread each; returns the responses in the order of `requests`.
+
+    The caller's session is ended first: on SQLite an open transaction of the test itself
+    would hold the database's write lock and make every request wait.
+    """
+    db.session.commit()
+    db.session.remove()
+    start = threading.Barrier(len(requests))
+    responses = [None] * len(requests)
+    failures = []
+
+    def run(index, send):
+        client = app.test_client()
+        try:
+            start.wait(timeout=JOIN_SECONDS)
+            responses[index] = send(client)
+        except Exception as error:  # the test fails with it below
+            failures.append(error)
+            start.abort()
+
+    threads = [threading.Thread(target=run, args=(i, send), daemon=True)
+               for i, send in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=JOIN_SECONDS)
+    assert not any(thread.is_alive() for thread in threads), "a request did not finish"
+    assert not failures, failures
+    db.session.expire_all()
+    return responses
+
+
+def logged_in(client, user):
+    """`client` with `user` logged in, as after password (and 2FA when enabled)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session["two_factor_ok"] = user.two_factor_enabled
+    return client
