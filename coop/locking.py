@@ -73,6 +73,17 @@ def locked(model, row_id):
     return db.session.get(model, row_id, populate_existing=True)
 
 
+def lock_rows(statement, **for_update):
+    """`statement`, a SELECT whose rows stay locked as by `lock_row` once it has run
+    (queues and batches: `of=`, `skip_locked=` as for `with_for_update`). On SQLite the
+    write lock is taken now (SKIP LOCKED then means: wait for the other run)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        _take_sqlite_write_lock(connection)
+        return statement
+    return statement.with_for_update(**for_update)
+
+
 def locked_row(model, key: dict, **defaults):
     """The row of `model` with primary key `key`, created if missing, locked until the
     transaction ends (counters and sequences).

@@ -37,6 +37,7 @@ from coop.extensions import db
 from coop.funders.models import FunderAgreement
 from coop.ledger import services as ledger
 from coop.ledger.models import AccountPurpose, CostCentre, JournalEntry, JournalLine, LedgerAccount
+from coop.locking import locked
 from coop.settings.services import get_organisation
 from coop.timeutil import utcnow
 
@@ -195,13 +196,6 @@ def suggestions(transaction: BankTransaction) -> list[Suggestion]:
     return list(found.values())
 
 
-def _lock(transaction: BankTransaction) -> BankTransaction:
-    return db.session.scalars(
-        select(BankTransaction).where(BankTransaction.id == transaction.id)
-        .with_for_update().execution_options(populate_existing=True)
-    ).one()
-
-
 def match_to_invoice(transaction: BankTransaction, invoice: Invoice | None, actor=None,
                      today: date | None = None) -> Payment:
     """Record the money received as a bank payment of `invoice` (through
@@ -209,7 +203,7 @@ def match_to_invoice(transaction: BankTransaction, invoice: Invoice | None, acto
     line matched. Raises BankError (field `invoice`) for a line that is settled already
     or is money paid out, no invoice, or what record_payment refuses (an invoice that is
     not open, an amount above what remains)."""
-    transaction = _lock(transaction)
+    transaction = locked(BankTransaction, transaction.id)
     if transaction.status != TransactionStatus.OPEN:
         raise BankError(_l("This bank line has already been matched or booked."))
     if transaction.direction != Direction.CREDIT:
@@ -284,7 +278,7 @@ def book_transaction(transaction: BankTransaction, account: LedgerAccount | None
     agreement, through `post_entry`, and mark it booked. Raises BankError for a line
     already settled, no account or the bank account itself, and what the ledger
     refuses (field names of the booking form: `account`, `description`)."""
-    transaction = _lock(transaction)
+    transaction = locked(BankTransaction, transaction.id)
     if transaction.status != TransactionStatus.OPEN:
         raise BankError(_l("This bank line has already been matched or booked."))
     if account is None:

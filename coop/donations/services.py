@@ -269,7 +269,7 @@ def record_subscription_payment(remote: MolliePayment) -> OnlinePayment | None:
                                                to_status=PaymentStatus.OPEN.value))
             db.session.flush()
     except IntegrityError:
-        return payments._lock(remote.id)
+        return payments.lock_payment(remote.id)
     return payment
 
 
