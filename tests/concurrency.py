@@ -13,13 +13,15 @@ from coop.extensions import db
 JOIN_SECONDS = 30
 
 
-def at_once(app, requests):
+def at_once(app, requests, as_user=None):
     """Send `requests` (callables taking a test client and returning a response) at the
-    same moment, one thread each; returns the responses in the order of `requests`.
+    same moment, one thread each, logged in as `as_user` if given; returns the
+    responses in the order of `requests`.
 
     The caller's session is ended first: on SQLite an open transaction of the test itself
     would hold the database's write lock and make every request wait.
     """
+    login = _login_of(as_user) if as_user is not None else None
     db.session.commit()
     db.session.remove()
     start = threading.Barrier(len(requests))
@@ -28,6 +30,9 @@ def at_once(app, requests):
 
     def run(index, send):
         client = app.test_client()
+        if login is not None:
+            with client.session_transaction() as session:
+                session.update(login)
         try:
             start.wait(timeout=JOIN_SECONDS)
             responses[index] = send(client)
@@ -47,10 +52,7 @@ def at_once(app, requests):
     return responses
 
 
-def logged_in(client, user):
-    """`client` with `user` logged in, as after password (and 2FA when enabled)."""
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-        session["two_factor_ok"] = user.two_factor_enabled
-    return client
+def _login_of(user) -> dict:
+    """The session of `user` logged in, as after password (and 2FA when enabled)."""
+    return {"_user_id": user.get_id(), "_fresh": True,
+            "two_factor_ok": user.two_factor_enabled}
