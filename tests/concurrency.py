@@ -15,13 +15,14 @@ JOIN_SECONDS = 30
 
 def at_once(app, requests, as_user=None):
     """Send `requests` (callables taking a test client and returning a response) at the
-    same moment, one thread each, logged in as `as_user` if given; returns the
-    responses in the order of `requests`.
+    same moment, one thread each, logged in as `as_user` if given (one user, or a list
+    of one per request); returns the responses in the order of `requests`.
 
     The caller's session is ended first: on SQLite an open transaction of the test itself
     would hold the database's write lock and make every request wait.
     """
-    login = _login_of(as_user) if as_user is not None else None
+    users = as_user if isinstance(as_user, list) else [as_user] * len(requests)
+    logins = [_login_of(user) if user is not None else None for user in users]
     db.session.commit()
     db.session.remove()
     start = threading.Barrier(len(requests))
@@ -30,9 +31,9 @@ def at_once(app, requests, as_user=None):
 
     def run(index, send):
         client = app.test_client()
-        if login is not None:
+        if logins[index] is not None:
             with client.session_transaction() as session:
-                session.update(login)
+                session.update(logins[index])
         try:
             start.wait(timeout=JOIN_SECONDS)
             responses[index] = send(client)
