@@ -578,6 +578,8 @@ def check_in(meeting: GeneralMeeting, person: Person,
     """Register a voting member as present (in the room or online); a proxy they gave
     lapses. Raises MeetingError for someone without a vote, twice, or outside the
     meeting."""
+    # A proxy change (the lapse below) like any other: one per meeting at a time.
+    meeting = locked(GeneralMeeting, meeting.id)
     _require_status(meeting, MeetingStatus.CONVENED, MeetingStatus.OPEN)
     require_vote(person, "person_id")
     if attendance_of(meeting, person) is not None:
