@@ -47,8 +47,8 @@ every form of the app; SQLAlchemy's pysqlite recipe that begins every transactio
 explicitly (`isolation_level=None` plus a "begin" event) would make every read hold a
 shared lock until the commit and bring the deferred-transaction pitfall to every
 request that reads before it writes. A no-op UPDATE of the row itself (what
-`payments._lock` did) takes the write lock too, but fires the append-only triggers of
-some tables and still differs per database.
+`payments._lock` did) takes the write lock too, but cannot be used on rows whose
+update triggers refuse any update (a posted journal entry) and writes for nothing.
 
 The helpers:
 
