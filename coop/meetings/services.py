@@ -30,6 +30,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -535,13 +536,38 @@ def mark_convened(meeting: GeneralMeeting, now: datetime, actor=None) -> None:
     db.session.flush()
 
 
-def open_meeting(meeting: GeneralMeeting, now: datetime | None = None, actor=None) -> None:
-    """The chair opens the meeting. Raises MeetingError unless it was convened."""
+class OpensEarly(MeetingError):
+    """Opening now would open the meeting on a day before its planned date: the chair
+    confirms first (a mistaken click would start a meeting nobody attends)."""
+
+
+def opens_early(meeting: GeneralMeeting, now: datetime | None = None) -> bool:
+    """Whether opening now falls on a day before the meeting's planned day."""
+    return local_date(now or utcnow()) < local_date(meeting.starts_at)
+
+
+def open_meeting(meeting: GeneralMeeting, now: datetime | None = None, actor=None,
+                 confirmed_early: bool = False) -> None:
+    """The chair opens the meeting. Raises MeetingError unless it was convened, and
+    OpensEarly on a day before the planned date unless `confirmed_early`. Decisions are
+    dated by the day they are taken (see `_register_decision`), so an early opening
+    dates them correctly."""
     _require_status(meeting, MeetingStatus.CONVENED)
+    now = now or utcnow()
+    early = opens_early(meeting, now)
+    if early and not confirmed_early:
+        raise OpensEarly(
+            _l("This meeting is planned for %(date)s, %(days)d days from today. Open it "
+               "today anyway? Its decisions will be dated by the day they are taken.",
+               date=format_date(local_date(meeting.starts_at), format="long"),
+               days=(local_date(meeting.starts_at) - local_date(now)).days),
+            "confirm_early")
     meeting.status = MeetingStatus.OPEN
-    meeting.opened_at = now or utcnow()
+    meeting.opened_at = now
     db.session.flush()
-    audit.record("meetings:meeting:open", {}, obj=meeting, actor=actor)
+    audit.record("meetings:meeting:open",
+                 {"planned": meeting.starts_at.isoformat()} if early else {},
+                 obj=meeting, actor=actor)
 
 
 def close_meeting(meeting: GeneralMeeting, now: datetime | None = None, actor=None) -> None:
@@ -825,15 +851,20 @@ def register_conflict(person: Person, description: str, since: date,
     return conflict
 
 
+def conflicted(proposal: Proposal):
+    """The people with a registered conflict of interest on `proposal`, as a query of
+    person ids. The one rule for both ways of voting (WBTR, BW 2:44 lid 6): such a
+    person takes no part in the vote, neither for themselves nor for whoever gave them a
+    proxy, and nobody votes for them with their proxy. Online, `cast_vote` refuses them;
+    in the room, `room_votes_available` does not count them."""
+    return select(ConflictOfInterest.person_id).where(
+        ConflictOfInterest.proposal_id == proposal.id)
+
+
 def has_conflict(proposal: Proposal, person: Person) -> bool:
-    return bool(
-        db.session.scalar(
-            select(func.count()).where(
-                ConflictOfInterest.proposal_id == proposal.id,
-                ConflictOfInterest.person_id == person.id,
-            )
-        )
-    )
+    return db.session.scalar(
+        conflicted(proposal).where(ConflictOfInterest.person_id == person.id).limit(1)
+    ) is not None
 
 
 # Voting ------------------------------------------------------------------------------
@@ -848,12 +879,16 @@ def tally_options(proposal: Proposal) -> list[tuple[str, int | None]]:
 
 
 def online_voting_possible(meeting: GeneralMeeting, now: datetime) -> bool:
-    if meeting.status == MeetingStatus.OPEN:
-        return True
-    if meeting.status != MeetingStatus.CONVENED:
+    """Whether members can vote online now. Only where the statutes allow electronic
+    voting (BW 2:38 lid 6), before the meeting as during it: without that setting the
+    votes are cast in the room (or with a proxy). Before the meeting at most 30 days
+    ahead (lid 7)."""
+    if meeting.status not in (MeetingStatus.OPEN, MeetingStatus.CONVENED):
         return False
     if not get_organisation().electronic_voting_allowed:
         return False
+    if meeting.status == MeetingStatus.OPEN:
+        return True
     return meeting.starts_at - now <= timedelta(days=ONLINE_VOTING_MAX_DAYS_BEFORE)
 
 
@@ -996,7 +1031,21 @@ def cast_vote(proposal: Proposal, voter: Person, choice: str | None = None,
         # one (unique proposal and voter); the caller rolls the transaction back.
         raise MeetingError(_already_voted(voter, cast_by), "choice") from error
     _add_to_tally(proposal, options)
-    if proxy is None:
+    if meeting.status == MeetingStatus.OPEN and attendance_of(meeting, cast_by) is None:
+        # Decision: an online vote during the meeting counts as presence. Where the
+        # statutes allow electronic voting, a member who votes through it while the
+        # meeting is in session exercises the right to vote in that meeting (BW 2:38
+        # lid 6; lid 7 even counts earlier electronic votes as cast in it), and
+        # `represented_count` already counts them for the result. So whoever casts the
+        # vote (the member, or the holder of their proxy) is registered as present
+        # online: the live presence and the quorum shown agree with the result, and a
+        # proxy the member gave lapses, as when they check in.
+        try:
+            with db.session.begin_nested():
+                check_in(meeting, cast_by, AttendanceMode.ONLINE, now=now)
+        except IntegrityError:
+            pass  # a concurrent vote of theirs registered them a moment ago
+    elif proxy is None:
         _lapse_proxies_of(meeting, voter, now)
     audit.record(
         "meetings:vote:cast",
@@ -1038,14 +1087,17 @@ def _change_vote(proposal, existing, voter, cast_by, options, now):
 
 def room_votes_available(proposal: Proposal) -> int:
     """Votes that can still be cast in the room: members present in person and the
-    active proxies they hold, minus those already cast online for any of them."""
+    active proxies they hold, minus those already cast online for any of them, and
+    without anyone excluded by a conflict of interest (`conflicted`): not a conflicted
+    member, not the proxies a conflicted member holds, not a conflicted grantor's."""
     meeting_id = proposal.meeting_id
     in_room = select(Attendance.person_id).where(
-        Attendance.meeting_id == meeting_id, Attendance.mode == AttendanceMode.IN_PERSON
+        Attendance.meeting_id == meeting_id, Attendance.mode == AttendanceMode.IN_PERSON,
+        Attendance.person_id.not_in(conflicted(proposal)),
     )
     grantors = select(Proxy.grantor_id).where(
         Proxy.meeting_id == meeting_id, Proxy.status == ProxyStatus.ACTIVE,
-        Proxy.holder_id.in_(in_room),
+        Proxy.holder_id.in_(in_room), Proxy.grantor_id.not_in(conflicted(proposal)),
     )
     room_voters = in_room.union(grantors).subquery()
     total = db.session.scalar(select(func.count()).select_from(room_voters))
@@ -1309,7 +1361,9 @@ OUTCOME_WORDS_NL = {
 
 
 def _register_decision(proposal, meeting, outcome, tie_resolution) -> Decision:
-    day = local_date(meeting.starts_at)
+    # Dated by the day the vote closed, not the planned date: a meeting may be held
+    # (opened) on another day than planned.
+    day = local_date(proposal.closed_at or utcnow())
     sequence = locked_row(DecisionSequence, {"year": day.year}, last_number=0)
     sequence.last_number += 1
     # The register is a Dutch document, whatever the secretary's language.

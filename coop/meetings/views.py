@@ -178,7 +178,7 @@ def edit(meeting_id: int):
     return redirect(url_for("meetings.meeting", meeting_id=meeting_id))
 
 
-def _render_meeting(meeting, *, item_form=None, status=200):
+def _render_meeting(meeting, *, item_form=None, status=200, confirm_early=False):
     items = services.agenda(meeting)
     proposals = services.proposals_of(meeting)
     by_item: dict[int, list] = {item.id: [] for item in items}
@@ -187,6 +187,7 @@ def _render_meeting(meeting, *, item_form=None, status=200):
     return render_template(
         "meetings/meeting.html",
         meeting=meeting,
+        confirm_early=confirm_early and services.opens_early(meeting),
         items=items,
         proposals=by_item,
         documents=services.documents_of(items),
@@ -232,8 +233,20 @@ def convene(meeting_id: int):
 @bp.post("/<int:meeting_id>/open")
 @require(Permission.MEETINGS_WRITE)
 def open_meeting(meeting_id: int):
-    return _meeting_action(meeting_id, services.open_meeting,
-                           lambda _result: _("The meeting is open."))
+    """Open the meeting; on a day before its planned date only after a confirmation
+    (the page asks again with the warning)."""
+    meeting = db.get_or_404(GeneralMeeting, meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    confirmed = request.form.get("confirm_early") == "y"
+    _result, refused = _save(
+        lambda: services.open_meeting(meeting, confirmed_early=confirmed), None,
+        lambda: _render_meeting(db.get_or_404(GeneralMeeting, meeting_id), status=422,
+                                confirm_early=True))
+    if refused is not None:
+        return refused
+    flash(_("The meeting is open."), "success")
+    return redirect(url_for("meetings.meeting", meeting_id=meeting_id))
 
 
 @bp.post("/<int:meeting_id>/close")

@@ -290,6 +290,7 @@ def test_proxy_holder_with_a_conflict_cannot_vote_for_the_grantor(app, refused):
 
 
 def test_online_voting_before_the_meeting_needs_the_statutes(app, refused):
+    factories.save_organisation(electronic_voting_allowed=False)  # the law's default
     _meeting, (proposal,) = factories.create_meeting(status="convened")
 
     with refused("The statutes do not allow voting before the meeting"):
