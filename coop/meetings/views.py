@@ -23,11 +23,12 @@ from wtforms import SelectChoice
 from coop.accounts.forms import ConfirmForm
 from coop.extensions import db
 from coop.forms import show_error
+from coop.fraction import ENTER as ENTER_SHARE
+from coop.fraction import format_fraction
 from coop.meetings import convocation, services
 from coop.meetings.forms import (
     KIND_LABELS,
     LOCATION_LABELS,
-    MAJORITY_LABELS,
     AgendaItemForm,
     CandidateForm,
     CheckInForm,
@@ -90,7 +91,8 @@ def labels() -> dict:
         "proposal_status_labels": PROPOSAL_STATUS_LABELS,
         "outcome_labels": OUTCOME_LABELS,
         "kind_labels": {k.value: v for k, v in KIND_LABELS.items()},
-        "majority_labels": {k.value: v for k, v in MAJORITY_LABELS.items()},
+        "majority_words": services.majority_words,
+        "format_fraction": format_fraction,
         "location_labels": {k.value: v for k, v in LOCATION_LABELS.items()},
         "proxy_status_labels": PROXY_STATUS_LABELS,
     }
@@ -418,8 +420,8 @@ def proposal_add(item_id: int):
     form = ProposalForm(prefix="proposal")
     if not form.validate():
         return _render_item(item, proposal_form=form, status=422)
-    if form.quorum.data == "custom" and not form.quorum_percent.data:
-        form.quorum_percent.errors = [_("Enter 1 to 100.")]
+    if form.quorum.data == "custom" and not form.quorum_share.data:
+        form.quorum_share.errors = [str(ENTER_SHARE)]
         return _render_item(item, proposal_form=form, status=422)
     proposal, refused = _save(
         lambda: services.add_proposal(item, form.values()), form,
@@ -558,11 +560,11 @@ def proxy_withdraw(proxy_id: int):
 
 
 def _proposal_edit_form(proposal, formdata=None):
-    quorum = "none" if proposal.quorum_percent is None else "custom"
+    quorum = "none" if proposal.quorum is None else "custom"
     return ProposalEditForm(
         formdata=formdata, prefix="edit", title=proposal.title,
         text=proposal.text, majority=proposal.majority, quorum=quorum,
-        quorum_percent=proposal.quorum_percent, secrecy="secret" if proposal.secret else "open",
+        quorum_share=proposal.quorum, secrecy="secret" if proposal.secret else "open",
         seats=proposal.seats,
     )
 
@@ -586,7 +588,7 @@ def _render_proposal(proposal, *, tally_form=None, candidate_form=None, edit_for
         meeting=meeting, proposal=proposal,
         item=db.session.get(AgendaItem, proposal.agenda_item_id),
         candidates=services.candidates_of(proposal),
-        presence=services.presence(meeting, proposal.quorum_percent),
+        presence=services.presence(meeting, proposal.quorum),
         totals=services.current_totals(proposal) if proposal.status != "draft" else None,
         room_available=services.room_votes_available(proposal),
         online_votes=participations,
@@ -611,8 +613,8 @@ def proposal_edit(proposal_id: int):
     form = _proposal_edit_form(proposal, request.form)
     if not form.validate():
         return _render_proposal(proposal, edit_form=form, status=422)
-    if form.quorum.data == "custom" and not form.quorum_percent.data:
-        form.quorum_percent.errors = [_("Enter 1 to 100.")]
+    if form.quorum.data == "custom" and not form.quorum_share.data:
+        form.quorum_share.errors = [str(ENTER_SHARE)]
         return _render_proposal(proposal, edit_form=form, status=422)
     _result, refused = _save(
         lambda: services.update_proposal(proposal, form.values()), form,
