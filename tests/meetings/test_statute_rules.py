@@ -4,7 +4,9 @@ statutes (and counts as presence), a meeting opened before its date asks first a
 decisions carry the day they were taken, and a quorum of one third."""
 
 from datetime import date, timedelta
+from fractions import Fraction
 
+import pytest
 from sqlalchemy import select
 
 from coop.extensions import db
@@ -154,3 +156,68 @@ def test_decisions_carry_the_day_they_were_taken_not_the_planned_date(app):
 
     assert decision.date == local_today()
     assert decision.number == f"{local_today().year}-001"
+
+
+# A quorum of one third ---------------------------------------------------------------
+
+
+def _add_proposal(client, item, **fields):
+    return client.post(f"/meetings/items/{item.id}/proposals", data={
+        "proposal-kind": "matter", "proposal-title": "Buurtbudget",
+        "proposal-text": "De ALV stemt in.", "proposal-quorum": "custom",
+        "proposal-secrecy": "default", "proposal-seats": "1", **fields,
+    })
+
+
+def test_a_proposal_takes_a_quorum_of_one_third_and_needs_34_of_100(app, client, login_as):
+    meeting, _ = factories.create_meeting(status="draft", proposals=())
+    item = meetings.add_agenda_item(meeting, "Begroting", None)
+    db.session.commit()
+    login_as(factories.create_user(roles=[Role.BOARD]))
+
+    response = _add_proposal(client, item, **{"proposal-quorum_share": "1/3"})
+
+    assert response.status_code == 302
+    [proposal] = meetings.proposals_of(meeting)
+    assert proposal.quorum == Fraction(1, 3)
+    page = client.get(f"/meetings/proposals/{proposal.id}").text
+    assert "1/3 van de stemgerechtigde leden" in page
+    assert meetings.quorum_needed(100, proposal.quorum) == 34  # 33% would need 33
+    assert not meetings.quorum_reached(33, 100, proposal.quorum)
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("1/0", "Het getal onder de streep (de noemer) kan niet 0 zijn."),
+    ("3/2", "Een aandeel kan niet groter zijn dan het geheel: ten hoogste 1/1 of 100%."),
+    ("-1/3", "Een aandeel kan niet negatief zijn."),
+    ("", "Vul een breuk in zoals 1/3, of een percentage zoals 40%."),
+    ("een derde", "Vul een breuk in zoals 1/3, of een percentage zoals 40%."),
+])
+def test_a_bad_quorum_is_refused_at_the_field_and_nothing_saved(app, client, login_as,
+                                                                typed, message):
+    meeting, _ = factories.create_meeting(status="draft", proposals=())
+    item = meetings.add_agenda_item(meeting, "Begroting", None)
+    db.session.commit()
+    login_as(factories.create_user(roles=[Role.BOARD]))
+
+    response = _add_proposal(client, item, **{"proposal-quorum_share": typed})
+
+    assert response.status_code == 422
+    error = response.text.split('id="proposal-quorum_share-error"', 1)[1].split("</", 1)[0]
+    assert message in error
+    assert meetings.proposals_of(meeting) == []
+
+
+def test_a_bad_majority_is_refused_at_the_field(app, client, login_as):
+    meeting, _ = factories.create_meeting(status="draft", proposals=())
+    item = meetings.add_agenda_item(meeting, "Begroting", None)
+    db.session.commit()
+    login_as(factories.create_user(roles=[Role.BOARD]))
+
+    response = _add_proposal(client, item, **{"proposal-quorum": "statutes",
+                                               "proposal-majority": "0/2"})
+
+    assert response.status_code == 422
+    error = response.text.split('id="proposal-majority-error"', 1)[1].split("</", 1)[0]
+    assert "Een aandeel moet groter zijn dan 0." in error
+    assert meetings.proposals_of(meeting) == []
