@@ -230,7 +230,8 @@ def apply_remote(payment: OnlinePayment, remote: MolliePayment) -> None:
     amount_differs = remote.amount_cents != payment.amount_cents
     if amount_differs:
         _flag(payment, f"Mollie reports {remote.amount_text}, we expected "
-                       f"{format_plain(payment.amount_cents)} EUR: not booked")
+                       f"{payment.amount_cents} cents ({format_plain(payment.amount_cents)} "
+                       "EUR): not booked")
     new_status = remote.status
     if new_status != payment.status and new_status in TRANSITIONS.get(payment.status, ()):
         db.session.add(PaymentStatusChange(payment_id=payment.id, from_status=payment.status,

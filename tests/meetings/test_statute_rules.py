@@ -15,6 +15,7 @@ from coop.meetings.models import Attendance, GeneralMeeting, ProxyStatus
 from coop.permissions import Role
 from coop.timeutil import to_local, utcnow
 from tests import factories
+from tests.portal.helpers import create_member_with_account
 
 
 def local_today() -> date:
@@ -73,6 +74,23 @@ def test_online_voting_during_the_meeting_needs_the_statutes(app, refused):
 
     assert meetings.current_totals(proposal).votes_for == 0
     assert meetings.presence(meeting).members_present == 0
+
+
+def test_the_portal_says_the_statutes_want_the_vote_in_the_meeting(app, client, login_as):
+    factories.save_organisation(electronic_voting_allowed=False)
+    meeting, (proposal,) = factories.create_meeting(status="open")
+    meetings.open_voting(proposal)
+    db.session.commit()
+    user, _person = create_member_with_account()
+    login_as(user)
+
+    page = client.get(f"/portal/meetings/{meeting.id}")
+    vote = client.post(f"/portal/meetings/proposals/{proposal.id}/vote", data={"choice": "for"})
+
+    assert "De statuten staan online stemmen niet toe" in page.text
+    assert 'name="choice"' not in page.text
+    assert vote.status_code == 422
+    assert meetings.current_totals(proposal).votes_for == 0
 
 
 def test_an_online_vote_during_the_meeting_registers_the_voter_as_present(app):
