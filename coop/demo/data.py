@@ -5,6 +5,7 @@ ALV, a board of three and a kascommissie, like "Oost voor Elkaar" in seed 003.
 """
 
 from collections.abc import Iterator
+from fractions import Fraction
 
 from sqlalchemy import select
 from stdnum import iban
@@ -14,7 +15,7 @@ from coop.accounts import services as accounts
 from coop.extensions import db
 from coop.mail import send_mail, send_queued
 from coop.permissions import Role
-from coop.settings.models import LegalForm, Majority, Organisation
+from coop.settings.models import LegalForm, Organisation
 from coop.settings.services import EDITABLE_FIELDS, get_organisation, update_organisation
 from coop.timeutil import utcnow
 
@@ -65,9 +66,9 @@ def demo_organisation_values() -> dict:
         "amendment_convocation_days": 14,
         "amendment_inspection_days": 7,
         "proxy_cap_per_holder": 2,
-        "quorum_percent": None,
-        "default_majority": Majority.MORE_THAN_HALF.value,
-        "amendment_majority": Majority.TWO_THIRDS.value,
+        "quorum": None,
+        "default_majority": Fraction(1, 2),
+        "amendment_majority": Fraction(2, 3),
         "electronic_voting_allowed": True,
         "vote_change_allowed": False,
         "persons_secret_ballot": True,

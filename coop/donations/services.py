@@ -319,6 +319,14 @@ def money_back_spec(payment: OnlinePayment, back: MoneyBack):
         _gift_lines(donation, back.amount_cents, reverse=True), back.mollie_id)
 
 
+def chargeback_reversal_spec(payment: OnlinePayment, back: MoneyBack):
+    """The entry of a chargeback the bank reversed: the gift booked again for its amount."""
+    donation = gift_of_payment(payment)
+    return payments.spec(
+        local_today(), f"Chargeback teruggedraaid gift #{donation.id} ({payment.mollie_id})",
+        _gift_lines(donation, back.amount_cents, reverse=False), back.mollie_id)
+
+
 # What a gift looks like --------------------------------------------------------------
 
 GIFT_STATUS_LABELS = {
