@@ -234,7 +234,7 @@ def test_guessing_codes_is_throttled_even_for_the_right_code(client, make_user):
 
     assert response.status_code == 429
     assert Page(response.text).field_error("code") == (
-        "Too many failed attempts. Wait 15 minutes or reset your password."
+        "Too many failed attempts. Try again in 2 seconds."
     )
     assert not is_logged_in(client)
 
