@@ -100,6 +100,12 @@ class Config:
     LOGIN_FREE_FAILURES_PER_IP = int(_env("LOGIN_FREE_FAILURES_PER_IP", "20"))
     LOGIN_BACKOFF_BASE_SECONDS = int(_env("LOGIN_BACKOFF_BASE_SECONDS", "2"))
     LOGIN_BACKOFF_MAX_SECONDS = int(_env("LOGIN_BACKOFF_MAX_SECONDS", "60"))
+    # Wrong two-factor codes (the password was right) count over a day and may make
+    # the next code wait up to 15 minutes: only a password holder can cause them.
+    LOGIN_TWO_FACTOR_WINDOW_SECONDS = int(_env("LOGIN_TWO_FACTOR_WINDOW_SECONDS",
+                                               str(24 * 60 * 60)))
+    LOGIN_TWO_FACTOR_BACKOFF_MAX_SECONDS = int(_env("LOGIN_TWO_FACTOR_BACKOFF_MAX_SECONDS",
+                                                    str(15 * 60)))
     PASSWORD_RESET_MAX_AGE_SECONDS = 60 * 60
     INVITATION_MAX_AGE_SECONDS = 7 * 24 * 60 * 60
 

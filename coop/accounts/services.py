@@ -95,29 +95,28 @@ def set_roles(user: User, roles, actor=None) -> None:
     )
 
 
-def _failures_since(column, value, since):
+def _failures_since(since, *conditions):
     """How many failed attempts match, and when the last one was."""
     return db.session.execute(
         select(func.count(LoginAttempt.id), func.max(LoginAttempt.at)).where(
-            column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+            *conditions, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
         )
     ).one()
 
 
-def _backoff_remaining(failures: int, last_failure, free: int, now) -> float:
+def _backoff_remaining(failures: int, last_failure, now, free: int, longest: int) -> float:
     """Seconds still to wait: after `free` failures, each failure closes the door for
-    a delay that doubles per further failure, up to LOGIN_BACKOFF_MAX_SECONDS."""
+    LOGIN_BACKOFF_BASE_SECONDS, doubling per further failure, up to `longest`."""
     if failures < free or last_failure is None:
         return 0.0
-    config = current_app.config
     delay = min(
-        config["LOGIN_BACKOFF_BASE_SECONDS"] * 2 ** min(failures - free, 32),
-        config["LOGIN_BACKOFF_MAX_SECONDS"],
+        current_app.config["LOGIN_BACKOFF_BASE_SECONDS"] * 2 ** min(failures - free, 32),
+        longest,
     )
     return max(0.0, (last_failure + timedelta(seconds=delay) - now).total_seconds())
 
 
-def seconds_to_wait(email: str, ip_address: str) -> int:
+def seconds_to_wait(email: str, ip_address: str, second_factor: bool = False) -> int:
     """How long a login for this account from this IP address must wait (0: go ahead).
 
     Throttling, not a lockout: the delay grows with the failures of the last
@@ -126,6 +125,10 @@ def seconds_to_wait(email: str, ip_address: str) -> int:
     out by hammering the form: the right password works once the delay has passed.
     For the account, failures before its last success count no more (a successful
     login or a password reset clears the count); for the IP address they all count.
+
+    `second_factor`: the wait for a two-factor code. Wrong codes come only from someone
+    who knows the password, so they also count over LOGIN_TWO_FACTOR_WINDOW_SECONDS and
+    may close the door for up to LOGIN_TWO_FACTOR_BACKOFF_MAX_SECONDS.
     """
     config = current_app.config
     email = normalise_email(email)
@@ -136,19 +139,40 @@ def seconds_to_wait(email: str, ip_address: str) -> int:
             LoginAttempt.email == email, LoginAttempt.succeeded.is_(True)
         )
     )
-    account_since = max(window_start, last_success) if last_success else window_start
-    account = _backoff_remaining(
-        *_failures_since(LoginAttempt.email, email, account_since),
-        config["LOGIN_FREE_FAILURES_PER_ACCOUNT"], now,
-    )
-    ip = _backoff_remaining(
-        *_failures_since(LoginAttempt.ip_address, ip_address, window_start),
-        config["LOGIN_FREE_FAILURES_PER_IP"], now,
-    )
-    return math.ceil(max(account, ip))
+
+    def after_success(start):
+        return max(start, last_success) if last_success else start
+
+    free = config["LOGIN_FREE_FAILURES_PER_ACCOUNT"]
+    longest = config["LOGIN_BACKOFF_MAX_SECONDS"]
+    waits = [
+        _backoff_remaining(
+            *_failures_since(after_success(window_start), LoginAttempt.email == email),
+            now, free, longest,
+        ),
+        _backoff_remaining(
+            *_failures_since(window_start, LoginAttempt.ip_address == ip_address),
+            now, config["LOGIN_FREE_FAILURES_PER_IP"], longest,
+        ),
+    ]
+    if second_factor:
+        codes_since = after_success(
+            now - timedelta(seconds=config["LOGIN_TWO_FACTOR_WINDOW_SECONDS"]))
+        waits.append(_backoff_remaining(
+            *_failures_since(codes_since, LoginAttempt.email == email,
+                             LoginAttempt.second_factor.is_(True)),
+            now, free, config["LOGIN_TWO_FACTOR_BACKOFF_MAX_SECONDS"],
+        ))
+    return math.ceil(max(waits))
 
 
 def throttled_message(seconds: int) -> str:
+    if seconds > 90:
+        return ngettext(
+            "Too many failed attempts. Try again in %(num)d minute.",
+            "Too many failed attempts. Try again in %(num)d minutes.",
+            math.ceil(seconds / 60),
+        )
     return ngettext(
         "Too many failed attempts. Try again in %(num)d second.",
         "Too many failed attempts. Try again in %(num)d seconds.",
@@ -156,10 +180,11 @@ def throttled_message(seconds: int) -> str:
     )
 
 
-def record_failed_attempt(email: str, ip_address: str) -> None:
-    db.session.add(
-        LoginAttempt(email=normalise_email(email), ip_address=ip_address, succeeded=False)
-    )
+def record_failed_attempt(email: str, ip_address: str, second_factor: bool = False) -> None:
+    db.session.add(LoginAttempt(
+        at=utcnow(), email=normalise_email(email), ip_address=ip_address, succeeded=False,
+        second_factor=second_factor,
+    ))
     db.session.flush()
 
 
@@ -225,7 +250,9 @@ def change_password(user: User, new_password: str, tag="accounts:user:password")
 
 def record_success(user: User, ip_address: str) -> None:
     """A completed login or password reset: clears the account's failure count."""
-    db.session.add(LoginAttempt(email=user.email, ip_address=ip_address, succeeded=True))
+    db.session.add(
+        LoginAttempt(at=utcnow(), email=user.email, ip_address=ip_address, succeeded=True)
+    )
     db.session.flush()
 
 

@@ -102,7 +102,8 @@ def login_two_factor():
         return redirect(url_for("accounts.login"))
     form = TwoFactorForm()
     if form.validate_on_submit():
-        wait = services.seconds_to_wait(user.email, request.remote_addr or "unknown")
+        wait = services.seconds_to_wait(user.email, request.remote_addr or "unknown",
+                                        second_factor=True)
         if wait:
             form.code.errors.append(services.throttled_message(wait))
             return _throttled(render_template("accounts/login_two_factor.html", form=form),
@@ -111,7 +112,8 @@ def login_two_factor():
             _complete_login(user, pending["remember"], two_factor_ok=True)
             db.session.commit()
             return redirect(pending["next"])
-        services.record_failed_attempt(user.email, request.remote_addr or "unknown")
+        services.record_failed_attempt(user.email, request.remote_addr or "unknown",
+                                       second_factor=True)
         db.session.commit()
         form.code.errors.append(_("This code is not correct or has already been used."))
         return render_template("accounts/login_two_factor.html", form=form), 401

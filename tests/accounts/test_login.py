@@ -107,7 +107,7 @@ def test_unknown_email_gets_the_same_answer_as_a_wrong_password(client, make_use
 
 
 def test_sixth_attempt_right_after_five_failures_waits_even_with_the_right_password(
-    client, make_user
+    client, make_user, login_clock
 ):
     user = make_user(roles=[Role.MEMBER])
     switch_to_english(client)
@@ -167,7 +167,7 @@ def ip_limited(app_factory):
         db.session.remove()
 
 
-def test_too_many_failures_from_one_ip_address_refuse_other_accounts(ip_limited):
+def test_too_many_failures_from_one_ip_address_refuse_other_accounts(ip_limited, login_clock):
     client = ip_limited.test_client()
     attacker = {"REMOTE_ADDR": "198.51.100.66"}
     victims = [factories.create_user(roles=[Role.MEMBER]) for _ in range(3)]

@@ -3,14 +3,14 @@ an account's owner out, and how long a login takes tells nothing about an addres
 
 from datetime import timedelta
 
+import pyotp
 import pytest
 from argon2 import PasswordHasher, extract_parameters
-from sqlalchemy import select
 
+from coop.accounts import services
 from coop.accounts.models import LoginAttempt
 from coop.extensions import db
 from coop.permissions import Role
-from coop.timeutil import utcnow
 from tests.accounts.helpers import (
     is_logged_in,
     log_in,
@@ -27,12 +27,11 @@ ATTACKER = {"REMOTE_ADDR": "198.51.100.66"}
 ELSEWHERE = {"REMOTE_ADDR": "203.0.113.5"}
 
 
-def time_passes(seconds: float) -> None:
-    """Move every recorded attempt `seconds` into the past, as if that time went by."""
-    db.session.rollback()
-    for attempt in db.session.scalars(select(LoginAttempt)):
-        attempt.at -= timedelta(seconds=seconds)
-    db.session.commit()
+@pytest.fixture(autouse=True)
+def time_passes(login_clock):
+    """`time_passes(seconds)`: the clock the throttle reads moves on (it stands still
+    otherwise, so every wait read here is exact)."""
+    return login_clock
 
 
 def _wait(response) -> int:
@@ -43,7 +42,9 @@ def _wait(response) -> int:
 # The account ------------------------------------------------------------------------
 
 
-def test_the_right_password_works_once_the_wait_after_five_failures_is_over(client, make_user):
+def test_the_right_password_works_once_the_wait_after_five_failures_is_over(
+    time_passes, client, make_user
+):
     user = make_user(roles=[Role.MEMBER])
     switch_to_english(client)
     for _ in range(5):
@@ -72,7 +73,7 @@ def test_the_wait_is_said_in_dutch(client, make_user):
     )
 
 
-def test_a_brute_force_is_slowed_ever_more_up_to_a_minute_a_guess(client, make_user):
+def test_a_brute_force_is_slowed_ever_more_up_to_a_minute_a_guess(time_passes, client, make_user):
     user = make_user(roles=[Role.MEMBER])
     for _ in range(5):
         log_in(client, user.email, WRONG)
@@ -90,8 +91,9 @@ def test_a_brute_force_is_slowed_ever_more_up_to_a_minute_a_guess(client, make_u
     assert log_in(client, user.email).status_code == 302
 
 
-def test_attempts_during_the_wait_are_neither_checked_nor_counted(client, make_user,
-                                                                  monkeypatch):
+def test_attempts_during_the_wait_are_neither_checked_nor_counted(
+    time_passes, client, make_user, monkeypatch
+):
     user = make_user(roles=[Role.MEMBER])
     for _ in range(5):
         log_in(client, user.email, WRONG)
@@ -114,9 +116,11 @@ def test_the_account_wait_holds_from_every_address(client, make_user):
     assert log_in(client, user.email, environ_base=ELSEWHERE).status_code == 429
 
 
-def test_however_many_failures_the_wait_ends_a_minute_after_the_last(client, make_user):
+def test_however_many_failures_the_wait_ends_a_minute_after_the_last(
+    time_passes, client, make_user
+):
     user = make_user(roles=[Role.MEMBER])
-    now = utcnow()
+    now = services.utcnow()
     db.session.add_all(  # a long run of guesses from many addresses, the last 55 s ago
         LoginAttempt(email=user.email, ip_address=f"10.0.{n // 200}.{n % 200}",
                      succeeded=False, at=now - timedelta(seconds=55 + n))
@@ -150,8 +154,9 @@ def test_failures_from_one_address_do_not_keep_others_out(client, make_user, man
     assert owner_browser.get("/account", environ_base=ELSEWHERE).status_code == 200
 
 
-def test_an_owner_behind_the_same_address_waits_seconds_not_minutes(client, make_user,
-                                                                    many_accounts, app):
+def test_an_owner_behind_the_same_address_waits_seconds_not_minutes(
+    time_passes, client, make_user, many_accounts, app
+):
     owner = make_user(roles=[Role.MEMBER])
     waits = []
     for victim in many_accounts * 2:  # a credential-stuffing run, guessing when allowed
@@ -186,7 +191,9 @@ def test_a_login_elsewhere_does_not_clear_the_count_of_an_address(client, make_u
 # The second factor ------------------------------------------------------------------
 
 
-def test_the_right_code_works_once_the_wait_after_wrong_codes_is_over(client, make_user):
+def test_the_right_code_works_once_the_wait_after_wrong_codes_is_over(
+    time_passes, client, make_user
+):
     user = make_user(roles=[Role.MEMBER], two_factor=True)
     for _ in range(5):
         assert log_in_with_code(client, user, wrong_code(user.totp_secret)).status_code == 401
@@ -197,6 +204,46 @@ def test_the_right_code_works_once_the_wait_after_wrong_codes_is_over(client, ma
 
     assert client.post("/login/two-factor", data={"code": current_totp(user)}
                        ).status_code == 302
+    assert is_logged_in(client)
+
+
+def test_wrong_codes_make_the_next_code_wait_up_to_a_quarter_of_an_hour(
+    time_passes, client, make_user
+):
+    # Only someone who knows the password gets to guess codes: they are slowed far more.
+    user = make_user(roles=[Role.MEMBER], two_factor=True)
+    for _ in range(5):
+        assert log_in_with_code(client, user, wrong_code(user.totp_secret)).status_code == 401
+    waits = []
+    for _ in range(11):
+        waits.append(_wait(client.post("/login/two-factor", data={"code": current_totp(user)})))
+        time_passes(waits[-1])
+        wrong = client.post("/login/two-factor", data={"code": wrong_code(user.totp_secret)})
+        assert wrong.status_code == 401
+
+    assert waits == [2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900]
+    refused = client.post("/login/two-factor", data={"code": current_totp(user)})
+    assert Page(refused.text).field_error("code") == (
+        "Te veel mislukte pogingen. Probeer het over 15 minuten opnieuw."
+    )
+    time_passes(900)
+    # The code of the (moved) clock the app reads.
+    code = pyotp.TOTP(user.totp_secret).at(services.utcnow())
+    assert client.post("/login/two-factor", data={"code": code}).status_code == 302
+
+
+def test_wrong_passwords_do_not_make_the_owners_code_wait_long(time_passes, client, make_user):
+    user = make_user(roles=[Role.MEMBER], two_factor=True)
+    now = services.utcnow()
+    db.session.add_all(  # an outsider's long run of guessed passwords, the last 55 s ago
+        LoginAttempt(email=user.email, ip_address="198.51.100.66", succeeded=False,
+                     at=now - timedelta(seconds=55 + n))
+        for n in range(500)
+    )
+    db.session.commit()
+    time_passes(5)
+
+    assert log_in_with_code(client, user, current_totp(user)).status_code == 302
     assert is_logged_in(client)
 
 
