@@ -4,6 +4,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
+from coop.forms import ChosenRow
+
 _REQUIRED = InputRequired(message=_l("This field is required."))
 
 
@@ -23,7 +25,10 @@ class MatchForm(FlaskForm):
 
 
 class BookForm(FlaskForm):
-    account = SelectField(_l("Account"), validate_choice=False)
+    account = SelectField(_l("Account"), validate_choice=False,
+                          validators=[ChosenRow(among_choices=False)])
     description = StringField(_l("Description"), validators=[_REQUIRED, Length(max=300)])
-    cost_centre = SelectField(_l("Cost centre (optional)"), validate_choice=False)
-    agreement = SelectField(_l("Funder agreement (optional)"), validate_choice=False)
+    cost_centre = SelectField(_l("Cost centre (optional)"), validate_choice=False,
+                              validators=[ChosenRow()])
+    agreement = SelectField(_l("Funder agreement (optional)"), validate_choice=False,
+                            validators=[ChosenRow(among_choices=False)])

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from coop.accounts.forms import ConfirmForm
 from coop.extensions import db
-from coop.forms import show_error
+from coop.forms import row_id, show_error
 from coop.meetings import services
 from coop.meetings.forms import MemberRefForm
 from coop.meetings.models import (
@@ -212,12 +212,15 @@ def vote(proposal_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     voter = person
-    voter_id = request.form.get("voter", "")
-    if voter_id.isdigit() and int(voter_id) != person.id:
-        voter = db.session.get(Person, int(voter_id))
+    raw_voter = request.form.get("voter", "")
+    voter_id = row_id(raw_voter)
+    if raw_voter and voter_id is None:  # no person can have that id
+        abort(404)
+    if voter_id is not None and voter_id != person.id:
+        voter = db.session.get(Person, voter_id)
         if voter is None:
             abort(404)
-    candidate_ids = [c for c in request.form.getlist("candidate") if c.isdigit()]
+    candidate_ids = [c for c in request.form.getlist("candidate") if row_id(c) is not None]
     try:
         if proposal.kind != "election" and not request.form.get("choice"):
             raise MeetingError(_("Choose for, against or abstain."))
