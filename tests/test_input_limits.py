@@ -34,10 +34,6 @@ def treasurer(login_as):
     return login_as(factories.create_user(roles=["treasurer"], two_factor=True))
 
 
-def _field_error(response, text: str) -> bool:
-    return text in response.text and 'class="error' in response.text
-
-
 # --- Control characters --------------------------------------------------------------
 
 

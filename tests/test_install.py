@@ -13,6 +13,7 @@ import subprocess
 import sys
 import sysconfig
 import venv
+from importlib.metadata import version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +53,9 @@ def _run(command, cwd, env=None):
 
 
 def test_pip_installed_app_serves_dutch_pages(tmp_path):
+    assert int(version("setuptools").split(".")[0]) >= 77, (
+        "building needs setuptools>=77 (the SPDX license field): install the test extra "
+        "again, e.g. with ./scripts/test.sh")
     source = tmp_path / "source"
     _copy_source(source)
     assert not list(source.rglob("*.mo"))
