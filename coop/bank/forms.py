@@ -32,3 +32,19 @@ class BookForm(FlaskForm):
                               validators=[ChosenRow()])
     agreement = SelectField(_l("Funder agreement (optional)"), validate_choice=False,
                             validators=[ChosenRow(among_choices=False)])
+
+
+class BankAccountsForm(FlaskForm):
+    """The coop's current and savings account; the savings account is optional."""
+
+    current_iban = StringField(_l("IBAN"), validators=[Length(max=42)])
+    current_name = StringField(_l("Name"), validators=[Length(max=100)],
+                               description=_l("For example: Betaalrekening."))
+    current_ledger_account = SelectField(_l("Ledger account"), validate_choice=False,
+                                         validators=[ChosenRow(among_choices=False)])
+    savings_iban = StringField(_l("IBAN"), validators=[Length(max=42)],
+                               description=_l("Leave the three fields empty when the coop "
+                                              "has no savings account."))
+    savings_name = StringField(_l("Name"), validators=[Length(max=100)])
+    savings_ledger_account = SelectField(_l("Ledger account"), validate_choice=False,
+                                         validators=[ChosenRow(among_choices=False)])

@@ -35,7 +35,8 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from coop import audit
-from coop.extensions import db, locked_row
+from coop.extensions import db
+from coop.locking import locked, locked_row
 from coop.meetings.models import (
     PERSON_KINDS,
     AgendaDocument,
@@ -577,6 +578,8 @@ def check_in(meeting: GeneralMeeting, person: Person,
     """Register a voting member as present (in the room or online); a proxy they gave
     lapses. Raises MeetingError for someone without a vote, twice, or outside the
     meeting."""
+    # A proxy change (the lapse below) like any other: one per meeting at a time.
+    meeting = locked(GeneralMeeting, meeting.id)
     _require_status(meeting, MeetingStatus.CONVENED, MeetingStatus.OPEN)
     require_vote(person, "person_id")
     if attendance_of(meeting, person) is not None:
@@ -713,13 +716,11 @@ def grant_proxy(meeting: GeneralMeeting, grantor: Person, holder: Person,
     pass it on (the grantor holds proxies, or the holder gave their own away), or the
     holder already holds the statutes' maximum.
     """
+    # One proxy change per meeting at a time: the cap is counted, then written.
+    meeting = locked(GeneralMeeting, meeting.id)
     _require_status(meeting, MeetingStatus.CONVENED, MeetingStatus.OPEN,
                     message=_l("Proxies can be given once the meeting is convened and until "
                                "it closes."))
-    # One proxy change per meeting at a time: the cap is counted, then written.
-    db.session.execute(
-        select(GeneralMeeting.id).where(GeneralMeeting.id == meeting.id).with_for_update()
-    )
     if grantor.id == holder.id:
         raise MeetingError(_l("Choose another member than yourself."), "holder_id")
     require_vote(grantor, "grantor_id")
@@ -934,6 +935,9 @@ def _add_to_tally(proposal: Proposal, options: list[str], sign: int = 1) -> None
     )
 
 
+NO_PROXY = _l("You hold no valid proxy for this vote.")
+
+
 def cast_vote(proposal: Proposal, voter: Person, choice: str | None = None,
               candidate_ids=None, cast_by: Person | None = None,
               now: datetime | None = None) -> VoteParticipation:
@@ -951,16 +955,15 @@ def cast_vote(proposal: Proposal, voter: Person, choice: str | None = None,
     _refuse_if_not_open(proposal)
     if not online_voting_possible(meeting, now):
         raise MeetingError(_l("Online voting is not possible at this moment."), "choice")
-    require_vote(voter, "choice")
     proxy = None
     if cast_by.id != voter.id:
-        require_vote(cast_by, "choice")
+        # Before anything about the voter is looked at: a refusal must not tell the
+        # holder anything of a member whose proxy they do not hold.
         proxy = active_proxy_of(meeting, voter)
         if proxy is None or proxy.holder_id != cast_by.id:
-            raise MeetingError(
-                _l("You hold no valid proxy of %(name)s for this meeting.",
-                   name=voter.display_name), "choice",
-            )
+            raise MeetingError(NO_PROXY, "choice")
+        require_vote(cast_by, "choice")
+    require_vote(voter, "choice")
     for person in {voter.id: voter, cast_by.id: cast_by}.values():
         if has_conflict(proposal, person):
             raise MeetingError(
