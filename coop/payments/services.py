@@ -21,14 +21,15 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from coop import audit
 from coop.extensions import db
 from coop.ledger import services as ledger
 from coop.ledger.models import AccountPurpose, LedgerAccount
 from coop.ledger.services import EntrySpec, LedgerError, Line
-from coop.money import format_money
+from coop.locking import locked
+from coop.money import format_money, format_plain
 from coop.payments.gateway import (
     GatewayNotFound,
     GatewayRefused,
@@ -159,23 +160,16 @@ def start_payment(*, purpose: PaymentPurpose, amount_cents: int, description: st
 # The webhook --------------------------------------------------------------------------
 
 
-def _lock(mollie_id: str) -> OnlinePayment | None:
-    """Our row for `mollie_id`, locked until the transaction ends.
-
-    An UPDATE rather than SELECT … FOR UPDATE: on PostgreSQL both lock the row, and on
-    SQLite only a write takes the database's write lock, which is what serialises two
-    webhooks there.
-    """
-    result = db.session.execute(
-        update(OnlinePayment).where(OnlinePayment.mollie_id == mollie_id)
-        .values(checked_at=utcnow()).execution_options(synchronize_session=False)
-    )
-    if result.rowcount == 0:
+def lock_payment(mollie_id: str) -> OnlinePayment | None:
+    """Our row for `mollie_id` (None: not ours), locked until the transaction ends and
+    re-read (two webhooks for one payment queue up), marked as checked now."""
+    payment_id = db.session.scalar(
+        select(OnlinePayment.id).where(OnlinePayment.mollie_id == mollie_id))
+    if payment_id is None:
         return None
-    return db.session.scalars(
-        select(OnlinePayment).where(OnlinePayment.mollie_id == mollie_id)
-        .execution_options(populate_existing=True)
-    ).one()
+    payment = locked(OnlinePayment, payment_id)
+    payment.checked_at = utcnow()
+    return payment
 
 
 def handle_webhook(mollie_id: str) -> str:
@@ -195,7 +189,7 @@ def handle_webhook(mollie_id: str) -> str:
     except GatewayRefused as error:
         current_app.logger.error("Mollie refused to show payment %s: %s", mollie_id, error)
         return "ignored"
-    payment = _lock(mollie_id)
+    payment = lock_payment(mollie_id)
     if payment is None and remote.subscription_id:
         from coop.donations.services import record_subscription_payment
 
@@ -216,15 +210,22 @@ def _flag(payment: OnlinePayment, reason: str) -> None:
 
 def apply_remote(payment: OnlinePayment, remote: MolliePayment) -> None:
     """Bring our row to Mollie's state: the status transition (once), the booking of a
-    paid payment, its fee, and refunds and chargebacks not booked yet."""
+    paid payment, its fee, and refunds, chargebacks and reversed chargebacks not booked
+    yet.
+
+    An amount we did not expect (another currency, another value, an amount refunded or
+    charged back that is not in euros) books nothing and flags the payment for the
+    treasurer; the status still follows Mollie, so the webhook is answered and Mollie
+    stops retrying."""
     reference = (remote.metadata or {}).get("reference")
     if payment.sequence_type != SequenceType.RECURRING and reference != payment.idempotency_key:
         _flag(payment, "Mollie's metadata does not name this payment: not booked")
         return
     amount_differs = remote.amount_cents != payment.amount_cents
     if amount_differs:
-        _flag(payment, f"Mollie reports {remote.amount_cents} cents, we expected "
-                       f"{payment.amount_cents}: not booked")
+        _flag(payment, f"Mollie reports {remote.amount_text}, we expected "
+                       f"{payment.amount_cents} cents ({format_plain(payment.amount_cents)} "
+                       "EUR): not booked")
     new_status = remote.status
     if new_status != payment.status and new_status in TRANSITIONS.get(payment.status, ()):
         db.session.add(PaymentStatusChange(payment_id=payment.id, from_status=payment.status,
@@ -245,15 +246,31 @@ def apply_remote(payment: OnlinePayment, remote: MolliePayment) -> None:
         payment.fee_cents = _fee_of(remote)
         if payment.fee_cents:
             _book(payment, [("fee_entry_id", lambda: _fee_spec(payment))])
+    if remote.refunded_cents is None or remote.charged_back_cents is None:
+        _flag(payment, "Mollie reports an amount refunded or charged back that is not in "
+                       "euros: not booked")
+        return
     if remote.refunded_cents > payment.refunded_cents:
         for refund in gateway().refunds(payment.mollie_id):
-            if refund.status not in ("failed", "canceled"):
-                _record_money_back(payment, MoneyBackKind.REFUND, refund.id,
-                                   refund.amount_cents, refund.description or None)
-    if remote.charged_back_cents > payment.charged_back_cents:
+            if refund.status in ("failed", "canceled"):
+                continue
+            if refund.amount_cents is None:
+                _flag(payment, f"refund {refund.id} of {refund.amount_text}: not booked")
+                continue
+            _record_money_back(payment, MoneyBackKind.REFUND, refund.id,
+                               refund.amount_cents, refund.description or None)
+    if remote.charged_back_cents or payment.charged_back_cents:
+        # Also while all is booked: a chargeback can be reversed later (`reversedAt`),
+        # and Mollie need not lower the amount charged back when it is.
         for chargeback in gateway().chargebacks(payment.mollie_id):
+            if chargeback.amount_cents is None:
+                _flag(payment, f"chargeback {chargeback.id} of {chargeback.amount_text}: "
+                               "not booked")
+                continue
             _record_money_back(payment, MoneyBackKind.CHARGEBACK, chargeback.id,
                                chargeback.amount_cents, chargeback.description or None)
+            if chargeback.reversed_at is not None:
+                _reverse_chargeback(payment, chargeback.id, chargeback.reversed_at)
 
 
 def _after_transition(payment: OnlinePayment, remote: MolliePayment) -> None:
@@ -276,7 +293,7 @@ def _account(code_setting: str) -> LedgerAccount:
 
 def _fee_of(remote: MolliePayment) -> int | None:
     """Mollie's fee, when it reports one: the amount minus what it settles."""
-    if remote.settlement_cents is None:
+    if remote.settlement_cents is None or remote.amount_cents is None:
         return None
     fee = remote.amount_cents - remote.settlement_cents
     return fee if 0 <= fee < remote.amount_cents else None
@@ -408,6 +425,65 @@ def _reverse_dues_payment(payment: OnlinePayment, back: MoneyBack, actor) -> Non
                        f"on invoice {invoice.number}: {error.message} Settle by hand.")
 
 
+def _reverse_chargeback(payment: OnlinePayment, chargeback_id: str,
+                        reversed_at: datetime) -> None:
+    """The bank undid a chargeback (Mollie reports `reversedAt`): the money is back.
+    Booked once (the chargeback's row remembers it), dated today like the chargeback's
+    own booking: a gift's income is booked again, a dues payment recorded again on its
+    invoice. When that is refused (a closed year, the invoice settled otherwise) the
+    payment is flagged for the treasurer."""
+    back = db.session.scalar(select(MoneyBack).where(
+        MoneyBack.mollie_id == chargeback_id,
+        MoneyBack.kind == MoneyBackKind.CHARGEBACK.value))
+    if back is None or back.reversed_at is not None:
+        return
+    back.reversed_at = reversed_at
+    payment.charged_back_cents -= back.amount_cents
+    db.session.flush()
+    if payment.purpose == PaymentPurpose.DONATION and back.entry_id is not None:
+        from coop.donations.services import chargeback_reversal_spec
+
+        _book(back, [("reversal_entry_id", lambda: chargeback_reversal_spec(payment, back))])
+        if back.reversal_entry_id is None:
+            _flag(payment, f"reversal of chargeback {chargeback_id} not booked")
+    elif payment.purpose == PaymentPurpose.DUES and back.entry_id is not None:
+        _record_dues_payment_again(payment, back)
+    else:
+        _flag(payment, f"chargeback {chargeback_id} of {back.amount_cents} cents was "
+                       "reversed: settle by hand")
+    audit.record("finance:online_payment:chargeback_reversed",
+                 {"mollie_id": payment.mollie_id, "id": chargeback_id,
+                  "amount_cents": back.amount_cents}, obj=payment)
+
+
+def _record_dues_payment_again(payment: OnlinePayment, back: MoneyBack) -> None:
+    """A reversed chargeback of a dues payment: the invoice is paid again by what came
+    back. The online payment keeps one dues payment: a remainder left by a partial
+    chargeback is replaced by one payment of the remainder plus what came back."""
+    from coop.dues import services as dues
+    from coop.dues.models import Invoice, Payment, PaymentMethod
+
+    recorded = db.session.get(Payment, payment.dues_payment_id)
+    invoice = db.session.get(Invoice, payment.invoice_id)
+    day = _local_date(None)
+    try:
+        with db.session.begin_nested():
+            amount = back.amount_cents
+            if recorded.reversed_on is None:
+                dues.reverse_payment(recorded, day,
+                                     f"Chargeback Mollie {back.mollie_id} teruggedraaid")
+                amount += recorded.amount_cents
+            again = dues.record_payment(invoice, amount, day, PaymentMethod.MOLLIE.value,
+                                        reference=payment.mollie_id, by_provider=True)
+            payment.dues_payment_id = again.id
+            entry = dues.payment_entry(again)
+            back.reversal_entry_id = entry.id if entry is not None else None
+            db.session.flush()
+    except dues.DuesError as error:
+        _flag(payment, f"reversal of chargeback {back.mollie_id} not booked on invoice "
+                       f"{invoice.number}: {error.message} Settle by hand.")
+
+
 def refundable_cents(payment: OnlinePayment) -> int:
     if payment.status != PaymentStatus.PAID:
         return 0
@@ -427,7 +503,7 @@ def refund(payment: OnlinePayment, amount_cents: int, reason: str, idempotency_k
         raise PaymentError(_l("Give a reason."), "reason")
     if len(reason) > 200:
         raise PaymentError(_l("The reason is too long (at most 200 characters)."), "reason")
-    payment = _lock(payment.mollie_id)
+    payment = lock_payment(payment.mollie_id)
     if payment.status != PaymentStatus.PAID:
         raise PaymentError(_l("Only a paid payment can be refunded."))
     if amount_cents <= 0:
@@ -540,18 +616,12 @@ _RECENT_LIMIT = 5
 
 
 def _lock_invoice_row(invoice):
-    """The invoice re-read, locked until the transaction ends: starts for one invoice
-    queue up. An UPDATE rather than SELECT … FOR UPDATE, as in `_lock`: on SQLite only
-    a write takes the lock. (The webhook locks a payment row, then the invoice; this
-    path locks no payment row, so the two cannot deadlock.)"""
+    """The invoice locked and re-read: starts for one invoice queue up. (The webhook
+    locks a payment row, then the invoice; this path locks no payment row, so the two
+    cannot deadlock.)"""
     from coop.dues.models import Invoice
 
-    db.session.execute(
-        update(Invoice).where(Invoice.id == invoice.id).values(status=Invoice.status)
-        .execution_options(synchronize_session=False))
-    return db.session.scalars(
-        select(Invoice).where(Invoice.id == invoice.id)
-        .execution_options(populate_existing=True)).one()
+    return locked(Invoice, invoice.id)
 
 
 def payment_in_progress(invoice) -> bool:

@@ -2,8 +2,10 @@
 with nothing saved."""
 
 from datetime import date
+from fractions import Fraction
 from io import BytesIO
 
+import pytest
 from sqlalchemy import func, select
 
 from coop.extensions import db
@@ -197,7 +199,7 @@ def test_new_meeting_in_a_room_needs_an_address(app, client, login_as):
 
 
 def test_secretary_creates_a_meeting_with_an_agenda_and_a_proposal(app, client, login_as):
-    factories.save_organisation(amendment_majority="two_thirds")
+    factories.save_organisation(amendment_majority=Fraction(2, 3))
     _board(login_as)
 
     created = client.post("/meetings/new", data={
@@ -215,7 +217,7 @@ def test_secretary_creates_a_meeting_with_an_agenda_and_a_proposal(app, client, 
     page = client.get(added.location)
 
     assert created.status_code == 302
-    assert "At least two thirds of the votes cast" in page.text
+    assert "at least 2/3 of the votes cast" in page.text
     assert to_local(meeting.starts_at).strftime("%Y-%m-%d %H:%M") == "2027-03-01 19:30"
 
 
@@ -249,7 +251,7 @@ def test_proposal_is_corrected_before_the_convocation_only(app, client, login_as
     meeting, (proposal,) = factories.create_meeting(status="draft")
     _board(login_as)
     data = {"edit-title": "Begroting 2027", "edit-text": "Nieuwe tekst",
-            "edit-majority": "two_thirds", "edit-quorum": "custom", "edit-quorum_percent": "40",
+            "edit-majority": "2/3", "edit-quorum": "custom", "edit-quorum_share": "40%",
             "edit-secrecy": "open", "edit-seats": "1"}
 
     saved = client.post(f"/meetings/proposals/{proposal.id}/edit", data=data)
@@ -259,8 +261,8 @@ def test_proposal_is_corrected_before_the_convocation_only(app, client, login_as
                           data={**data, "edit-title": "Te laat"})
 
     assert saved.status_code == 302
-    assert (proposal.title, proposal.majority, proposal.quorum_percent) == (
-        "Begroting 2027", "two_thirds", 40)
+    assert (proposal.title, proposal.majority, proposal.quorum) == (
+        "Begroting 2027", Fraction(2, 3), Fraction(2, 5))
     assert refused.status_code == 422
     assert "The proposals were sent with the convocation" in refused.text
     db.session.refresh(proposal)
@@ -295,3 +297,44 @@ def test_an_empty_upload_is_refused_at_the_field(app, client, login_as):
     assert response.status_code == 422
     assert "The file is empty." in response.text
     assert meetings.documents_of([item])[item.id] == []
+
+
+@pytest.mark.parametrize("target", ["voter", "ended", "nobody", "huge", "text"])
+def test_voting_for_someone_without_their_proxy_tells_nothing_about_them(
+        app, client, login_as, target):
+    from coop.members import services as register
+
+    _meeting, (proposal,) = factories.create_meeting(status="open")
+    other = factories.create_voter(given_name="Geheimnaam", family_name="Verborgen")
+    if target == "ended":
+        register.change_status(register.current_membership(other), "ended",
+                               date(2026, 1, 1), "opgezegd")
+    meetings.open_voting(proposal)
+    db.session.commit()
+    _member_logged_in(login_as)
+    voter = {"voter": str(other.id), "ended": str(other.id), "nobody": str(other.id + 999),
+             "huge": "9" * 30, "text": "Geheimnaam"}[target]
+
+    response = client.post(f"/portal/meetings/proposals/{proposal.id}/vote",
+                           data={"choice": "for", "voter": voter})
+
+    assert response.status_code == 422
+    assert "You hold no valid proxy for this vote." in response.text
+    assert "Geheimnaam" not in response.text and "Verborgen" not in response.text
+    assert _count(VoteParticipation) == 0
+
+
+def test_a_proxy_holder_votes_for_the_grantor_in_the_portal(app, client, login_as):
+    meeting, (proposal,) = factories.create_meeting(status="open")
+    grantor = factories.create_voter(given_name="Anna", family_name="Geeft")
+    holder = _member_logged_in(login_as, family_name="Houder")
+    meetings.grant_proxy(meeting, grantor, holder)
+    meetings.open_voting(proposal)
+    db.session.commit()
+
+    response = client.post(f"/portal/meetings/proposals/{proposal.id}/vote",
+                           data={"choice": "for", "voter": str(grantor.id)})
+
+    assert response.status_code == 302
+    participation = db.session.scalars(select(VoteParticipation)).one()
+    assert (participation.voter_id, participation.cast_by_id) == (grantor.id, holder.id)
