@@ -24,6 +24,7 @@ MODEL_MODULES = (
     "coop.bank.models",
     "coop.donations.models",
     "coop.payments.models",
+    "coop.volunteers.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -44,6 +45,7 @@ BLUEPRINT_MODULES = (
     "coop.directdebit.views",
     "coop.payments.views",
     "coop.donations.views",
+    "coop.volunteers.views",
 )
 
 

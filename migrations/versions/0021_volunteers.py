@@ -1,0 +1,194 @@
+"""volunteers: initiatives, coordinators, hours, allowance caps, arrangements, allowances
+
+Revision ID: 0021_volunteers
+Revises: 0014_appointment_correction
+Create Date: 2026-12-03 13:28:51.277126
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+import coop.timeutil  # custom column types
+
+
+# revision identifiers, used by Alembic.
+revision = '0021_volunteers'
+down_revision = '0014_appointment_correction'
+branch_labels = None
+depends_on = None
+
+
+# The Belastingdienst's caps (domain.md, "Volunteer allowance"): 2026 from vwg.nl
+# "bedragen vrijwilligersregeling" (23 Oct 2025) and the Belastingdienst figures appendix
+# 2026; 2025 from vrijwilligersdossier.nl. Later years: entered by the treasurer.
+SEEDED_CAPS = [
+    {'year': 2025, 'hourly_adult_cents': 560, 'hourly_young_cents': 330,
+     'month_cents': 21000, 'year_cents': 210000},
+    {'year': 2026, 'hourly_adult_cents': 575, 'hourly_young_cents': 340,
+     'month_cents': 22000, 'year_cents': 220000},
+]
+
+
+def upgrade():
+    cap_table = op.create_table('allowance_cap',
+    sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('hourly_adult_cents', sa.Integer(), nullable=False),
+    sa.Column('hourly_young_cents', sa.Integer(), nullable=False),
+    sa.Column('month_cents', sa.Integer(), nullable=False),
+    sa.Column('year_cents', sa.Integer(), nullable=False),
+    sa.CheckConstraint('hourly_adult_cents > 0 AND hourly_young_cents > 0 AND month_cents > 0 AND year_cents >= month_cents', name=op.f('ck_allowance_cap_amounts_positive')),
+    sa.CheckConstraint('year BETWEEN 2000 AND 2100', name=op.f('ck_allowance_cap_year_sane')),
+    sa.PrimaryKeyConstraint('year', name=op.f('pk_allowance_cap'))
+    )
+    op.bulk_insert(cap_table, SEEDED_CAPS)
+    op.create_table('initiative',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('active_from', sa.Date(), nullable=True),
+    sa.Column('active_until', sa.Date(), nullable=True),
+    sa.Column('created_at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("name <> ''", name=op.f('ck_initiative_name_not_empty')),
+    sa.CheckConstraint('active_from IS NULL OR active_until IS NULL OR active_until >= active_from', name=op.f('ck_initiative_period_in_order')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_initiative')),
+    sa.UniqueConstraint('name', name=op.f('uq_initiative_name'))
+    )
+    op.create_table('initiative_coordinator',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('initiative_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['initiative_id'], ['initiative.id'], name=op.f('fk_initiative_coordinator_initiative_id_initiative')),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_initiative_coordinator_person_id_person')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_initiative_coordinator')),
+    sa.UniqueConstraint('initiative_id', 'person_id', name=op.f('uq_initiative_coordinator_initiative_id'))
+    )
+    with op.batch_alter_table('initiative_coordinator', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_initiative_coordinator_initiative_id'), ['initiative_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_initiative_coordinator_person_id'), ['person_id'], unique=False)
+
+    op.create_table('volunteer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_volunteer_person_id_person')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_volunteer')),
+    sa.UniqueConstraint('person_id', name=op.f('uq_volunteer_person_id'))
+    )
+    op.create_table('allowance',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('initiative_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('work_date', sa.Date(), nullable=False),
+    sa.Column('quarter_hours', sa.Integer(), nullable=True),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.Column('expense_cents', sa.BigInteger(), nullable=False),
+    sa.Column('description', sa.String(length=300), nullable=True),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("kind <> 'expenses' OR amount_cents = 0", name=op.f('ck_allowance_expenses_only_costs')),
+    sa.CheckConstraint("kind IN ('allowance', 'expenses', 'gift_voucher', 'outing', 'other_gift')", name=op.f('ck_allowance_kind_known')),
+    sa.CheckConstraint('amount_cents + expense_cents > 0', name=op.f('ck_allowance_something_given')),
+    sa.CheckConstraint('amount_cents >= 0 AND expense_cents >= 0', name=op.f('ck_allowance_amounts_not_negative')),
+    sa.CheckConstraint('quarter_hours IS NULL OR quarter_hours > 0', name=op.f('ck_allowance_hours_positive')),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['user_account.id'], name=op.f('fk_allowance_approved_by_id_user_account')),
+    sa.ForeignKeyConstraint(['initiative_id'], ['initiative.id'], name=op.f('fk_allowance_initiative_id_initiative')),
+    sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], name=op.f('fk_allowance_volunteer_id_volunteer')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allowance'))
+    )
+    with op.batch_alter_table('allowance', schema=None) as batch_op:
+        batch_op.create_index('ix_allowance_volunteer_date', ['volunteer_id', 'work_date'], unique=False)
+
+    op.create_table('allowance_arrangement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('rate_cents', sa.Integer(), nullable=True),
+    sa.Column('valid_from', sa.Date(), nullable=False),
+    sa.Column('waived_on', sa.Date(), nullable=True),
+    sa.Column('created_at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("(kind = 'waived') = (rate_cents IS NULL)", name=op.f('ck_allowance_arrangement_rate_unless_waived')),
+    sa.CheckConstraint("(kind = 'waived') = (waived_on IS NOT NULL)", name=op.f('ck_allowance_arrangement_waiver_dated')),
+    sa.CheckConstraint("kind IN ('per_hour', 'fixed_month', 'per_activity', 'waived')", name=op.f('ck_allowance_arrangement_kind_known')),
+    sa.CheckConstraint('rate_cents IS NULL OR rate_cents > 0', name=op.f('ck_allowance_arrangement_rate_positive')),
+    sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], name=op.f('fk_allowance_arrangement_volunteer_id_volunteer')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allowance_arrangement'))
+    )
+    with op.batch_alter_table('allowance_arrangement', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_allowance_arrangement_volunteer_id'), ['volunteer_id'], unique=False)
+
+    op.create_table('hour_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('initiative_id', sa.Integer(), nullable=False),
+    sa.Column('work_date', sa.Date(), nullable=False),
+    sa.Column('quarter_hours', sa.Integer(), nullable=False),
+    sa.Column('note', sa.String(length=300), nullable=True),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('return_reason', sa.Text(), nullable=True),
+    sa.Column('entered_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', coop.timeutil.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("(status = 'returned') = (return_reason IS NOT NULL)", name=op.f('ck_hour_entry_returned_with_reason')),
+    sa.CheckConstraint("status IN ('submitted', 'approved', 'returned')", name=op.f('ck_hour_entry_status_known')),
+    sa.CheckConstraint('quarter_hours BETWEEN 1 AND 96', name=op.f('ck_hour_entry_quarter_hours_in_a_day')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_hour_entry_decided_by_id_user_account')),
+    sa.ForeignKeyConstraint(['entered_by_id'], ['user_account.id'], name=op.f('fk_hour_entry_entered_by_id_user_account')),
+    sa.ForeignKeyConstraint(['initiative_id'], ['initiative.id'], name=op.f('fk_hour_entry_initiative_id_initiative')),
+    sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], name=op.f('fk_hour_entry_volunteer_id_volunteer')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hour_entry'))
+    )
+    with op.batch_alter_table('hour_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_hour_entry_initiative_status', ['initiative_id', 'status'], unique=False)
+        batch_op.create_index('ix_hour_entry_volunteer_date', ['volunteer_id', 'work_date'], unique=False)
+
+    op.create_table('volunteer_cap_year',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], name=op.f('fk_volunteer_cap_year_volunteer_id_volunteer')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_volunteer_cap_year')),
+    sa.UniqueConstraint('volunteer_id', 'year', name=op.f('uq_volunteer_cap_year_volunteer_id'))
+    )
+    op.create_table('volunteer_initiative',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('volunteer_id', sa.Integer(), nullable=False),
+    sa.Column('initiative_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['initiative_id'], ['initiative.id'], name=op.f('fk_volunteer_initiative_initiative_id_initiative')),
+    sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], name=op.f('fk_volunteer_initiative_volunteer_id_volunteer')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_volunteer_initiative')),
+    sa.UniqueConstraint('volunteer_id', 'initiative_id', name=op.f('uq_volunteer_initiative_volunteer_id'))
+    )
+    with op.batch_alter_table('volunteer_initiative', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_volunteer_initiative_initiative_id'), ['initiative_id'], unique=False)
+
+
+
+def downgrade():
+    with op.batch_alter_table('volunteer_initiative', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_volunteer_initiative_initiative_id'))
+
+    op.drop_table('volunteer_initiative')
+    op.drop_table('volunteer_cap_year')
+    with op.batch_alter_table('hour_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_hour_entry_volunteer_date')
+        batch_op.drop_index('ix_hour_entry_initiative_status')
+
+    op.drop_table('hour_entry')
+    with op.batch_alter_table('allowance_arrangement', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_allowance_arrangement_volunteer_id'))
+
+    op.drop_table('allowance_arrangement')
+    with op.batch_alter_table('allowance', schema=None) as batch_op:
+        batch_op.drop_index('ix_allowance_volunteer_date')
+
+    op.drop_table('allowance')
+    op.drop_table('volunteer')
+    with op.batch_alter_table('initiative_coordinator', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_initiative_coordinator_person_id'))
+        batch_op.drop_index(batch_op.f('ix_initiative_coordinator_initiative_id'))
+
+    op.drop_table('initiative_coordinator')
+    op.drop_table('initiative')
+    op.drop_table('allowance_cap')
