@@ -229,6 +229,19 @@ ALLOWED.update({
     "directdebit.own_mandate_sign": {"member"},
     "directdebit.own_mandate_revoke": {"member"},
     # --- end direct debit ---
+    # --- Volunteers (issue 14): the board sees every initiative; a coordinator (any
+    # account that coordinates an initiative) only their own — the access test's member
+    # and volunteer coordinate nothing, so they get 403 (coordinators of one initiative
+    # against another: tests/volunteers/test_access_scope.py). The treasurer enters the
+    # caps; a volunteer declares their own hours.
+    **{f"volunteers.{name}": BOARD for name in (
+        "index", "initiative", "initiative_new", "initiative_edit", "coordinator_add",
+        "volunteer_add", "volunteer", "hours_new", "hours_approve", "hours_return",
+        "allowance_new", "arrangement_set", "caps",
+    )},
+    "volunteers.caps_set": TREASURER,
+    "volunteers.own": {"volunteer"},
+    # --- end volunteers ---
 })
 
 
@@ -262,7 +275,26 @@ def _url_parameters():
     _direct_debit_url_parameters(parameters)
     _funders_bank_url_parameters(parameters)
     _donations_url_parameters(parameters)
+    _volunteers_url_parameters(parameters)
     return other, parameters
+
+
+# --- Volunteers (issue 14) ---
+def _volunteers_url_parameters(parameters):
+    """An initiative with a volunteer and submitted hours of theirs."""
+    from datetime import date
+
+    from coop.volunteers import services as volunteers
+
+    initiative = volunteers.create_initiative({"name": "Toegangstuin"})
+    volunteer = volunteers.ensure_volunteer(
+        factories.create_person(email="vrijwilliger-toegang@example.org"))
+    volunteers.join_initiative(volunteer, initiative)
+    entry = volunteers.declare_hours(volunteer, initiative.id, date(2026, 3, 2), 8, "Snoeien",
+                                     today=date(2026, 3, 2))
+    db.session.commit()
+    parameters.update(initiative_id=initiative.id, volunteer_id=volunteer.id, hour_id=entry.id)
+# --- end volunteers ---
 
 
 # --- Online payments and donations (issue 6) ---

@@ -218,7 +218,7 @@ def volunteers_in(initiative_ids: Iterable[int] | None) -> list[tuple[Volunteer,
         query = query.where(Volunteer.id.in_(
             select(VolunteerInitiative.volunteer_id)
             .where(VolunteerInitiative.initiative_id.in_(list(initiative_ids)))))
-    return list(db.session.execute(query).tuples())
+    return list(db.session.execute(query).all())
 
 
 def age_on(date_of_birth: date, day: date) -> int:
@@ -349,7 +349,7 @@ def pending_hours(initiative_ids: Iterable[int] | None) -> list[tuple[HourEntry,
              .order_by(HourEntry.work_date, HourEntry.id))
     if initiative_ids is not None:
         query = query.where(HourEntry.initiative_id.in_(list(initiative_ids)))
-    return list(db.session.execute(query).tuples())
+    return list(db.session.execute(query).all())
 
 
 # Caps -----------------------------------------------------------------------------------

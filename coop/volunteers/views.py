@@ -249,7 +249,7 @@ def _volunteer_page(volunteer: Volunteer, *, allowance_form=None, arrangement_fo
 
 
 def _initiative_names() -> dict[int, str]:
-    return dict(db.session.execute(select(Initiative.id, Initiative.name)).tuples())
+    return {row.id: row.name for row in db.session.execute(select(Initiative.id, Initiative.name))}
 
 
 def _hours_form(volunteer: Volunteer, scope, formdata=None) -> HoursForm:
