@@ -68,7 +68,7 @@ def test_a_coordinator_reaches_their_own_initiatives_volunteers(
 
 def test_the_overview_lists_only_the_coordinators_own_initiatives(
         client, login_as, two_initiatives):
-    garden, volunteer_a, _entry = two_initiatives["a"]
+    garden, _volunteer_a, _entry = two_initiatives["a"]
     cafe, volunteer_b, _entry_b = two_initiatives["b"]
     login_as(make_coordinator(garden))
 

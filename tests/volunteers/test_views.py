@@ -37,7 +37,7 @@ def test_the_phone_page_has_today_and_the_initiative_filled_in(client, volunteer
 
 
 def test_a_volunteer_declares_hours(client, volunteer_user):
-    volunteer, initiative = volunteer_user
+    _volunteer, initiative = volunteer_user
 
     response = client.post("/volunteers/me", data={
         "work_date": local_today().isoformat(), "initiative": str(initiative.id),
