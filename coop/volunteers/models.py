@@ -202,6 +202,10 @@ class Allowance(db.Model):
     description: Mapped[str | None] = mapped_column(String(300))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     approved_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # The entry that booked it (expense against payable to the volunteer); None for a
+    # verstrekking, whose purchase is booked when it is bought.
+    journal_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("journal_entry.id"), unique=True)
 
     __table_args__ = (
         CheckConstraint(one_of("kind", AllowanceKind), name="kind_known"),

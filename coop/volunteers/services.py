@@ -20,12 +20,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import current_app
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
 from coop import audit
 from coop.extensions import db
+from coop.ledger import services as ledger
+from coop.ledger.models import AccountPurpose, LedgerAccount
+from coop.ledger.services import LedgerError
 from coop.locking import lock_row
 from coop.members.models import Person
 from coop.money import format_money
@@ -650,11 +654,56 @@ def approve_allowance(volunteer: Volunteer, *, initiative_id: int | None, kind: 
     )
     db.session.add(allowance)
     db.session.flush()
+    if kind in (AllowanceKind.ALLOWANCE, AllowanceKind.EXPENSES):
+        allowance.journal_entry_id = _post(allowance, today, actor).id
     audit.record("volunteers:allowance:approve",
                  {"kind": kind.value, "amount_cents": amount_cents,
                   "expense_cents": expense_cents, "date": work_date.isoformat()},
                  obj=allowance, actor=actor)
     return allowance
+
+
+# Booking ---------------------------------------------------------------------------------
+
+
+def allowance_account() -> LedgerAccount:
+    """The expense account of allowances (`VOLUNTEER_ALLOWANCE_ACCOUNT`); raises
+    VolunteerError when the chart has no such active account."""
+    code = current_app.config["VOLUNTEER_ALLOWANCE_ACCOUNT"]
+    account = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == code))
+    if account is None or not account.is_active:
+        raise VolunteerError(_l("The chart of accounts has no active account %(code)s.",
+                                code=code))
+    return account
+
+
+def _post(allowance: Allowance, today: date, actor=None):
+    """Book an approved allowance on the day of approval: the allowance and the costs
+    as expense, the total payable to the volunteer (the person on the payable line).
+    The entry names the allowance's number, never the volunteer: a posted entry cannot
+    be changed and a name must stay erasable. Raises VolunteerError for a ledger refusal
+    (no account, a closed year)."""
+    ledger.ensure_chart()
+    try:
+        expense = allowance_account()
+        payable = ledger.account_for(AccountPurpose.PAYABLES)
+        person_id = db.session.scalar(select(Volunteer.person_id).where(
+            Volunteer.id == allowance.volunteer_id))
+        lines = []
+        if allowance.amount_cents:
+            lines.append(ledger.Line(expense, debit_cents=allowance.amount_cents,
+                                     description="Vrijwilligersvergoeding"))
+        if allowance.expense_cents:
+            lines.append(ledger.Line(expense, debit_cents=allowance.expense_cents,
+                                     description="Onkosten (met bonnen)"))
+        lines.append(ledger.Line(
+            payable, credit_cents=allowance.amount_cents + allowance.expense_cents,
+            person_id=person_id))
+        return ledger.post_entry(
+            today, f"Vrijwilligersvergoeding #{allowance.id}", lines,
+            reference=f"VRIJW-{allowance.id}", actor=actor, open_missing_year=True)
+    except LedgerError as error:
+        raise VolunteerError(error.message) from error
 
 
 def _over_cap_message(check: CapCheck, passed: str) -> str:

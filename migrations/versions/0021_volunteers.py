@@ -86,6 +86,7 @@ def upgrade():
     sa.Column('description', sa.String(length=300), nullable=True),
     sa.Column('approved_by_id', sa.Integer(), nullable=True),
     sa.Column('approved_at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('journal_entry_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("kind <> 'expenses' OR amount_cents = 0", name=op.f('ck_allowance_expenses_only_costs')),
     sa.CheckConstraint("kind IN ('allowance', 'expenses', 'gift_voucher', 'outing', 'other_gift')", name=op.f('ck_allowance_kind_known')),
     sa.CheckConstraint('amount_cents + expense_cents > 0', name=op.f('ck_allowance_something_given')),
@@ -93,8 +94,10 @@ def upgrade():
     sa.CheckConstraint('quarter_hours IS NULL OR quarter_hours > 0', name=op.f('ck_allowance_hours_positive')),
     sa.ForeignKeyConstraint(['approved_by_id'], ['user_account.id'], name=op.f('fk_allowance_approved_by_id_user_account')),
     sa.ForeignKeyConstraint(['initiative_id'], ['initiative.id'], name=op.f('fk_allowance_initiative_id_initiative')),
+    sa.ForeignKeyConstraint(['journal_entry_id'], ['journal_entry.id'], name=op.f('fk_allowance_journal_entry_id_journal_entry')),
     sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], name=op.f('fk_allowance_volunteer_id_volunteer')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_allowance'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allowance')),
+    sa.UniqueConstraint('journal_entry_id', name=op.f('uq_allowance_journal_entry_id'))
     )
     with op.batch_alter_table('allowance', schema=None) as batch_op:
         batch_op.create_index('ix_allowance_volunteer_date', ['volunteer_id', 'work_date'], unique=False)
