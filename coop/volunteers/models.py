@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -246,3 +247,80 @@ __all__ = [
     "VolunteerCapYear",
     "VolunteerInitiative",
 ]
+
+
+# Buurtbanen and other paid work -------------------------------------------------------
+
+
+class EmployerKind(StrEnum):
+    COOP = "coop"  # the coop itself employs
+    PARTNER = "partner"  # "via wijkpartners": a partner organisation employs
+
+
+class ContractType(StrEnum):
+    EMPLOYMENT = "employment"  # dienstverband: the WML applies
+    INTERNSHIP = "internship"  # stage: a fee per month
+    FREELANCE = "freelance"  # zzp-opdracht: a project fee
+
+
+class Job(db.Model):
+    """Paid work of a resident: a buurtbaan (employment), an internship or a freelance
+    assignment, in the coop or via a partner.
+
+    `labour_distance` (distance to the labour market) is kept only with the worker's
+    recorded consent (`labour_distance_consent_on`) and shown to the board only.
+    """
+
+    __tablename__ = "job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), nullable=False)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiative.id"), nullable=False)
+    employer_kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    partner_name: Mapped[str | None] = mapped_column(String(200))
+    contract_type: Mapped[str] = mapped_column(String(12), nullable=False)
+    start_date: Mapped[date] = mapped_column(Date, nullable=False)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    quarter_hours_per_week: Mapped[int] = mapped_column(Integer, nullable=False)
+    hourly_wage_cents: Mapped[int | None] = mapped_column(Integer)  # gross, employment
+    fee_cents: Mapped[int | None] = mapped_column(Integer)  # internship per month; project fee
+    mbo_level: Mapped[int | None] = mapped_column(Integer)
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("funder_agreement.id"))
+    labour_distance: Mapped[bool | None] = mapped_column(Boolean)
+    labour_distance_consent_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(one_of("employer_kind", EmployerKind), name="employer_known"),
+        CheckConstraint(one_of("contract_type", ContractType), name="contract_known"),
+        CheckConstraint("(employer_kind = 'partner') = (partner_name IS NOT NULL)",
+                        name="partner_named"),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="period_in_order"),
+        CheckConstraint("quarter_hours_per_week BETWEEN 1 AND 240", name="hours_per_week_sane"),
+        CheckConstraint("contract_type <> 'employment' OR hourly_wage_cents > 0",
+                        name="employment_has_wage"),
+        CheckConstraint("contract_type = 'employment' OR fee_cents > 0", name="others_have_fee"),
+        CheckConstraint("mbo_level IS NULL OR mbo_level BETWEEN 1 AND 4", name="mbo_level_known"),
+        CheckConstraint("labour_distance IS NULL OR labour_distance_consent_on IS NOT NULL",
+                        name="labour_distance_with_consent"),
+        Index("ix_job_person_initiative", "person_id", "initiative_id"),
+    )
+
+
+class MinimumWage(db.Model):
+    """The statutory minimum wage (WML), gross per hour, from a date, per age (21 for
+    21 and older; 15 to 20 the youth rates)."""
+
+    __tablename__ = "minimum_wage"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    valid_from: Mapped[date] = mapped_column(Date, nullable=False)
+    age: Mapped[int] = mapped_column(Integer, nullable=False)
+    hourly_cents: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("valid_from", "age"),
+        CheckConstraint("age BETWEEN 15 AND 21", name="age_known"),
+        CheckConstraint("hourly_cents > 0", name="amount_positive"),
+    )

@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from coop import audit
 from coop.extensions import db
@@ -43,10 +43,12 @@ from coop.volunteers.models import (
     AllowanceCap,
     AllowanceKind,
     ArrangementKind,
+    ContractType,
     HourEntry,
     HourStatus,
     Initiative,
     InitiativeCoordinator,
+    Job,
     Volunteer,
     VolunteerCapYear,
     VolunteerInitiative,
@@ -278,6 +280,10 @@ def declare_hours(volunteer: Volunteer, initiative_id: int | None, work_date: da
                              "work_date")
     if not isinstance(quarter_hours, int) or quarter_hours <= 0:
         raise VolunteerError(_l("Hours must be more than zero."), "hours")
+    if paid_on(volunteer.person_id, initiative_id, work_date):
+        raise VolunteerError(
+            _l("You have a paid job (buurtbaan) in this initiative on this day: those hours "
+               "are paid work, not volunteer hours."), "work_date")
     already = db.session.scalar(
         select(func.coalesce(func.sum(HourEntry.quarter_hours), 0)).where(
             HourEntry.volunteer_id == volunteer.id, HourEntry.work_date == work_date,
@@ -301,6 +307,15 @@ def declare_hours(volunteer: Volunteer, initiative_id: int | None, work_date: da
                   "initiative_id": initiative_id, "approved": approved},
                  obj=entry, actor=actor)
     return entry
+
+
+def paid_on(person_id: int, initiative_id: int, day: date) -> bool:
+    """Whether the person has a buurtbaan (employment) in the initiative on `day`: paid
+    and unpaid work stay apart."""
+    return db.session.scalar(select(Job.id).where(
+        Job.person_id == person_id, Job.initiative_id == initiative_id,
+        Job.contract_type == ContractType.EMPLOYMENT, Job.start_date <= day,
+        or_(Job.end_date.is_(None), Job.end_date >= day)).limit(1)) is not None
 
 
 def _hours_text(quarters: int) -> str:

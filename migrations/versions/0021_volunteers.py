@@ -5,6 +5,8 @@ Revises: 0014_appointment_correction
 Create Date: 2026-12-03 13:28:51.277126
 
 """
+from datetime import date
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -29,6 +31,29 @@ SEEDED_CAPS = [
 ]
 
 
+# The statutory minimum wage (WML), gross per hour (domain.md, "Buurtbanen"): the adult
+# rate per step; youth rates from the statutory percentages, rounded to the cent, except
+# 2026-01-01 where domain.md lists every age. 2026-07-01 comes from secondary sources only
+# (domain.md: verify) and is editable like every step.
+YOUTH_PERMILLE = {20: 800, 19: 600, 18: 500, 17: 395, 16: 345, 15: 300}
+WML_STEPS = [
+    (date(2025, 1, 1), {21: 1406}),
+    (date(2025, 7, 1), {21: 1440}),
+    (date(2026, 1, 1), {21: 1471, 20: 1177, 19: 883, 18: 736, 17: 581, 16: 507, 15: 441}),
+    (date(2026, 7, 1), {21: 1499}),
+]
+
+
+def _wml_rows():
+    rows = []
+    for valid_from, rates in WML_STEPS:
+        adult = rates[21]
+        for age in range(15, 22):
+            cents = rates.get(age, (adult * YOUTH_PERMILLE.get(age, 1000) + 500) // 1000)
+            rows.append({'valid_from': valid_from, 'age': age, 'hourly_cents': cents})
+    return rows
+
+
 def upgrade():
     cap_table = op.create_table('allowance_cap',
     sa.Column('year', sa.Integer(), autoincrement=False, nullable=False),
@@ -41,6 +66,17 @@ def upgrade():
     sa.PrimaryKeyConstraint('year', name=op.f('pk_allowance_cap'))
     )
     op.bulk_insert(cap_table, SEEDED_CAPS)
+    wage_table = op.create_table('minimum_wage',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('valid_from', sa.Date(), nullable=False),
+    sa.Column('age', sa.Integer(), nullable=False),
+    sa.Column('hourly_cents', sa.Integer(), nullable=False),
+    sa.CheckConstraint('age BETWEEN 15 AND 21', name=op.f('ck_minimum_wage_age_known')),
+    sa.CheckConstraint('hourly_cents > 0', name=op.f('ck_minimum_wage_amount_positive')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_minimum_wage')),
+    sa.UniqueConstraint('valid_from', 'age', name=op.f('uq_minimum_wage_valid_from'))
+    )
+    op.bulk_insert(wage_table, _wml_rows())
     op.create_table('initiative',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
@@ -167,8 +203,48 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_volunteer_initiative_initiative_id'), ['initiative_id'], unique=False)
 
 
+    op.create_table('job',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('initiative_id', sa.Integer(), nullable=False),
+    sa.Column('employer_kind', sa.String(length=10), nullable=False),
+    sa.Column('partner_name', sa.String(length=200), nullable=True),
+    sa.Column('contract_type', sa.String(length=12), nullable=False),
+    sa.Column('start_date', sa.Date(), nullable=False),
+    sa.Column('end_date', sa.Date(), nullable=True),
+    sa.Column('quarter_hours_per_week', sa.Integer(), nullable=False),
+    sa.Column('hourly_wage_cents', sa.Integer(), nullable=True),
+    sa.Column('fee_cents', sa.Integer(), nullable=True),
+    sa.Column('mbo_level', sa.Integer(), nullable=True),
+    sa.Column('agreement_id', sa.Integer(), nullable=True),
+    sa.Column('labour_distance', sa.Boolean(), nullable=True),
+    sa.Column('labour_distance_consent_on', sa.Date(), nullable=True),
+    sa.Column('created_at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("(employer_kind = 'partner') = (partner_name IS NOT NULL)", name=op.f('ck_job_partner_named')),
+    sa.CheckConstraint("contract_type <> 'employment' OR hourly_wage_cents > 0", name=op.f('ck_job_employment_has_wage')),
+    sa.CheckConstraint("contract_type = 'employment' OR fee_cents > 0", name=op.f('ck_job_others_have_fee')),
+    sa.CheckConstraint("contract_type IN ('employment', 'internship', 'freelance')", name=op.f('ck_job_contract_known')),
+    sa.CheckConstraint("employer_kind IN ('coop', 'partner')", name=op.f('ck_job_employer_known')),
+    sa.CheckConstraint('end_date IS NULL OR end_date >= start_date', name=op.f('ck_job_period_in_order')),
+    sa.CheckConstraint('labour_distance IS NULL OR labour_distance_consent_on IS NOT NULL', name=op.f('ck_job_labour_distance_with_consent')),
+    sa.CheckConstraint('mbo_level IS NULL OR mbo_level BETWEEN 1 AND 4', name=op.f('ck_job_mbo_level_known')),
+    sa.CheckConstraint('quarter_hours_per_week BETWEEN 1 AND 240', name=op.f('ck_job_hours_per_week_sane')),
+    sa.ForeignKeyConstraint(['agreement_id'], ['funder_agreement.id'], name=op.f('fk_job_agreement_id_funder_agreement')),
+    sa.ForeignKeyConstraint(['initiative_id'], ['initiative.id'], name=op.f('fk_job_initiative_id_initiative')),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_job_person_id_person')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job'))
+    )
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.create_index('ix_job_person_initiative', ['person_id', 'initiative_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.drop_index('ix_job_person_initiative')
+
+    op.drop_table('job')
+    op.drop_table('minimum_wage')
     with op.batch_alter_table('volunteer_initiative', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_volunteer_initiative_initiative_id'))
 
