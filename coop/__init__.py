@@ -46,6 +46,7 @@ BLUEPRINT_MODULES = (
     "coop.payments.views",
     "coop.donations.views",
     "coop.volunteers.views",
+    "coop.volunteers.job_views",
 )
 
 

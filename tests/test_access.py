@@ -240,6 +240,9 @@ ALLOWED.update({
         "allowance_new", "arrangement_set", "caps",
     )},
     "volunteers.caps_set": TREASURER,
+    # Buurtbanen: personal and contract data, the board only.
+    **{f"jobs.{name}": BOARD for name in (
+        "index", "job_new", "job_edit", "minimum_wage", "minimum_wage_set", "wage_cost")},
     "volunteers.own": {"volunteer"},
     # --- end volunteers ---
 })
@@ -293,7 +296,15 @@ def _volunteers_url_parameters(parameters):
     entry = volunteers.declare_hours(volunteer, initiative.id, date(2026, 3, 2), 8, "Snoeien",
                                      today=date(2026, 3, 2))
     db.session.commit()
-    parameters.update(initiative_id=initiative.id, volunteer_id=volunteer.id, hour_id=entry.id)
+    from coop.volunteers.models import Job
+
+    job = Job(title="Toegangsbaan", person_id=volunteer.person_id, initiative_id=initiative.id,
+              employer_kind="coop", contract_type="internship", start_date=date(2026, 1, 1),
+              quarter_hours_per_week=64, fee_cents=30000)
+    db.session.add(job)
+    db.session.commit()
+    parameters.update(initiative_id=initiative.id, volunteer_id=volunteer.id, hour_id=entry.id,
+                      job_id=job.id)
 # --- end volunteers ---
 
 

@@ -117,3 +117,51 @@ class CapsForm(FlaskForm):
     hourly_young = AmountField(_l("Per hour, under 21"), validators=[_REQUIRED])
     month = AmountField(_l("Per month"), validators=[_REQUIRED])
     year_cap = AmountField(_l("Per year"), validators=[_REQUIRED])
+
+
+EMPLOYER_KIND_LABELS = {
+    "coop": _l("The coop itself"),
+    "partner": _l("A partner organisation (via wijkpartners)"),
+}
+CONTRACT_TYPE_LABELS = {
+    "employment": _l("Employment (buurtbaan)"),
+    "internship": _l("Internship"),
+    "freelance": _l("Freelance assignment"),
+}
+
+
+class JobForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[_REQUIRED, Length(max=200)])
+    person = SelectField(_l("Worker"), validate_choice=False)
+    date_of_birth = DateField(
+        _l("Date of birth"), validators=[Optional()],
+        description=_l("Needed for the minimum wage of an employment."))
+    initiative = SelectField(_l("Initiative"), validate_choice=False)
+    employer_kind = SelectField(_l("Employer"), validate_choice=False, choices=[
+        SelectChoice(k, v) for k, v in EMPLOYER_KIND_LABELS.items()])
+    partner_name = StringField(_l("Partner organisation"),
+                               validators=[Optional(), Length(max=200)])
+    contract_type = SelectField(_l("Kind of contract"), validate_choice=False, choices=[
+        SelectChoice(k, v) for k, v in CONTRACT_TYPE_LABELS.items()])
+    start_date = DateField(_l("Start"), validators=[InputRequired(message=_DATE_MESSAGE)])
+    end_date = DateField(_l("End (optional)"), validators=[Optional()])
+    hours_per_week = StringField(_l("Hours per week"), validators=[_REQUIRED])
+    hourly_wage = AmountField(_l("Gross hourly wage (employment)"), validators=[Optional()])
+    fee = AmountField(_l("Fee (internship per month, freelance per assignment)"),
+                      validators=[Optional()])
+    mbo_level = SelectField(_l("MBO level (optional)"), validate_choice=False, choices=[
+        SelectChoice("", "—")] + [SelectChoice(str(n), str(n)) for n in range(1, 5)])
+    agreement = SelectField(_l("Paid from funder agreement"), validate_choice=False)
+    labour_distance = SelectField(
+        _l("Distance to the labour market (board only)"), validate_choice=False,
+        choices=[SelectChoice("", _l("Not recorded")), SelectChoice("yes", _l("Yes")),
+                 SelectChoice("no", _l("No"))])
+    labour_distance_consent_on = DateField(
+        _l("Worker's consent to record it, given on"), validators=[Optional()])
+
+
+class MinimumWageForm(FlaskForm):
+    valid_from = DateField(_l("From"), validators=[InputRequired(message=_DATE_MESSAGE)])
+    adult = AmountField(_l("Per hour, 21 and older"), validators=[_REQUIRED],
+                        description=_l("The youth rates follow from the statutory "
+                                       "percentages."))

@@ -128,6 +128,21 @@ def wage_shortfall(date_of_birth: date, hourly_cents: int, start: date,
 # Jobs -----------------------------------------------------------------------------------
 
 
+def quarters_per_week(text: str | None) -> int:
+    """`32` or `24,5` hours a week as quarter hours; raises VolunteerError (field
+    `hours_per_week`) for anything else than whole quarters from 0,25 to 60."""
+    from decimal import Decimal, InvalidOperation
+
+    message = _l("Enter the hours per week in quarter hours, at most 60 (like 32 or 24,5).")
+    try:
+        value = Decimal((text or "").strip().replace(",", "."))
+    except InvalidOperation as error:
+        raise VolunteerError(message, "hours_per_week") from error
+    if not value.is_finite() or not 0 < value <= 60 or value * 4 != int(value * 4):
+        raise VolunteerError(message, "hours_per_week")
+    return int(value * 4)
+
+
 def _clean_job(values: dict) -> dict:
     title = (values.get("title") or "").strip()
     if not title:
@@ -158,7 +173,9 @@ def _clean_job(values: dict) -> dict:
         raise VolunteerError(_l("The end date lies before the start date."), "end_date")
     quarters = values.get("quarter_hours_per_week")
     if not quarters or not 1 <= quarters <= 240:
-        raise VolunteerError(_l("Enter the hours per week, at most 60."), "hours_per_week")
+        raise VolunteerError(
+            _l("Enter the hours per week in quarter hours, at most 60 (like 32 or 24,5)."),
+            "hours_per_week")
     wage, fee = values.get("hourly_wage_cents"), values.get("fee_cents")
     if contract_type == ContractType.EMPLOYMENT:
         if not wage or wage <= 0:
