@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from coop import locking
 from coop.extensions import babel, csrf, db, login_manager, migrate
 
 MODEL_MODULES = (
@@ -68,6 +69,7 @@ def create_app(config=None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY=<a long random string>")
     _configure_database(app)
+    locking.install()
     from coop.args import BoundedIntegerConverter
 
     app.url_map.converters["int"] = BoundedIntegerConverter

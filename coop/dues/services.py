@@ -43,10 +43,11 @@ from coop.dues.models import (
     PaymentMethod,
     ReminderLog,
 )
-from coop.extensions import db, locked_row
+from coop.extensions import db
 from coop.fiscal import fiscal_year_bounds, fiscal_year_of
 from coop.ledger import dues_posting
 from coop.ledger.services import LedgerError
+from coop.locking import locked_row
 from coop.mail import MailError, send_mail
 from coop.members.models import Membership, MembershipType, Person
 from coop.settings.models import DuesProration

@@ -14,7 +14,8 @@ from sqlalchemy import exists, func, null, or_, select
 from sqlalchemy.orm import aliased
 
 from coop import audit
-from coop.extensions import db, locked_row
+from coop.extensions import db
+from coop.locking import locked_row
 from coop.members.models import (
     ConsentEvent,
     ConsentKind,
