@@ -240,6 +240,11 @@ ALLOWED.update({
         "allowance_new", "arrangement_set", "caps",
     )},
     "volunteers.caps_set": TREASURER,
+    "volunteers.bank_details": BOARD,
+    "volunteers.payments_index": FINANCE_READERS,
+    "volunteers.payment_batch_file": FINANCE_READERS,
+    "volunteers.payment_batch_new": TREASURER,
+    "volunteers.payment_batch_paid": TREASURER,
     # Buurtbanen: personal and contract data, the board only.
     **{f"jobs.{name}": BOARD for name in (
         "index", "job_new", "job_edit", "minimum_wage", "minimum_wage_set", "wage_cost")},
@@ -301,10 +306,15 @@ def _volunteers_url_parameters(parameters):
     job = Job(title="Toegangsbaan", person_id=volunteer.person_id, initiative_id=initiative.id,
               employer_kind="coop", contract_type="internship", start_date=date(2026, 1, 1),
               quarter_hours_per_week=64, fee_cents=30000)
-    db.session.add(job)
+    from coop.volunteers.models import AllowancePaymentBatch
+
+    payment_batch = AllowancePaymentBatch(
+        message_id="TOEGANG-VRIJW-1", execution_date=date(2026, 3, 9), transaction_count=1,
+        total_cents=2500, xml="<Document/>")
+    db.session.add_all([job, payment_batch])
     db.session.commit()
     parameters.update(initiative_id=initiative.id, volunteer_id=volunteer.id, hour_id=entry.id,
-                      job_id=job.id)
+                      job_id=job.id, payment_batch_id=payment_batch.id)
 # --- end volunteers ---
 
 

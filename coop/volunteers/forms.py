@@ -165,3 +165,16 @@ class MinimumWageForm(FlaskForm):
     adult = AmountField(_l("Per hour, 21 and older"), validators=[_REQUIRED],
                         description=_l("The youth rates follow from the statutory "
                                        "percentages."))
+
+
+class BankForm(FlaskForm):
+    iban = StringField(_l("IBAN"), validators=[_REQUIRED, Length(max=42)])
+    account_holder = StringField(_l("Account holder"), validators=[_REQUIRED, Length(max=70)])
+
+
+class PaymentBatchForm(FlaskForm):
+    execution_date = DateField(_l("Pay on"), validators=[InputRequired(message=_DATE_MESSAGE)])
+
+
+class PaidForm(FlaskForm):
+    paid_on = DateField(_l("Paid on"), validators=[InputRequired(message=_DATE_MESSAGE)])

@@ -67,6 +67,9 @@ class Volunteer(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), nullable=False, unique=True)
+    # Where allowances are paid to (a SEPA credit transfer).
+    iban: Mapped[str | None] = mapped_column(String(34))
+    account_holder: Mapped[str | None] = mapped_column(String(70))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     person = relationship("Person", lazy="raise")
@@ -207,6 +210,8 @@ class Allowance(db.Model):
     # verstrekking, whose purchase is booked when it is bought.
     journal_entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("journal_entry.id"), unique=True)
+    payment_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("allowance_payment_batch.id"), index=True)
 
     __table_args__ = (
         CheckConstraint(one_of("kind", AllowanceKind), name="kind_known"),
@@ -215,6 +220,37 @@ class Allowance(db.Model):
         CheckConstraint("kind <> 'expenses' OR amount_cents = 0", name="expenses_only_costs"),
         CheckConstraint("quarter_hours IS NULL OR quarter_hours > 0", name="hours_positive"),
         Index("ix_allowance_volunteer_date", "volunteer_id", "work_date"),
+    )
+
+
+class PaymentBatchStatus(StrEnum):
+    PENDING = "pending"  # the file is made, not yet confirmed paid
+    PAID = "paid"  # the bank executed it: the payment is booked
+
+
+class AllowancePaymentBatch(db.Model):
+    """One SEPA credit transfer file (pain.001.001.03) paying a selection of approved
+    allowances."""
+
+    __tablename__ = "allowance_payment_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(35), nullable=False, unique=True)
+    execution_date: Mapped[date] = mapped_column(Date, nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False,
+                                        default=PaymentBatchStatus.PENDING)
+    transaction_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    total_cents: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    xml: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    paid_entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entry.id"),
+                                                      unique=True)
+
+    __table_args__ = (
+        CheckConstraint(one_of("status", PaymentBatchStatus), name="status_known"),
+        CheckConstraint("total_cents > 0 AND transaction_count > 0", name="not_empty"),
+        CheckConstraint("(status = 'paid') = (paid_entry_id IS NOT NULL)", name="paid_booked"),
     )
 
 

@@ -8,7 +8,7 @@ or not, a coordinator learns nothing about other initiatives).
 
 from datetime import date, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,21 +21,30 @@ from coop.members.models import Person
 from coop.members.services import RegisterError
 from coop.permissions import Permission, require
 from coop.timeutil import AMSTERDAM
-from coop.volunteers import services
+from coop.volunteers import payments, services
 from coop.volunteers.forms import (
     ALLOWANCE_KIND_LABELS,
     ARRANGEMENT_KIND_LABELS,
     HOUR_STATUS_LABELS,
     AllowanceForm,
     ArrangementForm,
+    BankForm,
     CapsForm,
     CoordinatorForm,
     HoursForm,
     InitiativeForm,
+    PaidForm,
+    PaymentBatchForm,
     ReturnForm,
     VolunteerForm,
 )
-from coop.volunteers.models import AllowanceCap, HourEntry, Initiative, Volunteer
+from coop.volunteers.models import (
+    AllowanceCap,
+    AllowancePaymentBatch,
+    HourEntry,
+    Initiative,
+    Volunteer,
+)
 from coop.volunteers.services import OverCapError, VolunteerError
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
@@ -226,7 +235,7 @@ def volunteer(volunteer_id: int):
 
 
 def _volunteer_page(volunteer: Volunteer, *, allowance_form=None, arrangement_form=None,
-                    hours_form=None, over_cap=None, status=200):
+                    hours_form=None, bank_form=None, over_cap=None, status=200):
     scope = services.coordinated_initiative_ids(_user())
     person = db.session.get(Person, volunteer.person_id)
     today = local_today()
@@ -244,7 +253,9 @@ def _volunteer_page(volunteer: Volunteer, *, allowance_form=None, arrangement_fo
         received=services.received(volunteer, today), today=today,
         allowance_form=allowance_form, arrangement_form=arrangement_form,
         hours_form=hours_form or _hours_form(volunteer, scope, formdata=None),
-        return_form=ReturnForm(), over_cap=over_cap, initiative_names=_initiative_names(),
+        return_form=ReturnForm(), over_cap=over_cap,
+        bank_form=bank_form or BankForm(formdata=None, obj=volunteer),
+        initiative_names=_initiative_names(),
         **_labels()), status
 
 
@@ -460,3 +471,87 @@ def own():
         recent=services.recent_entries(volunteer, today),
         received=services.received(volunteer, today), initiative_names=_initiative_names(),
         coordinates=coordinates, **_labels()), status
+
+
+# Bank details and payment -----------------------------------------------------------------
+
+
+@bp.post("/<int:volunteer_id>/bank")
+@require(Permission.VOLUNTEERS_COORDINATE)
+def bank_details(volunteer_id: int):
+    volunteer = _volunteer_in_scope(volunteer_id)
+    form = BankForm()
+    if form.validate():
+        try:
+            payments.set_bank_details(volunteer, form.iban.data, form.account_holder.data)
+        except VolunteerError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Bank account saved."), "success")
+            return redirect(url_for("volunteers.volunteer", volunteer_id=volunteer.id))
+    return _volunteer_page(volunteer, bank_form=form, status=422)
+
+
+@bp.get("/payments")
+@require(Permission.FINANCE_READ)
+def payments_index():
+    return _payments_page(PaymentBatchForm(formdata=None, execution_date=local_today()))
+
+
+def _payments_page(form, status=200):
+    return render_template("volunteers/payments.html", payable=payments.payable_allowances(),
+                           batches=payments.batches(), form=form,
+                           paid_form=PaidForm(formdata=None, paid_on=local_today()),
+                           **_labels()), status
+
+
+@bp.post("/payments")
+@require(Permission.FINANCE_WRITE)
+def payment_batch_new():
+    form = PaymentBatchForm()
+    if form.validate():
+        ids = [i for i in (_int_or_none(v) for v in request.form.getlist("allowances")) if i]
+        try:
+            batch = payments.create_payment_batch(ids, form.execution_date.data,
+                                                  today=local_today())
+        except VolunteerError as error:
+            db.session.rollback()
+            if error.field == "allowances":
+                flash(str(error.message), "error")
+            else:
+                show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Transfer file made: download it and upload it to the bank."), "success")
+            return redirect(url_for("volunteers.payments_index", _anchor=f"batch-{batch.id}"))
+    return _payments_page(form, 422)
+
+
+@bp.get("/payments/<int:payment_batch_id>.xml")
+@require(Permission.FINANCE_READ)
+def payment_batch_file(payment_batch_id: int):
+    batch = db.get_or_404(AllowancePaymentBatch, payment_batch_id)
+    return Response(batch.xml, mimetype="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{batch.message_id}.xml"'})
+
+
+@bp.post("/payments/<int:payment_batch_id>/paid")
+@require(Permission.FINANCE_WRITE)
+def payment_batch_paid(payment_batch_id: int):
+    batch = db.get_or_404(AllowancePaymentBatch, payment_batch_id)
+    form = PaidForm()
+    if form.validate():
+        try:
+            payments.mark_paid(batch, form.paid_on.data)
+        except VolunteerError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Payment booked."), "success")
+            return redirect(url_for("volunteers.payments_index"))
+    else:
+        flash(_("Enter a date like 2026-03-31."), "error")
+    return redirect(url_for("volunteers.payments_index"))

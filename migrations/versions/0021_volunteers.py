@@ -105,10 +105,31 @@ def upgrade():
     op.create_table('volunteer',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('iban', sa.String(length=34), nullable=True),
+    sa.Column('account_holder', sa.String(length=70), nullable=True),
     sa.Column('created_at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_volunteer_person_id_person')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_volunteer')),
     sa.UniqueConstraint('person_id', name=op.f('uq_volunteer_person_id'))
+    )
+    op.create_table('allowance_payment_batch',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.String(length=35), nullable=False),
+    sa.Column('execution_date', sa.Date(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('transaction_count', sa.Integer(), nullable=False),
+    sa.Column('total_cents', sa.BigInteger(), nullable=False),
+    sa.Column('xml', sa.Text(), nullable=False),
+    sa.Column('created_at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('paid_on', sa.Date(), nullable=True),
+    sa.Column('paid_entry_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint("(status = 'paid') = (paid_entry_id IS NOT NULL)", name=op.f('ck_allowance_payment_batch_paid_booked')),
+    sa.CheckConstraint("status IN ('pending', 'paid')", name=op.f('ck_allowance_payment_batch_status_known')),
+    sa.CheckConstraint('total_cents > 0 AND transaction_count > 0', name=op.f('ck_allowance_payment_batch_not_empty')),
+    sa.ForeignKeyConstraint(['paid_entry_id'], ['journal_entry.id'], name=op.f('fk_allowance_payment_batch_paid_entry_id_journal_entry')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allowance_payment_batch')),
+    sa.UniqueConstraint('message_id', name=op.f('uq_allowance_payment_batch_message_id')),
+    sa.UniqueConstraint('paid_entry_id', name=op.f('uq_allowance_payment_batch_paid_entry_id'))
     )
     op.create_table('allowance',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -123,6 +144,7 @@ def upgrade():
     sa.Column('approved_by_id', sa.Integer(), nullable=True),
     sa.Column('approved_at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
     sa.Column('journal_entry_id', sa.Integer(), nullable=True),
+    sa.Column('payment_batch_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("kind <> 'expenses' OR amount_cents = 0", name=op.f('ck_allowance_expenses_only_costs')),
     sa.CheckConstraint("kind IN ('allowance', 'expenses', 'gift_voucher', 'outing', 'other_gift')", name=op.f('ck_allowance_kind_known')),
     sa.CheckConstraint('amount_cents + expense_cents > 0', name=op.f('ck_allowance_something_given')),
@@ -131,12 +153,14 @@ def upgrade():
     sa.ForeignKeyConstraint(['approved_by_id'], ['user_account.id'], name=op.f('fk_allowance_approved_by_id_user_account')),
     sa.ForeignKeyConstraint(['initiative_id'], ['initiative.id'], name=op.f('fk_allowance_initiative_id_initiative')),
     sa.ForeignKeyConstraint(['journal_entry_id'], ['journal_entry.id'], name=op.f('fk_allowance_journal_entry_id_journal_entry')),
+    sa.ForeignKeyConstraint(['payment_batch_id'], ['allowance_payment_batch.id'], name=op.f('fk_allowance_payment_batch_id_allowance_payment_batch')),
     sa.ForeignKeyConstraint(['volunteer_id'], ['volunteer.id'], name=op.f('fk_allowance_volunteer_id_volunteer')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_allowance')),
     sa.UniqueConstraint('journal_entry_id', name=op.f('uq_allowance_journal_entry_id'))
     )
     with op.batch_alter_table('allowance', schema=None) as batch_op:
         batch_op.create_index('ix_allowance_volunteer_date', ['volunteer_id', 'work_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_allowance_payment_batch_id'), ['payment_batch_id'], unique=False)
 
     op.create_table('allowance_arrangement',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -261,8 +285,10 @@ def downgrade():
     op.drop_table('allowance_arrangement')
     with op.batch_alter_table('allowance', schema=None) as batch_op:
         batch_op.drop_index('ix_allowance_volunteer_date')
+        batch_op.drop_index(batch_op.f('ix_allowance_payment_batch_id'))
 
     op.drop_table('allowance')
+    op.drop_table('allowance_payment_batch')
     op.drop_table('volunteer')
     with op.batch_alter_table('initiative_coordinator', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_initiative_coordinator_person_id'))

@@ -15,7 +15,7 @@ from tests.volunteers.conftest import make_coordinator, make_volunteer, seed_cap
 # Every coordinator route, with what a coordinator of the *other* initiative gets.
 SCOPED = ["volunteers.initiative", "volunteers.volunteer_add", "volunteers.volunteer",
           "volunteers.hours_new", "volunteers.hours_approve", "volunteers.hours_return",
-          "volunteers.allowance_new", "volunteers.arrangement_set"]
+          "volunteers.allowance_new", "volunteers.arrangement_set", "volunteers.bank_details"]
 
 
 @pytest.fixture
