@@ -241,6 +241,8 @@ ALLOWED.update({
     )},
     "volunteers.caps_set": TREASURER,
     "volunteers.bank_details": BOARD,
+    "volunteers.statement_pdf": BOARD,
+    "volunteers.own_statement": {"volunteer"},
     "volunteers.payments_index": FINANCE_READERS,
     "volunteers.payment_batch_file": FINANCE_READERS,
     "volunteers.payment_batch_new": TREASURER,

@@ -555,3 +555,32 @@ def payment_batch_paid(payment_batch_id: int):
     else:
         flash(_("Enter a date like 2026-03-31."), "error")
     return redirect(url_for("volunteers.payments_index"))
+
+
+# Yearly statement ----------------------------------------------------------------------------
+
+
+def _statement_response(volunteer: Volunteer, year: int):
+    from coop.volunteers.statement import render_statement_pdf
+
+    pdf = render_statement_pdf(volunteer, year, local_today())
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="vrijwilligersoverzicht-{year}.pdf"'})
+
+
+@bp.get("/me/statement/<int:year>.pdf")
+@require(Permission.VOLUNTEER_OWN)
+def own_statement(year: int):
+    volunteer = services.volunteer_for_user(_user())
+    if volunteer is None or not 2000 <= year <= 2100:
+        return redirect(url_for("volunteers.own"))
+    return _statement_response(volunteer, year)
+
+
+@bp.get("/<int:volunteer_id>/statement/<int:year>.pdf")
+@require(Permission.VOLUNTEERS_COORDINATE)
+def statement_pdf(volunteer_id: int, year: int):
+    volunteer = _volunteer_in_scope(volunteer_id)
+    if not 2000 <= year <= 2100:
+        abort(404)
+    return _statement_response(volunteer, year)

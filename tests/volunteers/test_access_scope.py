@@ -15,7 +15,8 @@ from tests.volunteers.conftest import make_coordinator, make_volunteer, seed_cap
 # Every coordinator route, with what a coordinator of the *other* initiative gets.
 SCOPED = ["volunteers.initiative", "volunteers.volunteer_add", "volunteers.volunteer",
           "volunteers.hours_new", "volunteers.hours_approve", "volunteers.hours_return",
-          "volunteers.allowance_new", "volunteers.arrangement_set", "volunteers.bank_details"]
+          "volunteers.allowance_new", "volunteers.arrangement_set", "volunteers.bank_details",
+          "volunteers.statement_pdf"]
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def two_initiatives(app):
 
 def _url(app, endpoint, initiative, volunteer, entry):
     arguments = {"initiative_id": initiative.id, "volunteer_id": volunteer.id,
-                 "hour_id": entry.id}
+                 "hour_id": entry.id, "year": 2026}
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
         return url_for(endpoint, **{k: arguments[k] for k in rule.arguments}), (
