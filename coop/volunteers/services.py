@@ -216,10 +216,18 @@ def initiatives_of(volunteer: Volunteer) -> list[Initiative]:
         .where(VolunteerInitiative.volunteer_id == volunteer.id).order_by(Initiative.name)))
 
 
-def volunteers_in(initiative_ids: Iterable[int] | None) -> list[tuple[Volunteer, Person]]:
-    """Volunteers of these initiatives (None: all), with their person, by name."""
+def volunteers_in(initiative_ids: Iterable[int] | None, *, name: str | None = None,
+                  limit: int | None = None) -> list[tuple[Volunteer, Person]]:
+    """Volunteers of these initiatives (None: all), with their person, by name; `name`
+    filters on (part of) the name, `limit` keeps a page small at city scale."""
     query = (select(Volunteer, Person).join(Person, Person.id == Volunteer.person_id)
              .order_by(Person.sort_name))
+    if name and name.strip():
+        pattern = "%" + name.strip().lower().replace("\\", "").replace("%", "").replace(
+            "_", "") + "%"
+        query = query.where(func.lower(Person.sort_name).like(pattern))
+    if limit is not None:
+        query = query.limit(limit)
     if initiative_ids is not None:
         query = query.where(Volunteer.id.in_(
             select(VolunteerInitiative.volunteer_id)
@@ -361,11 +369,13 @@ def recent_entries(volunteer: Volunteer, today: date, days: int = 7) -> list[Hou
         .order_by(HourEntry.work_date.desc(), HourEntry.id.desc())))
 
 
-def pending_hours(initiative_ids: Iterable[int] | None) -> list[tuple[HourEntry, Person]]:
+def pending_hours(initiative_ids: Iterable[int] | None,
+                  limit: int = 100) -> list[tuple[HourEntry, Person]]:
+    """The oldest `limit` hours waiting for approval (a page shows a workable batch)."""
     query = (select(HourEntry, Person).join(Volunteer, Volunteer.id == HourEntry.volunteer_id)
              .join(Person, Person.id == Volunteer.person_id)
              .where(HourEntry.status == HourStatus.SUBMITTED)
-             .order_by(HourEntry.work_date, HourEntry.id))
+             .order_by(HourEntry.work_date, HourEntry.id).limit(limit))
     if initiative_ids is not None:
         query = query.where(HourEntry.initiative_id.in_(list(initiative_ids)))
     return list(db.session.execute(query).all())

@@ -49,6 +49,8 @@ from coop.volunteers.services import OverCapError, VolunteerError
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 
+VOLUNTEERS_SHOWN = 50  # the overview's list; the search finds the others
+
 
 def local_today() -> date:
     return datetime.now(AMSTERDAM).date()
@@ -107,9 +109,11 @@ def _int_or_none(value) -> int | None:
 @require(Permission.VOLUNTEERS_COORDINATE)
 def index():
     scope = _scope()
+    name = (request.args.get("q") or "")[:100]
     return render_template(
         "volunteers/index.html", initiatives=services.visible_initiatives(_user()),
-        pending=services.pending_hours(scope), volunteers=services.volunteers_in(scope),
+        pending=services.pending_hours(scope), query=name,
+        volunteers=services.volunteers_in(scope, name=name, limit=VOLUNTEERS_SHOWN),
         return_form=ReturnForm(), may_manage=scope is None, **_labels())
 
 
