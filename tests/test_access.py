@@ -249,7 +249,8 @@ ALLOWED.update({
     "volunteers.payment_batch_paid": TREASURER,
     # Buurtbanen: personal and contract data, the board only.
     **{f"jobs.{name}": BOARD for name in (
-        "index", "job_new", "job_edit", "minimum_wage", "minimum_wage_set", "wage_cost")},
+        "index", "job_new", "job_edit", "minimum_wage", "minimum_wage_set", "wage_cost",
+        "third_parties")},
     "volunteers.own": {"volunteer"},
     # --- end volunteers ---
 })

@@ -162,3 +162,22 @@ def wage_cost():
             for row in report.rows]
     export = report_download(f"loonkosten-{year}", _("Wage cost"), header, rows)
     return export or render_template("volunteers/wage_cost.html", report=report, year=year)
+
+
+@bp.get("/third-parties")
+@require(Permission.VOLUNTEERS_ALL)
+def third_parties():
+    """The yearly list of payments to third parties (IB47), as a page, CSV and XLSX."""
+    year = int_arg("year", low=2000)
+    if year is None or year > 2100:
+        year = local_today().year - 1
+    payments = jobs.third_party_payments(year)
+    header = [_("Name"), _("Address"), _("Date of birth"), _("What"), _("Kind of contract"),
+              _("Amount")]
+    rows = [[p.name, p.address, p.date_of_birth, p.what,
+             str(CONTRACT_TYPE_LABELS[p.contract_type]), cents_to_decimal(p.amount_cents)]
+            for p in payments]
+    export = report_download(f"uitbetaalde-bedragen-derden-{year}",
+                             _("Payments to third parties"), header, rows)
+    return export or render_template("volunteers/third_parties.html", payments=payments,
+                                     year=year, **_labels())

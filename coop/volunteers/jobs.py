@@ -355,3 +355,36 @@ def jobs_list() -> list[tuple[Job, Person, str]]:
 def latest_steps(limit: int = 8) -> list[tuple[date, dict[int, int]]]:
     return list(reversed(_wage_table()))[:limit]
 
+
+
+@dataclass(frozen=True)
+class ThirdPartyPayment:
+    name: str
+    address: str
+    date_of_birth: date | None
+    what: str  # the job's title
+    contract_type: str
+    amount_cents: int
+
+
+def third_party_payments(year: int) -> list[ThirdPartyPayment]:
+    """Fees the coop itself pays outside the volunteer scheme to people not on its
+    payroll (internships and freelance assignments) in `year`: the yearly
+    "uitbetaalde bedragen aan derden" (IB47) list, due before 1 February. A partner's
+    jobs are the partner's to report; employment goes through the payroll."""
+    rows = db.session.execute(
+        select(Job, Person).join(Person, Person.id == Job.person_id)
+        .where(Job.employer_kind == EmployerKind.COOP,
+               Job.contract_type != ContractType.EMPLOYMENT,
+               Job.start_date <= date(year, 12, 31),
+               or_(Job.end_date.is_(None), Job.end_date >= date(year, 1, 1)))
+        .order_by(Person.sort_name, Job.id)).all()
+    payments = []
+    for job, person in rows:
+        amount = sum(month_cost_cents(job, year, month) for month in range(1, 13))
+        if amount:
+            payments.append(ThirdPartyPayment(
+                person.display_name,
+                ", ".join(p for p in (person.street, person.postcode, person.city) if p),
+                person.date_of_birth, job.title, job.contract_type, amount))
+    return payments

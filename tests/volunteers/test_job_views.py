@@ -69,3 +69,27 @@ def test_a_job_is_saved_and_its_wage_cost_is_on_the_page_and_in_the_csv(client, 
     assert "2.125,71" in page.text  # January: 32 h × € 15,00 × 31 / 7
     assert csv.status_code == 200
     assert "2125,71" in csv.data.decode("utf-8-sig")
+
+
+def test_the_third_parties_list_has_the_coops_internship_and_freelance_fees(client, board):
+    person = factories.create_person(date_of_birth=date(2004, 5, 6), given_name="Noor",
+                                     family_name="Bakker")
+    initiative = make_initiative()
+    for values in ({"contract_type": "freelance", "fee": "1.250,00",
+                    "start_date": "2025-06-02", "end_date": "2025-06-30"},
+                   {"contract_type": "internship", "fee": "300,00",
+                    "start_date": "2025-09-01", "end_date": "2025-12-31"},
+                   {"employer_kind": "partner", "partner_name": "Buurtwerk",
+                    "contract_type": "internship", "fee": "300,00",
+                    "start_date": "2025-09-01", "end_date": "2025-12-31"}):
+        response = client.post("/jobs/new", data=_form(person, initiative, hourly_wage="",
+                                                       **values))
+        assert response.status_code == 302
+
+    csv = client.get("/jobs/third-parties?year=2025&format=csv").data.decode("utf-8-sig")
+
+    lines = [line for line in csv.splitlines() if "Bakker" in line]
+    assert len(lines) == 2  # the partner's intern is the partner's to report
+    assert any(line.endswith("1250,00") for line in lines)
+    assert any(line.endswith("1200,00") for line in lines)  # four months of € 300
+    assert "06-05-2004" in csv
