@@ -241,6 +241,7 @@ ALLOWED.update({
     )},
     "volunteers.caps_set": TREASURER,
     "volunteers.bank_details": BOARD,
+    "volunteers.coaching_add": BOARD,
     "volunteers.statement_pdf": BOARD,
     "volunteers.own_statement": {"volunteer"},
     "volunteers.payments_index": FINANCE_READERS,

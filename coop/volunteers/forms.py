@@ -178,3 +178,10 @@ class PaymentBatchForm(FlaskForm):
 
 class PaidForm(FlaskForm):
     paid_on = DateField(_l("Paid on"), validators=[InputRequired(message=_DATE_MESSAGE)])
+
+
+class CoachingForm(FlaskForm):
+    coach = StringField(_l("Coach"), validators=[_REQUIRED, Length(max=200)])
+    held_on = DateField(_l("Date of the conversation"),
+                        validators=[InputRequired(message=_DATE_MESSAGE)])
+    cost = AmountField(_l("Cost (optional)"), validators=[Optional()])

@@ -254,6 +254,25 @@ class AllowancePaymentBatch(db.Model):
     )
 
 
+class CoachingConversation(db.Model):
+    """One conversation of a coaching trajectory (booklet, "Waardering voor ieders
+    inzet": after six conversations the direction should be clear)."""
+
+    __tablename__ = "coaching_conversation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), nullable=False, index=True)
+    coach: Mapped[str] = mapped_column(String(200), nullable=False)
+    held_on: Mapped[date] = mapped_column(Date, nullable=False)
+    cost_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("cost_cents >= 0", name="cost_not_negative"),
+        CheckConstraint("coach <> ''", name="coach_named"),
+    )
+
+
 class VolunteerCapYear(db.Model):
     """One row per volunteer and year, locked while an allowance for that year is
     checked and approved: two coordinators approving at once cannot together pass a

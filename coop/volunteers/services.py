@@ -43,6 +43,7 @@ from coop.volunteers.models import (
     AllowanceCap,
     AllowanceKind,
     ArrangementKind,
+    CoachingConversation,
     ContractType,
     HourEntry,
     HourStatus,
@@ -779,3 +780,36 @@ def hours_of(volunteer: Volunteer, initiative_ids: Iterable[int] | None = None,
     if initiative_ids is not None:
         query = query.where(HourEntry.initiative_id.in_(list(initiative_ids)))
     return list(db.session.scalars(query))
+
+
+# Coaching -----------------------------------------------------------------------------------
+
+COACHING_CLEAR_AFTER = 6  # booklet: after six conversations the direction should be clear
+
+
+def add_coaching_conversation(person: Person, coach: str | None, held_on: date | None,
+                              cost_cents: int | None, *, today: date,
+                              actor=None) -> int:
+    """Record a coaching conversation; returns its number in the person's trajectory.
+    Raises VolunteerError for no coach, no date or one in the future, a negative cost."""
+    coach = (coach or "").strip()
+    if not coach:
+        raise VolunteerError(_l("Name the coach."), "coach")
+    if held_on is None:
+        raise VolunteerError(_l("Enter a date like 2026-03-31."), "held_on")
+    if held_on > today:
+        raise VolunteerError(_l("The conversation cannot be in the future."), "held_on")
+    if cost_cents is not None and cost_cents < 0:
+        raise VolunteerError(_l("The amount cannot be negative."), "cost")
+    conversation = CoachingConversation(person_id=person.id, coach=coach[:200],
+                                        held_on=held_on, cost_cents=cost_cents or 0)
+    db.session.add(conversation)
+    db.session.flush()
+    audit.record("volunteers:coaching:add", {"cost_cents": conversation.cost_cents},
+                 obj=conversation, actor=actor, person_id=person.id)
+    return coaching_count(person.id)
+
+
+def coaching_count(person_id: int) -> int:
+    return db.session.scalar(select(func.count(CoachingConversation.id)).where(
+        CoachingConversation.person_id == person_id))

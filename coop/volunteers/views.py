@@ -30,6 +30,7 @@ from coop.volunteers.forms import (
     ArrangementForm,
     BankForm,
     CapsForm,
+    CoachingForm,
     CoordinatorForm,
     HoursForm,
     InitiativeForm,
@@ -239,7 +240,8 @@ def volunteer(volunteer_id: int):
 
 
 def _volunteer_page(volunteer: Volunteer, *, allowance_form=None, arrangement_form=None,
-                    hours_form=None, bank_form=None, over_cap=None, status=200):
+                    hours_form=None, bank_form=None, coaching_form=None, over_cap=None,
+                    status=200):
     scope = services.coordinated_initiative_ids(_user())
     person = db.session.get(Person, volunteer.person_id)
     today = local_today()
@@ -259,6 +261,8 @@ def _volunteer_page(volunteer: Volunteer, *, allowance_form=None, arrangement_fo
         hours_form=hours_form or _hours_form(volunteer, scope, formdata=None),
         return_form=ReturnForm(), over_cap=over_cap,
         bank_form=bank_form or BankForm(formdata=None, obj=volunteer),
+        coaching_form=coaching_form or CoachingForm(formdata=None, held_on=today),
+        coaching_count=services.coaching_count(volunteer.person_id),
         initiative_names=_initiative_names(),
         **_labels()), status
 
@@ -588,3 +592,29 @@ def statement_pdf(volunteer_id: int, year: int):
     if not 2000 <= year <= 2100:
         abort(404)
     return _statement_response(volunteer, year)
+
+
+@bp.post("/<int:volunteer_id>/coaching")
+@require(Permission.VOLUNTEERS_COORDINATE)
+def coaching_add(volunteer_id: int):
+    """Record a coaching conversation; from the seventh on, a warning: after six the
+    direction should be clear (the booklet's rule of thumb)."""
+    volunteer = _volunteer_in_scope(volunteer_id)
+    form = CoachingForm()
+    if form.validate():
+        try:
+            number = services.add_coaching_conversation(
+                db.session.get(Person, volunteer.person_id), form.coach.data,
+                form.held_on.data, form.cost.cents, today=local_today())
+        except VolunteerError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Conversation %(number)s recorded.", number=number), "success")
+            if number > services.COACHING_CLEAR_AFTER:
+                flash(_("This is conversation %(number)s: after six conversations the "
+                        "direction should be clear. Talk about what comes next.",
+                        number=number), "warning")
+            return redirect(url_for("volunteers.volunteer", volunteer_id=volunteer.id))
+    return _volunteer_page(volunteer, coaching_form=form, status=422)

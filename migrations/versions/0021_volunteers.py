@@ -261,9 +261,27 @@ def upgrade():
     )
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.create_index('ix_job_person_initiative', ['person_id', 'initiative_id'], unique=False)
+    op.create_table('coaching_conversation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('coach', sa.String(length=200), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('cost_cents', sa.Integer(), nullable=False),
+    sa.Column('created_at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("coach <> ''", name=op.f('ck_coaching_conversation_coach_named')),
+    sa.CheckConstraint('cost_cents >= 0', name=op.f('ck_coaching_conversation_cost_not_negative')),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_coaching_conversation_person_id_person')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_coaching_conversation'))
+    )
+    with op.batch_alter_table('coaching_conversation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_coaching_conversation_person_id'), ['person_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('coaching_conversation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_coaching_conversation_person_id'))
+
+    op.drop_table('coaching_conversation')
     with op.batch_alter_table('job', schema=None) as batch_op:
         batch_op.drop_index('ix_job_person_initiative')
 

@@ -16,7 +16,7 @@ from tests.volunteers.conftest import make_coordinator, make_volunteer, seed_cap
 SCOPED = ["volunteers.initiative", "volunteers.volunteer_add", "volunteers.volunteer",
           "volunteers.hours_new", "volunteers.hours_approve", "volunteers.hours_return",
           "volunteers.allowance_new", "volunteers.arrangement_set", "volunteers.bank_details",
-          "volunteers.statement_pdf"]
+          "volunteers.statement_pdf", "volunteers.coaching_add"]
 
 
 @pytest.fixture

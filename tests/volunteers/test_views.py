@@ -162,3 +162,24 @@ def test_the_treasurer_enters_caps_for_a_new_year(client, login_as, app):
     cap = db.session.get(services.AllowanceCap, 2027)
     assert (cap.hourly_adult_cents, cap.hourly_young_cents, cap.month_cents,
             cap.year_cents) == (590, 350, 23000, 230000)
+
+
+def test_the_seventh_coaching_conversation_warns_that_the_direction_should_be_clear(
+        client, login_as, app):
+    volunteer, initiative = make_volunteer()
+    login_as(make_coordinator(initiative))
+    person = db.session.get(services.Person, volunteer.person_id)
+    for day in range(1, 7):
+        services.add_coaching_conversation(person, "Coach Oost", date(2026, 3, day), 4500,
+                                           today=date(2026, 3, 31))
+    db.session.commit()
+
+    sixth_page = client.get(f"/volunteers/{volunteer.id}").text
+    seventh = client.post(f"/volunteers/{volunteer.id}/coaching", data={
+        "coach": "Coach Oost", "held_on": "2026-03-20", "cost": "45,00"},
+        follow_redirects=True)
+
+    assert "Gesprekken tot nu toe: 6." in sixth_page
+    assert "flash-warning" in seventh.text
+    assert "na zes gesprekken" in seventh.text
+    assert services.coaching_count(person.id) == 7
