@@ -47,11 +47,11 @@ from coop.extensions import db
 from coop.fiscal import fiscal_year_bounds, fiscal_year_of
 from coop.ledger import dues_posting
 from coop.ledger.services import LedgerError
-from coop.locking import locked_row
+from coop.locking import lock_rows, locked, locked_row
 from coop.mail import MailError, send_mail
 from coop.members.models import Membership, MembershipType, Person
 from coop.settings.models import DuesProration
-from coop.settings.services import get_organisation
+from coop.settings.services import get_organisation, payment_iban
 from coop.templating import money_locale
 from coop.timeutil import AMSTERDAM
 
@@ -339,13 +339,8 @@ def display_status(invoice: Invoice, today: date | None = None) -> str:
 
 
 def _lock_invoice(invoice: Invoice) -> Invoice:
-    """Re-read the invoice FOR UPDATE, so two clerks cannot both settle it."""
-    return db.session.scalars(
-        select(Invoice)
-        .where(Invoice.id == invoice.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    """The invoice locked and re-read, so two clerks cannot both settle it."""
+    return locked(Invoice, invoice.id)
 
 
 def credit_note_of(invoice: Invoice) -> Invoice | None:
@@ -512,10 +507,7 @@ def reverse_payment(
     if not reason:
         raise DuesError(_l("Give a reason."), "reason")
     invoice = _lock_invoice(payment.invoice)
-    payment = db.session.scalars(
-        select(Payment).where(Payment.id == payment.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    payment = locked(Payment, payment.id)
     if payment.reversed_on is not None:
         raise DuesError(_l("This payment has already been reversed."))
     if invoice.status not in (InvoiceStatus.PAID, InvoiceStatus.OPEN):
@@ -650,7 +642,7 @@ def send_reminders(today: date | None = None, actor=None) -> ReminderResult:
     after_days = organisation.reminder_after_days
     first_due_before = today - timedelta(days=after_days)
     # Locked, skipping rows another run holds: two runs at once do not mail twice.
-    rows = db.session.execute(
+    rows = db.session.execute(lock_rows(
         select(Invoice, Person)
         .join(Person, Person.id == Invoice.person_id)
         .where(
@@ -658,9 +650,9 @@ def send_reminders(today: date | None = None, actor=None) -> ReminderResult:
             Invoice.status == InvoiceStatus.OPEN,
             Invoice.due_date <= first_due_before,
         )
-        .order_by(Invoice.due_date, Invoice.id)
-        .with_for_update(of=Invoice, skip_locked=True)
-    ).all()
+        .order_by(Invoice.due_date, Invoice.id),
+        of=Invoice, skip_locked=True,
+    )).all()
     result = ReminderResult()
     if not rows:
         return result
@@ -708,7 +700,7 @@ def send_reminders(today: date | None = None, actor=None) -> ReminderResult:
                 remaining_cents=invoice.total_cents - paid.get(invoice.id, 0),
                 payment_reference=invoice.payment_reference,
                 organisation_name=organisation.name,
-                iban=format_iban(organisation.iban),
+                iban=format_iban(payment_iban()),
                 pay_url=pay_url(invoice),
             )
         except MailError:
@@ -745,7 +737,7 @@ def issuer_snapshot(organisation) -> dict:
     return {
         "name": organisation.name,
         "kvk_number": organisation.kvk_number,
-        "iban": organisation.iban,
+        "iban": payment_iban(),
         "street": organisation.street,
         "postcode": organisation.postcode,
         "city": organisation.city,

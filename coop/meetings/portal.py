@@ -201,6 +201,18 @@ def attend(meeting_id: int):
     return redirect(url_for("member_meetings.meeting", meeting_id=meeting_id))
 
 
+def _voter(meeting, person: Person, voter_id: str) -> Person:
+    """The member the vote is for: oneself, or a member whose active proxy `person`
+    holds. Any other id (another member, nobody, not a number) gets the same refusal,
+    which tells nothing about whom the id belongs to."""
+    if voter_id in ("", str(person.id)):
+        return person
+    for proxy in services.proxies_held(meeting, person):
+        if str(proxy.grantor_id) == voter_id:
+            return db.session.get(Person, proxy.grantor_id)
+    raise MeetingError(services.NO_PROXY, "choice")
+
+
 @bp.post("/proposals/<int:proposal_id>/vote")
 @require(Permission.PORTAL_OWN)
 def vote(proposal_id: int):
@@ -211,14 +223,9 @@ def vote(proposal_id: int):
     meeting = _visible_meeting(proposal.meeting_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    voter = person
-    voter_id = request.form.get("voter", "")
-    if voter_id.isdigit() and int(voter_id) != person.id:
-        voter = db.session.get(Person, int(voter_id))
-        if voter is None:
-            abort(404)
     candidate_ids = [c for c in request.form.getlist("candidate") if c.isdigit()]
     try:
+        voter = _voter(meeting, person, request.form.get("voter", ""))
         if proposal.kind != "election" and not request.form.get("choice"):
             raise MeetingError(_("Choose for, against or abstain."))
         services.cast_vote(proposal, voter, request.form.get("choice"), candidate_ids,

@@ -21,13 +21,14 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from coop import audit
 from coop.extensions import db
 from coop.ledger import services as ledger
 from coop.ledger.models import AccountPurpose, LedgerAccount
 from coop.ledger.services import EntrySpec, LedgerError, Line
+from coop.locking import locked
 from coop.money import format_money
 from coop.payments.gateway import (
     GatewayNotFound,
@@ -159,23 +160,16 @@ def start_payment(*, purpose: PaymentPurpose, amount_cents: int, description: st
 # The webhook --------------------------------------------------------------------------
 
 
-def _lock(mollie_id: str) -> OnlinePayment | None:
-    """Our row for `mollie_id`, locked until the transaction ends.
-
-    An UPDATE rather than SELECT … FOR UPDATE: on PostgreSQL both lock the row, and on
-    SQLite only a write takes the database's write lock, which is what serialises two
-    webhooks there.
-    """
-    result = db.session.execute(
-        update(OnlinePayment).where(OnlinePayment.mollie_id == mollie_id)
-        .values(checked_at=utcnow()).execution_options(synchronize_session=False)
-    )
-    if result.rowcount == 0:
+def lock_payment(mollie_id: str) -> OnlinePayment | None:
+    """Our row for `mollie_id` (None: not ours), locked until the transaction ends and
+    re-read (two webhooks for one payment queue up), marked as checked now."""
+    payment_id = db.session.scalar(
+        select(OnlinePayment.id).where(OnlinePayment.mollie_id == mollie_id))
+    if payment_id is None:
         return None
-    return db.session.scalars(
-        select(OnlinePayment).where(OnlinePayment.mollie_id == mollie_id)
-        .execution_options(populate_existing=True)
-    ).one()
+    payment = locked(OnlinePayment, payment_id)
+    payment.checked_at = utcnow()
+    return payment
 
 
 def handle_webhook(mollie_id: str) -> str:
@@ -195,7 +189,7 @@ def handle_webhook(mollie_id: str) -> str:
     except GatewayRefused as error:
         current_app.logger.error("Mollie refused to show payment %s: %s", mollie_id, error)
         return "ignored"
-    payment = _lock(mollie_id)
+    payment = lock_payment(mollie_id)
     if payment is None and remote.subscription_id:
         from coop.donations.services import record_subscription_payment
 
@@ -427,7 +421,7 @@ def refund(payment: OnlinePayment, amount_cents: int, reason: str, idempotency_k
         raise PaymentError(_l("Give a reason."), "reason")
     if len(reason) > 200:
         raise PaymentError(_l("The reason is too long (at most 200 characters)."), "reason")
-    payment = _lock(payment.mollie_id)
+    payment = lock_payment(payment.mollie_id)
     if payment.status != PaymentStatus.PAID:
         raise PaymentError(_l("Only a paid payment can be refunded."))
     if amount_cents <= 0:
@@ -540,18 +534,12 @@ _RECENT_LIMIT = 5
 
 
 def _lock_invoice_row(invoice):
-    """The invoice re-read, locked until the transaction ends: starts for one invoice
-    queue up. An UPDATE rather than SELECT … FOR UPDATE, as in `_lock`: on SQLite only
-    a write takes the lock. (The webhook locks a payment row, then the invoice; this
-    path locks no payment row, so the two cannot deadlock.)"""
+    """The invoice locked and re-read: starts for one invoice queue up. (The webhook
+    locks a payment row, then the invoice; this path locks no payment row, so the two
+    cannot deadlock.)"""
     from coop.dues.models import Invoice
 
-    db.session.execute(
-        update(Invoice).where(Invoice.id == invoice.id).values(status=Invoice.status)
-        .execution_options(synchronize_session=False))
-    return db.session.scalars(
-        select(Invoice).where(Invoice.id == invoice.id)
-        .execution_options(populate_existing=True)).one()
+    return locked(Invoice, invoice.id)
 
 
 def payment_in_progress(invoice) -> bool:

@@ -11,10 +11,11 @@ from sqlalchemy import select, update
 from coop import audit
 from coop.extensions import db
 from coop.ledger import services as ledger
-from coop.ledger.models import AccountPurpose
+from coop.ledger.models import AccountPurpose, LedgerAccount
 from coop.ledger.services import LedgerError
 from coop.members.models import Person
-from coop.settings.services import get_organisation
+from coop.settings.models import BankAccountKind
+from coop.settings.services import bank_account, get_organisation
 from coop.validators import iban_in_sepa_zone, normalise_iban
 from coop.volunteers.models import (
     Allowance,
@@ -73,8 +74,9 @@ def create_payment_batch(allowance_ids: list[int], execution_date: date | None, 
     if execution_date < today:
         raise VolunteerError(_l("The execution date cannot be in the past."), "execution_date")
     organisation = get_organisation()
-    if not organisation.name or not organisation.iban:
-        raise VolunteerError(_l("Fill in the coop's name and IBAN in the organisation "
+    current = bank_account(BankAccountKind.CURRENT)
+    if not organisation.name or current is None:
+        raise VolunteerError(_l("Fill in the coop's name and current bank account in the "
                                 "settings first."))
     rows = db.session.execute(
         select(Allowance, Volunteer, Person)
@@ -109,8 +111,8 @@ def create_payment_batch(allowance_ids: list[int], execution_date: date | None, 
     if taken.rowcount != len(set(allowance_ids)):
         raise VolunteerError(_l("One of the chosen allowances cannot be paid (any more)."),
                              "allowances")
-    batch.message_id, xml = build_pain001(organisation, execution_date, batch.id,
-                                          per_volunteer.values())
+    batch.message_id, xml = build_pain001(organisation.name, current.iban, organisation.bic,
+                                          execution_date, batch.id, per_volunteer.values())
     batch.xml = xml.decode("utf-8")
     db.session.flush()
     audit.record("volunteers:payment_batch:create",
@@ -119,16 +121,17 @@ def create_payment_batch(allowance_ids: list[int], execution_date: date | None, 
     return batch
 
 
-def build_pain001(organisation, execution_date: date, batch_id: int, groups) -> tuple[str, bytes]:
-    """The pain.001.001.03 file: one transfer per volunteer. Returns (message id, XML).
-    Raises VolunteerError when sepaxml's schema check refuses it."""
+def build_pain001(name: str, iban: str, bic: str | None, execution_date: date, batch_id: int,
+                  groups) -> tuple[str, bytes]:
+    """The pain.001.001.03 file paid from the coop's current account `iban`: one
+    transfer per volunteer. Returns (message id, XML). Raises VolunteerError when
+    sepaxml's schema check refuses it."""
     from sepaxml import SepaTransfer
     from sepaxml.validation import ValidationError as SepaValidationError
 
-    config = {"name": organisation.name, "IBAN": organisation.iban, "batch": True,
-              "currency": "EUR"}
-    if organisation.bic:
-        config["BIC"] = organisation.bic
+    config = {"name": name, "IBAN": iban, "batch": True, "currency": "EUR"}
+    if bic:
+        config["BIC"] = bic
     sepa = SepaTransfer(config, schema=PAIN_001_SCHEMA)
     for group in groups:
         allowances = [a for a, _v, _p in group]
@@ -166,7 +169,9 @@ def mark_paid(batch: AllowancePaymentBatch, paid_on: date | None, actor=None):
         per_person[person_id] += cents
     try:
         payable = ledger.account_for(AccountPurpose.PAYABLES)
-        bank = ledger.account_for(AccountPurpose.BANK)
+        current = bank_account(BankAccountKind.CURRENT)
+        bank = (db.session.get(LedgerAccount, current.ledger_account_id) if current
+                else ledger.account_for(AccountPurpose.BANK))
         lines = [ledger.Line(payable, debit_cents=cents, person_id=person_id)
                  for person_id, cents in sorted(per_person.items())]
         lines.append(ledger.Line(bank, credit_cents=batch.total_cents))

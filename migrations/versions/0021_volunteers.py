@@ -1,7 +1,7 @@
 """volunteers: initiatives, coordinators, hours, allowance caps, arrangements, allowances
 
 Revision ID: 0021_volunteers
-Revises: 0014_appointment_correction
+Revises: 0015_bank_accounts
 Create Date: 2026-12-03 13:28:51.277126
 
 """
@@ -15,7 +15,7 @@ import coop.timeutil  # custom column types
 
 # revision identifiers, used by Alembic.
 revision = '0021_volunteers'
-down_revision = '0014_appointment_correction'
+down_revision = '0015_bank_accounts'
 branch_labels = None
 depends_on = None
 

@@ -22,8 +22,8 @@ XSD = Path(sepaxml.__file__).parent / "schemas" / "pain.001.001.03.xsd"
 @pytest.fixture
 def booked(app):
     seed_caps()
-    factories.save_organisation(name="Wijkcoöperatie Oost voor Elkaar",
-                                iban="NL91ABNA0417164300", bic="ABNANL2A")
+    factories.save_organisation(name="Wijkcoöperatie Oost voor Elkaar", bic="ABNANL2A")
+    factories.set_bank_account("NL91ABNA0417164300")
     first, garden = make_volunteer()
     second, cafe = make_volunteer()
     payments.set_bank_details(first, "NL20 INGB 0001 2345 67", "A. de Vries")
