@@ -66,6 +66,11 @@ class Config:
     DONATION_ACCOUNT_PRIVATE = _env("DONATION_ACCOUNT_PRIVATE", "8200")
     DONATION_ACCOUNT_COMPANY = _env("DONATION_ACCOUNT_COMPANY", "8250")
     MOLLIE_FEE_ACCOUNT = _env("MOLLIE_FEE_ACCOUNT", "4900")
+    # The expense account approved volunteer allowances and reimbursed costs book to
+    # (against the payables account, payable to the volunteer).
+    VOLUNTEER_ALLOWANCE_ACCOUNT = _env("VOLUNTEER_ALLOWANCE_ACCOUNT", "4000")
+    # Hours of a full-time week, for the FTE of buurtbanen (36 in most Dutch CAOs).
+    FULL_TIME_HOURS_PER_WEEK = float(_env("FULL_TIME_HOURS_PER_WEEK", "36"))
     # The donation form: the smallest and the largest gift accepted, suggested amounts.
     DONATION_MIN_CENTS = int(_env("DONATION_MIN_CENTS", "100"))
     DONATION_MAX_CENTS = int(_env("DONATION_MAX_CENTS", "1000000"))

@@ -26,6 +26,7 @@ MODEL_MODULES = (
     "coop.bank.models",
     "coop.donations.models",
     "coop.payments.models",
+    "coop.volunteers.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -46,6 +47,8 @@ BLUEPRINT_MODULES = (
     "coop.directdebit.views",
     "coop.payments.views",
     "coop.donations.views",
+    "coop.volunteers.views",
+    "coop.volunteers.job_views",
 )
 
 
