@@ -92,7 +92,8 @@ def test_bank_booking_refuses_ids_no_row_can_have(world, client, treasurer, fiel
 
     assert response.status_code == 422
     assert _count(JournalEntry) == entries
-    assert "Kies er een uit de lijst." in response.text
+    assert ("Kies een overeenkomst uit de lijst." if field == "agreement"
+            else "Kies er een uit de lijst.") in response.text
 
 
 @pytest.mark.parametrize("field,value", [("funder", TOO_BIG), ("funder", "-1"),

@@ -30,8 +30,8 @@ class BookForm(FlaskForm):
     description = StringField(_l("Description"), validators=[_REQUIRED, Length(max=300)])
     cost_centre = SelectField(_l("Cost centre (optional)"), validate_choice=False,
                               validators=[ChosenRow()])
-    agreement = SelectField(_l("Funder agreement (optional)"), validate_choice=False,
-                            validators=[ChosenRow(among_choices=False)])
+    agreement = SelectField(_l("Funder agreement (optional)"), validate_choice=False, validators=[
+        ChosenRow(_l("Choose an agreement from the list."), among_choices=False)])
 
 
 class BankAccountsForm(FlaskForm):

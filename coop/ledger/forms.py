@@ -37,8 +37,8 @@ class LineForm(Form):
                               validators=[ChosenRow()])
     # A funder agreement the money came from or is spent against (coop.funders); the
     # view checks the choice, since the ledger knows agreements only as a link.
-    agreement = SelectField(_l("Funder agreement"), validate_choice=False,
-                            validators=[ChosenRow(among_choices=False)])
+    agreement = SelectField(_l("Funder agreement"), validate_choice=False, validators=[
+        ChosenRow(_l("Choose an agreement from the list."), among_choices=False)])
 
     def is_blank(self) -> bool:
         return not (self.account.data or (self.debit.data or "").strip()
