@@ -1,13 +1,22 @@
 """The coop app: administration for a Dutch wijkcoöperatie."""
 
 import logging
+from importlib import import_module
+from pathlib import Path
 
 from flask import Flask, has_request_context, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from config import config_from_env
+from coop import cli, errors, security, templating
+from coop.accounts.services import load_user_from_session_id
+from coop.args import BoundedIntegerConverter
 from coop.extensions import babel, csrf, db, login_manager, migrate
+from coop.forms import share_wtforms_catalogue
 
 MODEL_MODULES = (
     "coop.audit",
@@ -49,10 +58,7 @@ BLUEPRINT_MODULES = (
 
 def create_app(config=None) -> Flask:
     """Build the app. `config` is a config class or object; default: from COOP_ENV."""
-    from importlib import import_module
-    from pathlib import Path
 
-    from config import config_from_env
 
     root = Path(__file__).resolve().parent.parent
     app = Flask(
@@ -65,11 +71,9 @@ def create_app(config=None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY=<a long random string>")
     _configure_database(app)
-    from coop.args import BoundedIntegerConverter
 
     app.url_map.converters["int"] = BoundedIntegerConverter
     if app.config["TRUSTED_PROXIES"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -83,14 +87,12 @@ def create_app(config=None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     _configure_login(app)
-    from coop.forms import share_wtforms_catalogue
 
     app.before_request(share_wtforms_catalogue)
 
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(import_module(module).bp)
 
-    from coop import cli, errors, security, templating
 
     errors.register(app)
     security.register(app)
@@ -104,7 +106,6 @@ def create_app(config=None) -> Flask:
 def _configure_database(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and uri != "sqlite://":
-        from pathlib import Path
 
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     if uri.startswith("sqlite"):
@@ -136,9 +137,7 @@ def select_locale() -> str:
 
 
 def _configure_login(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
 
-    from coop.accounts.services import load_user_from_session_id
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Log in to see this page.")

@@ -5,7 +5,14 @@ from functools import lru_cache
 from babel import support
 from flask import flash, request
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, StringField
 from wtforms.i18n import messages_path
+from wtforms.validators import ValidationError
+
+from coop.money import MoneyError, parse_amount
+
+_DATE_INVALID = _l("Enter a date like 2026-01-31.")
 
 
 def show_error(form, error) -> None:
@@ -48,3 +55,28 @@ _WTFORMS_CATALOGUE = _WTFormsCatalogue()
 def share_wtforms_catalogue() -> None:
     """`before_request` hook (registered in `coop.create_app`)."""
     request.wtforms_translations = _WTFORMS_CATALOGUE
+
+
+class AmountField(StringField):
+    """An amount typed as text (`12,50`, `1.234,56`); `cents` holds the parsed value."""
+
+    cents: int | None = None
+
+    def pre_validate(self, form):
+        self.cents = None
+        if not (self.data or "").strip():
+            return
+        try:
+            self.cents = parse_amount(self.data)
+        except MoneyError as error:
+            raise ValidationError(str(error)) from error
+
+
+class DayField(DateField):
+    """A date input whose error says what is expected (WTForms' own message does not)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(_DATE_INVALID)) from error

@@ -5,8 +5,13 @@ that count grows with the data on every request. A window fetches one row more t
 shows, which is enough to know whether there is a next page.
 """
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy import tuple_
 
 from coop.extensions import db
 
@@ -71,8 +76,6 @@ class KeysetPage:
 
 
 def encode_cursor(key: tuple) -> str:
-    import base64
-    import json
 
     values = [v.isoformat() if hasattr(v, "isoformat") else v for v in key]
     raw = json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode()
@@ -82,9 +85,6 @@ def encode_cursor(key: tuple) -> str:
 def decode_cursor(cursor: str | None, keyset: Keyset) -> tuple | None:
     """The key in `cursor`, or None when there is none or it does not fit this list (an
     edited or stale URL shows the first page rather than an error)."""
-    import base64
-    import binascii
-    import json
 
     if not cursor or len(cursor) > 1000:
         return None
@@ -107,7 +107,6 @@ def keyset_page(query, keyset: Keyset, per_page: int, *, after: str | None = Non
     direction of travel; whether there is more the other way follows from the cursor.
     `execute` runs the statement (default: rows of `db.session.execute`).
     """
-    from sqlalchemy import tuple_
 
     run = execute or (lambda statement: db.session.execute(statement).all())
     after_key = decode_cursor(after, keyset)

@@ -23,7 +23,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from coop import audit
+from coop import audit, timeutil
 from coop.bank import camt
 from coop.bank.models import (
     BankStatement,
@@ -33,6 +33,7 @@ from coop.bank.models import (
 )
 from coop.dues import services as dues
 from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentMethod
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.funders.models import FunderAgreement
 from coop.ledger import services as ledger
@@ -45,11 +46,8 @@ _INVOICE_NUMBER = re.compile(r"\b(\d{4}-\d{5})\b")
 _CHUNK = 500
 
 
-class BankError(Exception):
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class BankError(ServiceError):
+    """A refused action (see `ServiceError`)."""
 
 
 # Import -------------------------------------------------------------------------------
@@ -222,7 +220,7 @@ def match_to_invoice(transaction: BankTransaction, invoice: Invoice | None, acto
         payment = dues.record_payment(
             invoice, transaction.amount_cents, transaction.booking_date,
             PaymentMethod.BANK_TRANSFER.value, reference=reference, actor=actor,
-            today=max(today or dues.local_today(), transaction.booking_date),
+            today=max(today or timeutil.local_today(), transaction.booking_date),
         )
     except dues.DuesError as error:
         raise BankError(error.message, "invoice") from None

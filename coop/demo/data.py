@@ -4,19 +4,51 @@ Wijkcoöperatie Oosterlicht is a coöperatie U.A. in an invented Utrecht distric
 ALV, a board of three and a kascommissie, like "Oost voor Elkaar" in seed 003.
 """
 
+import random
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from dateutil.relativedelta import relativedelta
+from flask import current_app
+from sqlalchemy import func, select
 from stdnum import iban
+from stdnum.eu import at_02
 from stdnum.nl import bsn
 
+from coop import timeutil
 from coop.accounts import services as accounts
+from coop.bank import camt
+from coop.bank import services as bank
+from coop.bank.models import BankTransaction
+from coop.directdebit import services as direct_debit
+from coop.directdebit.models import BatchItem
+from coop.donations import services as donations
+from coop.donations.models import Frequency, RecurringDonation
+from coop.dues import services as dues
+from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus
 from coop.extensions import db
+from coop.funders import services as funders
+from coop.funders.models import Funder
+from coop.governance import services as governance
+from coop.ledger import reports
+from coop.ledger import services as ledger
+from coop.ledger.models import AccountPurpose, CostCentre, FiscalYear, LedgerAccount
+from coop.ledger.reports import balance_before
+from coop.ledger.services import Line
 from coop.mail import send_mail, send_queued
+from coop.meetings import convocation
+from coop.meetings import services as meetings
+from coop.meetings.models import AttendanceMode
+from coop.members import services as members
+from coop.members.models import ConsentKind, Membership, MembershipStatus, Person
+from coop.money import format_money
+from coop.payments import services as payments
+from coop.payments.fake_mollie import FakeMollieControl
+from coop.payments.gateway import GatewayError
 from coop.permissions import Role
 from coop.settings.models import LegalForm, Majority, Organisation
 from coop.settings.services import EDITABLE_FIELDS, get_organisation, update_organisation
-from coop.timeutil import utcnow
+from coop.timeutil import AMSTERDAM, utcnow
 
 DEMO_PASSWORD = "oosterlicht-demo"  # noqa: S105 - printed for the demo, not a secret
 # A fixed TOTP key for the demo treasurer, so the demo can show two-factor login.
@@ -88,7 +120,6 @@ def demo_organisation_values() -> dict:
 
 
 def _creditor_id(kvk: str) -> str:
-    from stdnum.eu import at_02
 
     return f"NL{at_02.calc_check_digits(f'NLXXZZZ{kvk}0000')}ZZZ{kvk}0000"
 
@@ -175,13 +206,7 @@ DUES_YEAR = 2026
 
 def _load_register_and_dues(users: dict) -> str:
     """About eighty members, a few who left or wait, one year of dues, most paid."""
-    import random
-    from datetime import date
 
-    from coop.dues import services as dues
-    from coop.dues.models import Invoice
-    from coop.members import services as members
-    from coop.members.models import ConsentKind, MembershipStatus
 
     rng = random.Random(2026)
     types = {
@@ -278,9 +303,7 @@ def _load_register_and_dues(users: dict) -> str:
             )
             paid += 1
     reminders = dues.send_reminders(date(DUES_YEAR, 4, 15))
-    from sqlalchemy import func
 
-    from coop.members.models import Person
 
     persons = db.session.scalar(select(func.count(Person.id)))
     return (f"Register: {persons} persons, dues {DUES_YEAR}: "
@@ -296,15 +319,10 @@ def _load_governance() -> str:
     term ending within three months (the secretary's), a chair halfway, a board member
     in the last of three terms, a secretary who stepped down early, and a kascommissie
     of two appointed a year at a time."""
-    from datetime import timedelta
 
-    from dateutil.relativedelta import relativedelta
 
-    from coop.governance import services as governance
-    from coop.members import services as members
-    from coop.members.models import Membership, MembershipStatus, Person
 
-    month = governance.local_today().replace(day=1)
+    month = timeutil.local_today().replace(day=1)
 
     def ago(months: int):
         return month - relativedelta(months=months)
@@ -388,7 +406,7 @@ def _load_governance() -> str:
                        ambassadors["ambassadeur"], ago(8), 2)
     governance.appoint(longest_standing(), ambassadors["ambassadeur"], ago(3), 2)
     db.session.flush()
-    warnings = governance.term_warnings(governance.local_today())
+    warnings = governance.term_warnings(timeutil.local_today())
     return (f"Governance: 4 bodies, {len(governance.all_terms())} terms, "
             f"{len(warnings['ending'])} ending within three months")
 # Two years of books (the ledger, issue 5) ---------------------------------------------
@@ -410,14 +428,7 @@ def _load_books(users: dict, agreements: dict | None = None) -> str:
     room rental, weekly bar turnover, rent, allowances, buurtbaan wages, a correction by
     a reversing entry; 2025 closed, checked and signed off by the kascommissie; budgets
     for 2026."""
-    import random
-    from datetime import date
 
-    from coop.dues import services as dues
-    from coop.dues.models import Invoice, InvoiceStatus
-    from coop.ledger import services as ledger
-    from coop.ledger.models import FiscalYear
-    from coop.ledger.services import Line
 
     rng = random.Random(2025)
     treasurer = users["penningmeester@oosterlicht.example"]
@@ -544,15 +555,12 @@ def _load_books(users: dict, agreements: dict | None = None) -> str:
                "8260": 250000, "8270": 750000, "8300": 550000, "8400": 950000,
                "4000": 900000, "4100": 2460000, "4200": 1740000, "4300": 250000,
                "4400": 400000, "4500": 50000, "4700": 70000, "4800": 80000, "4900": 15000}
-    from coop.ledger.models import LedgerAccount
 
     accounts = {a.code: a for a in db.session.scalars(select(LedgerAccount))}
     for code, cents in budgets.items():
         ledger.set_budget(2026, accounts[code], cents, actor=treasurer)
     ledger.set_budget(2026, accounts["8400"], 950000, centres["BAR"], actor=treasurer)
 
-    from coop.ledger import reports
-    from coop.money import format_money
 
     result = reports.income_statement(date(2025, 1, 1), date(2025, 12, 31)).result_cents
     return (f"Books 2025-2026: about {entries} entries plus dues; 2025 closed with a "
@@ -563,13 +571,7 @@ def _load_books(users: dict, agreements: dict | None = None) -> str:
 def _load_meetings() -> str:
     """A closed ALV (accounts, discharge, an election, the budget) and an upcoming one
     (a statute amendment with its document, proxies, a conflict of interest)."""
-    import random
-    from datetime import date, datetime, timedelta
 
-    from coop.meetings import convocation
-    from coop.meetings import services as meetings
-    from coop.meetings.models import AttendanceMode
-    from coop.timeutil import AMSTERDAM
 
     rng = random.Random(4)
     voters = [person for person, _ in meetings.voting_members()]
@@ -686,12 +688,7 @@ def _load_meetings() -> str:
 def _load_direct_debit(users: dict) -> str:
     """Mandates for some members with an open invoice (one signed in the portal by the
     demo member), a batch collected in May 2026 and one storno (insufficient funds)."""
-    from datetime import date
 
-    from coop.directdebit import services as direct_debit
-    from coop.directdebit.models import BatchItem
-    from coop.dues.models import Invoice
-    from coop.members.models import Person
 
     rows = db.session.execute(
         select(Invoice, Person).join(Person, Person.id == Invoice.person_id)
@@ -767,9 +764,7 @@ DEMO_AGREEMENTS = [
 def _load_funders(users: dict) -> dict:
     """Funders and their agreements, before the books, so the books' grants and
     contracts link to them; returns the agreements by reference."""
-    from datetime import date
 
-    from coop.funders import services as funders
 
     treasurer = users["penningmeester@oosterlicht.example"]
     by_name = {
@@ -792,17 +787,7 @@ def _load_earmarks_and_bank(users: dict, agreements: dict) -> str:
     """Earmarks on cost centres, earmarked spending, reporting deadlines (one coming up
     within weeks of today, so the dashboard shows it) and one imported CAMT.053
     statement: one dues payment matched, a few lines left for the treasurer."""
-    from datetime import date, timedelta
 
-    from coop.bank import camt
-    from coop.bank import services as bank
-    from coop.bank.models import BankTransaction
-    from coop.dues.models import Invoice, InvoiceStatus
-    from coop.funders import services as funders
-    from coop.ledger import services as ledger
-    from coop.ledger.models import AccountPurpose, CostCentre
-    from coop.ledger.reports import balance_before
-    from coop.ledger.services import Line
 
     treasurer = users["penningmeester@oosterlicht.example"]
     centres = {c.code: c for c in db.session.scalars(select(CostCentre))}
@@ -876,7 +861,6 @@ def _load_earmarks_and_bank(users: dict, agreements: dict) -> str:
 
 
 def _funder_of(agreement):
-    from coop.funders.models import Funder
 
     return db.session.get(Funder, agreement.funder_id)
 
@@ -899,17 +883,7 @@ def _load_online_payments(users: dict) -> str:
     """Campaigns with gifts, a monthly donor and a dues invoice paid online, all through
     the fake Mollie that scripts/demo.sh starts (real client, real webhook handling).
     Without a reachable Mollie the rest of the demo stays as it is."""
-    from flask import current_app
-    from sqlalchemy import select
 
-    from coop.donations import services as donations
-    from coop.donations.models import Frequency, RecurringDonation
-    from coop.dues import services as dues
-    from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus
-    from coop.ledger.models import CostCentre
-    from coop.payments import services as payments
-    from coop.payments.fake_mollie import FakeMollieControl
-    from coop.payments.gateway import GatewayError
 
     endpoint = current_app.config["MOLLIE_API_ENDPOINT"]
     control = FakeMollieControl(endpoint)

@@ -11,15 +11,16 @@ when the organisation has ANBI status, which the database refuses for a coöpera
 
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
-from coop import audit
+from coop import audit, timeutil
 from coop.donations.models import (
     Campaign,
     Donation,
@@ -30,6 +31,7 @@ from coop.donations.models import (
     RecurringDonation,
     RecurringStatus,
 )
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.ledger import services as ledger
 from coop.ledger.models import AccountPurpose, CostCentre, LedgerAccount
@@ -37,7 +39,7 @@ from coop.ledger.services import Line
 from coop.mail import MailError, send_after_commit, send_mail
 from coop.money import format_money
 from coop.payments import services as payments
-from coop.payments.gateway import GatewayRefused, MolliePayment, gateway
+from coop.payments.gateway import GatewayRefused, GatewayUnavailable, MolliePayment, gateway
 from coop.payments.models import (
     MoneyBack,
     MoneyBackKind,
@@ -54,17 +56,9 @@ from coop.timeutil import AMSTERDAM, utcnow
 STOP_SALT = "donations-stop-monthly"
 
 
-class DonationError(Exception):
+class DonationError(ServiceError):
     """A refused donation action. `field` names the form field the message belongs to."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-def local_today() -> date:
-    return utcnow().astimezone(AMSTERDAM).date()
 
 
 # Starting a gift ----------------------------------------------------------------------
@@ -157,7 +151,6 @@ def start_gift(gift: Gift, idempotency_key: str) -> OnlinePayment:
 
 
 def _create_customer(name: str | None, email: str | None, idempotency_key: str) -> str:
-    from coop.payments.gateway import GatewayUnavailable
 
     try:
         return gateway().create_customer(name=name, email=email,
@@ -193,7 +186,7 @@ def after_payment_transition(payment: OnlinePayment, remote: MolliePayment) -> N
 def _start_subscription(recurring: RecurringDonation, payment: OnlinePayment,
                         remote: MolliePayment) -> None:
     # The first month is the first payment; the subscription collects from next month.
-    start = local_today() + timedelta(days=31)
+    start = timeutil.local_today() + timedelta(days=31)
     try:
         subscription = gateway().create_subscription(
             customer_id=recurring.mollie_customer_id, amount_cents=recurring.amount_cents,
@@ -302,7 +295,7 @@ def gift_spec(payment: OnlinePayment):
     # The gift's number, never the donor's name: a posted entry cannot be changed, and
     # the donor's name must be erasable (coop.donations.privacy).
     return payments.spec(
-        payments._local_date(payment.paid_at), f"{what} #{donation.id}",
+        timeutil.local_date(payment.paid_at), f"{what} #{donation.id}",
         _gift_lines(donation, payment.amount_cents, reverse=False), payment.mollie_id)
 
 
@@ -311,7 +304,7 @@ def money_back_spec(payment: OnlinePayment, back: MoneyBack):
     donation = gift_of_payment(payment)
     label = "Terugbetaling" if back.kind == MoneyBackKind.REFUND else "Chargeback"
     return payments.spec(
-        local_today(), f"{label} gift #{donation.id} ({payment.mollie_id})",
+        timeutil.local_today(), f"{label} gift #{donation.id} ({payment.mollie_id})",
         _gift_lines(donation, back.amount_cents, reverse=True), back.mollie_id)
 
 
@@ -466,7 +459,6 @@ def recurring_from_token(token: str) -> RecurringDonation | None:
 def stop_monthly(recurring: RecurringDonation, actor=None) -> RecurringDonation:
     """Cancel the Mollie subscription of a monthly gift. Stopping it twice is harmless.
     Raises PaymentError when Mollie cannot be reached (nothing changes then)."""
-    from coop.payments.gateway import GatewayUnavailable
 
     if recurring.status == RecurringStatus.CANCELED:
         return recurring
@@ -506,7 +498,6 @@ def statement_donors(year: int) -> list[tuple[str, str | None, int, int]]:
 
 
 def _year_bounds(year: int):
-    from datetime import datetime
 
     start = datetime(year, 1, 1, tzinfo=AMSTERDAM)
     end = datetime(year + 1, 1, 1, tzinfo=AMSTERDAM)
@@ -539,7 +530,7 @@ def statement_document(email: str, year: int) -> dict:
     name = next((d.donor_name for d, _p, _t in rows if d.donor_name), None)
     return {"year": year, "email": email, "name": name or email, "gifts": gifts,
             "total_cents": sum(g["amount_cents"] for g in gifts),
-            "organisation": organisation_document(), "today": local_today()}
+            "organisation": organisation_document(), "today": timeutil.local_today()}
 
 
 def organisation_document() -> dict:
@@ -553,6 +544,7 @@ def organisation_document() -> dict:
 
 
 def render_statement_pdf(email: str, year: int) -> bytes:
+    # Deferred on purpose: WeasyPrint takes about two seconds to import.
     from coop.pdf import render_pdf
 
     return render_pdf("pdf/donor_statement.html", **statement_document(email, year))
@@ -560,7 +552,6 @@ def render_statement_pdf(email: str, year: int) -> bytes:
 
 def render_statement_pdf_in(email: str, year: int, locale: str) -> bytes:
     """The statement PDF in the donor's language."""
-    from flask_babel import force_locale
 
     with force_locale(locale):
         return render_statement_pdf(email, year)
@@ -694,6 +685,7 @@ def agreement_document(agreement: PeriodicGiftAgreement) -> dict:
 
 
 def render_agreement_pdf(agreement: PeriodicGiftAgreement) -> bytes:
+    # Deferred on purpose: WeasyPrint takes about two seconds to import.
     from coop.pdf import render_pdf
 
     return render_pdf("pdf/periodic_gift.html", **agreement_document(agreement))

@@ -24,15 +24,17 @@ Decisions the code encodes:
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
-from coop import audit
+from coop import audit, timeutil
+from coop.accounts.models import User
+from coop.dues import posting as dues_posting
 from coop.dues.models import (
     Invoice,
     InvoiceKind,
@@ -43,12 +45,18 @@ from coop.dues.models import (
     PaymentMethod,
     ReminderLog,
 )
+from coop.errors import ServiceError
 from coop.extensions import db, locked_row
 from coop.fiscal import fiscal_year_bounds, fiscal_year_of
-from coop.ledger import dues_posting
+from coop.ledger import services as ledger
+from coop.ledger import signals as ledger_signals
+from coop.ledger.models import EntrySource, JournalEntry
 from coop.ledger.services import LedgerError
 from coop.mail import MailError, send_mail
+from coop.members import signals as member_signals
 from coop.members.models import Membership, MembershipType, Person
+from coop.money import format_money
+from coop.payments.services import pay_url
 from coop.settings.models import DuesProration
 from coop.settings.services import get_organisation
 from coop.templating import money_locale
@@ -62,17 +70,38 @@ MANUAL_PAYMENT_METHODS = (PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER)
 _BATCH = 500
 
 
-class DuesError(Exception):
+class DuesError(ServiceError):
     """A refused dues action. `field` names the form field the message belongs to."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+
+def paid_so_far():
+    """Cents paid so far on `Invoice` (reversed payments left out), as a subquery
+    correlated to the invoice of the enclosing query: the one home of "paid so far"."""
+    return (
+        select(func.coalesce(func.sum(Payment.amount_cents), 0))
+        .where(Payment.invoice_id == Invoice.id, Payment.reversed_on.is_(None))
+        .correlate(Invoice).scalar_subquery()
+    )
 
 
-def local_today() -> date:
-    return datetime.now(AMSTERDAM).date()
+@ledger_signals.open_receivables.connect
+def open_receivables(_sender=None, **_kwargs):
+    """The open dues invoices as (due_date, remaining_cents), for the ledger's cash
+    forecast and the dashboard's ledger tile."""
+    return (
+        select(Invoice.due_date.label("due_date"),
+               (Invoice.total_cents - paid_so_far()).label("remaining_cents"))
+        .where(Invoice.kind == InvoiceKind.INVOICE.value,
+               Invoice.status == InvoiceStatus.OPEN.value)
+    )
+
+
+@member_signals.person_filter.connect_via("dues_open")
+def _person_has_open_invoice(_sender, **_kwargs):
+    """The register's "dues open" filter: the person has an open invoice."""
+    return exists().where(Invoice.person_id == Person.id,
+                          Invoice.status == InvoiceStatus.OPEN.value)
+
 
 
 # Fiscal years ------------------------------------------------------------------------
@@ -329,7 +358,8 @@ def remaining_cents(invoice: Invoice) -> int:
 
 
 def is_overdue(invoice: Invoice, today: date | None = None) -> bool:
-    return invoice.status == InvoiceStatus.OPEN and invoice.due_date < (today or local_today())
+    today = today or timeutil.local_today()
+    return invoice.status == InvoiceStatus.OPEN and invoice.due_date < today
 
 
 def display_status(invoice: Invoice, today: date | None = None) -> str:
@@ -461,14 +491,13 @@ def record_payment(
         raise DuesError(_l("The amount must be more than zero."), "amount")
     remaining = invoice.total_cents - paid_cents(invoice)
     if amount_cents > remaining:
-        from coop.money import format_money
 
         raise DuesError(
             _l("That is more than the %(remaining)s still due.",
                remaining=format_money(remaining, money_locale())),
             "amount",
         )
-    if paid_on > (today or local_today()):
+    if paid_on > (today or timeutil.local_today()):
         raise DuesError(_l("The payment date cannot be in the future."), "paid_on")
     payment = Payment(
         invoice_id=invoice.id,
@@ -505,7 +534,6 @@ def reverse_payment(
     open (credited or written off since), a date before the payment or in the future,
     no reason, or when the ledger refuses the correction (a closed year), at `day`.
     """
-    from coop.ledger import services as ledger
 
     reason = (reason or "").strip()
     if not reason:
@@ -522,7 +550,7 @@ def reverse_payment(
                            "be reversed here."))
     if day < payment.paid_on:
         raise DuesError(_l("A reversal cannot be dated before the payment."), "day")
-    if day > (today or local_today()):
+    if day > (today or timeutil.local_today()):
         raise DuesError(_l("The date cannot be in the future."), "day")
     entry = payment_entry(payment)
     if entry is not None:
@@ -547,7 +575,6 @@ def reverse_payment(
 
 def payment_entry(payment: Payment):
     """The journal entry that booked `payment` (None for one booked before the ledger)."""
-    from coop.ledger.models import EntrySource, JournalEntry
 
     return db.session.scalar(
         select(JournalEntry).where(
@@ -598,7 +625,8 @@ def write_off(invoice: Invoice, reason: str, actor=None, today: date | None = No
     remaining = invoice.total_cents - paid_cents(invoice)
     invoice.status = InvoiceStatus.WRITTEN_OFF.value
     db.session.flush()
-    _to_ledger(dues_posting.post_write_off, invoice, remaining, today or local_today(), actor)
+    day = today or timeutil.local_today()
+    _to_ledger(dues_posting.post_write_off, invoice, remaining, day, actor)
     audit.record(
         "finance:invoice:write_off",
         {"number": invoice.number, "amount_cents": remaining, "reason": reason},
@@ -641,10 +669,8 @@ def send_reminders(today: date | None = None, actor=None) -> ReminderResult:
     address is counted, not mailed. A mail server error skips that invoice (it is
     tried again on the next run) and is counted as failed.
     """
-    from coop.accounts.models import User
-    from coop.payments.services import pay_url
 
-    today = today or local_today()
+    today = today or timeutil.local_today()
     organisation = get_organisation()
     after_days = organisation.reminder_after_days
     first_due_before = today - timedelta(days=after_days)
@@ -790,6 +816,7 @@ def invoice_document(invoice: Invoice) -> dict:
 
 
 def render_invoice_pdf(invoice: Invoice) -> bytes:
+    # Deferred on purpose: WeasyPrint takes about two seconds to import.
     from coop.pdf import render_pdf
 
     document = invoice_document(invoice)

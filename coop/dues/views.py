@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from coop import timeutil
 from coop.accounts.forms import ConfirmForm
 from coop.args import int_arg
 from coop.dues import services
@@ -54,7 +55,7 @@ def _labels():
 @require(Permission.FINANCE_READ)
 def invoices():
     """Newest first; filters: fiscal year, status (with `overdue`), number or name."""
-    today = services.local_today()
+    today = timeutil.local_today()
     year = int_arg("year")
     status = request.args.get("status", "")
     if status not in STATUS_LABELS:
@@ -116,7 +117,7 @@ def _refundable_payment(invoice, rows=None):
 
 def _render_invoice(invoice, *, payment_form=None, credit_form=None, write_off_form=None,
                     refund_form=None, status=200):
-    today = services.local_today()
+    today = timeutil.local_today()
     lines = db.session.scalars(
         select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id).order_by(InvoiceLine.id)
     ).all()
@@ -182,7 +183,7 @@ def invoice_pdf(invoice_id: int):
 @bp.route("/generate", methods=["GET", "POST"])
 @require(Permission.FINANCE_WRITE)
 def generate():
-    today = services.local_today()
+    today = timeutil.local_today()
     form = GenerateDuesForm(
         formdata=request.form if request.method == "POST" else None,
         fiscal_year=today.year, issue_date=today,
@@ -322,7 +323,7 @@ def write_off(invoice_id: int):
 def reminders():
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    result = services.send_reminders(services.local_today())
+    result = services.send_reminders(timeutil.local_today())
     db.session.commit()
     flash(_("%(sent)d reminders sent.", sent=result.sent), "success")
     if result.no_email:

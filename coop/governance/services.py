@@ -13,14 +13,15 @@ re-eligible.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from coop import audit
+from coop import audit, timeutil
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.governance.models import (
     SINGLE_BODY_KINDS,
@@ -30,6 +31,7 @@ from coop.governance.models import (
     Position,
     SignatureAuthority,
 )
+from coop.meetings.models import Decision, Outcome
 from coop.members.models import Membership, Person
 from coop.settings.services import get_organisation
 from coop.timeutil import AMSTERDAM, utcnow
@@ -54,17 +56,9 @@ AUTHORITY_LABELS = {
 }
 
 
-class GovernanceError(Exception):
+class GovernanceError(ServiceError):
     """A refused governance change. `field` names the form field the message belongs to."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-def local_today() -> date:
-    return datetime.now(AMSTERDAM).date()
 
 
 def _day(value: date) -> str:
@@ -223,7 +217,7 @@ def update_position(position: Position, values: dict[str, Any], actor=None) -> d
     today on."""
     body = db.session.get(Body, position.body_id)
     values = _check_position(body, values, position.id)
-    today = local_today()
+    today = timeutil.local_today()
     terms = [(a.start_date, a.last_day) for a in db.session.scalars(
         select(Appointment).where(Appointment.position_id == position.id, IN_FORCE))
         if a.last_day >= today]
@@ -349,7 +343,6 @@ def find_decision(number: str | None):
     """The adopted ALV decision with this number (e.g. "2026-003"), or None when no
     number is given. Raises GovernanceError when there is no such decision or it was
     not adopted."""
-    from coop.meetings.models import Decision, Outcome
 
     number = (number or "").strip()
     if not number:
@@ -586,7 +579,7 @@ def void_appointment(appointment: Appointment, reason: str | None, actor=None) -
     if not reason:
         raise GovernanceError(_l("Say what the mistake was."), "void_reason")
     recorded = appointment.created_at.astimezone(AMSTERDAM)
-    if appointment.start_date <= local_today() and utcnow() - recorded > VOID_WINDOW:
+    if appointment.start_date <= timeutil.local_today() and utcnow() - recorded > VOID_WINDOW:
         raise GovernanceError(
             _l("This term started on %(start)s and was recorded on %(recorded)s, more than "
                "30 days ago: it can no longer be withdrawn as a mistake. Record the "

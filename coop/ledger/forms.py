@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from coop.dues.forms import AmountField
+from coop.forms import AmountField
 from coop.ledger.models import AccountKind
 
 _REQUIRED = InputRequired(message=_l("This field is required."))

@@ -21,13 +21,16 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from coop import audit
+from coop.errors import ServiceError
 from coop.extensions import db
-from coop.fiscal import fiscal_year_bounds
+from coop.fiscal import fiscal_year_bounds, fiscal_year_of
 from coop.ledger.models import (
     CATEGORIES_BY_KIND,
     AccountKind,
     AccountPurpose,
+    AuditFinding,
     BalanceCategory,
+    Budget,
     CostCategory,
     CostCentre,
     EntrySource,
@@ -45,13 +48,8 @@ from coop.templating import money_locale
 from coop.timeutil import utcnow
 
 
-class LedgerError(Exception):
+class LedgerError(ServiceError):
     """A refused ledger action. `field` names the form field the message belongs to."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # The chart of accounts ----------------------------------------------------------------
@@ -294,7 +292,6 @@ def _year_for_posting(day: date, open_missing: bool, field: str = "entry_date") 
 def _open_missing_year(day: date, field: str) -> FiscalYear:
     """Automatic postings (dues) open the year of their date, unless a later year is
     already closed: history before a closed year stays as it was."""
-    from coop.fiscal import fiscal_year_of
 
     year = fiscal_year_of(day, get_organisation().fiscal_year_start_month)
     later_closed = db.session.scalar(
@@ -759,7 +756,6 @@ def reopen_fiscal_year(fiscal_year: FiscalYear, reason: str, actor=None) -> Fisc
 
 def record_finding(fiscal_year: FiscalYear, text: str, actor=None):
     """The kascommissie records a finding on a year. Raises LedgerError for empty text."""
-    from coop.ledger.models import AuditFinding
 
     text = (text or "").strip()
     if not text:
@@ -814,7 +810,6 @@ def set_budget(fiscal_year: int, account: LedgerAccount, amount_cents: int,
     """Set (or replace) the budget of an income or expense account for a year,
     optionally for one cost centre. Raises LedgerError for a balance sheet account, a
     year out of range or closed, or a negative amount."""
-    from coop.ledger.models import Budget
 
     if not 2000 <= fiscal_year <= 2100:
         raise LedgerError(_l("Enter a year between 2000 and 2100."), "fiscal_year")

@@ -27,8 +27,8 @@ from coop.meetings.models import (
 from coop.meetings.services import MeetingError
 from coop.meetings.views import labels
 from coop.members.models import Membership, Person
+from coop.members.services import person_for_user
 from coop.permissions import Permission, require
-from coop.portal.services import person_for_user
 from coop.timeutil import utcnow
 
 bp = Blueprint("member_meetings", __name__, url_prefix="/portal/meetings")

@@ -33,8 +33,10 @@ from datetime import date, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
-from coop import audit
+from coop import audit, timeutil
+from coop.errors import ServiceError
 from coop.extensions import db, locked_row
 from coop.meetings.models import (
     PERSON_KINDS,
@@ -66,7 +68,7 @@ from coop.members.models import Membership, MembershipStatus, MembershipType, Pe
 from coop.members.services import search_condition
 from coop.settings.models import Majority, TieOnPersons
 from coop.settings.services import get_organisation
-from coop.timeutil import AMSTERDAM, utcnow
+from coop.timeutil import utcnow
 
 # BW 2:38 lid 7: electronic votes may be cast at most 30 days before the meeting.
 ONLINE_VOTING_MAX_DAYS_BEFORE = 30
@@ -84,17 +86,9 @@ DOCUMENT_TYPES = frozenset({
 })
 
 
-class MeetingError(Exception):
+class MeetingError(ServiceError):
     """A refused ALV action. `field` names the form field the message belongs to."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(AMSTERDAM).date()
 
 
 # Voting rights ------------------------------------------------------------------------
@@ -336,7 +330,7 @@ def add_document(item: AgendaItem, filename: str, content_type: str, content: by
     )
     if has_amendment and meeting.status != MeetingStatus.DRAFT:
         days = get_organisation().amendment_inspection_days
-        if local_date(meeting.starts_at) - local_date(now) < timedelta(days=days):
+        if timeutil.local_date(meeting.starts_at) - timeutil.local_date(now) < timedelta(days=days):
             raise MeetingError(
                 _l("A statute amendment must be available for inspection at least "
                    "%(days)d days before the meeting.", days=days), "file",
@@ -507,8 +501,8 @@ def required_convocation_days(meeting: GeneralMeeting) -> int:
 def check_convocation_term(meeting: GeneralMeeting, now: datetime) -> None:
     """Raises MeetingError when the meeting is too close to convene it lawfully."""
     days = required_convocation_days(meeting)
-    if local_date(meeting.starts_at) - local_date(now) < timedelta(days=days):
-        latest = local_date(meeting.starts_at) - timedelta(days=days)
+    if timeutil.local_date(meeting.starts_at) - timeutil.local_date(now) < timedelta(days=days):
+        latest = timeutil.local_date(meeting.starts_at) - timedelta(days=days)
         raise MeetingError(
             _l("Too late to convene: the statutes require %(days)d days' notice, so the "
                "convocation had to go out by %(date)s. Move the meeting to a later date.",
@@ -789,7 +783,6 @@ def withdraw_proxy(proxy: Proxy, now: datetime | None = None, actor=None) -> Non
 
 def meeting_proxies(meeting: GeneralMeeting):
     """All proxies of the meeting with grantor and holder, newest first."""
-    from sqlalchemy.orm import aliased
 
     grantor, holder = aliased(Person), aliased(Person)
     return db.session.execute(
@@ -810,7 +803,7 @@ def register_conflict(person: Person, description: str, since: date,
     vote. Raises MeetingError when that vote has already closed or for a future date."""
     if proposal is not None and proposal.status == ProposalStatus.CLOSED:
         raise MeetingError(_l("Voting on this proposal has closed."), "proposal_id")
-    if since > local_date(utcnow()):
+    if since > timeutil.local_date(utcnow()):
         raise MeetingError(_l("The date cannot lie in the future."), "since")
     conflict = ConflictOfInterest(
         person_id=person.id, description=description, since=since,
@@ -1309,7 +1302,7 @@ OUTCOME_WORDS_NL = {
 
 
 def _register_decision(proposal, meeting, outcome, tie_resolution) -> Decision:
-    day = local_date(meeting.starts_at)
+    day = timeutil.local_date(meeting.starts_at)
     sequence = locked_row(DecisionSequence, {"year": day.year}, last_number=0)
     sequence.last_number += 1
     # The register is a Dutch document, whatever the secretary's language.
@@ -1365,7 +1358,6 @@ def re_vote(proposal: Proposal, actor=None) -> Proposal:
 
 def proxy_votes(proposal: Proposal):
     """Who voted by proxy for whom, on this proposal."""
-    from sqlalchemy.orm import aliased
 
     voter, holder = aliased(Person), aliased(Person)
     return db.session.execute(

@@ -17,13 +17,14 @@ Exactly once, whatever the network does:
 
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from coop import audit
+from coop import audit, timeutil
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.ledger import services as ledger
 from coop.ledger.models import AccountPurpose, LedgerAccount
@@ -47,19 +48,14 @@ from coop.payments.models import (
     SequenceType,
 )
 from coop.templating import money_locale
-from coop.timeutil import AMSTERDAM, utcnow
+from coop.timeutil import utcnow
 
 MOLLIE_PAYMENT_ID = re.compile(r"^tr_[A-Za-z0-9]{1,36}$")
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-class PaymentError(Exception):
+class PaymentError(ServiceError):
     """A refused or failed payment action: a translated message and its form field."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 UNAVAILABLE = _l("Online payment is not available right now. Nothing has been charged; "
@@ -307,15 +303,12 @@ def spec(day, description: str, lines: list[Line], reference: str) -> EntrySpec:
 
 def _fee_spec(payment: OnlinePayment) -> EntrySpec:
     return spec(
-        _local_date(payment.paid_at), f"Transactiekosten Mollie {payment.mollie_id}",
+        timeutil.local_date(payment.paid_at), f"Transactiekosten Mollie {payment.mollie_id}",
         [Line(_account("MOLLIE_FEE_ACCOUNT"), debit_cents=payment.fee_cents),
          Line(ledger.account_for(AccountPurpose.BANK), credit_cents=payment.fee_cents)],
         payment.mollie_id,
     )
 
-
-def _local_date(moment: datetime | None):
-    return (moment or utcnow()).astimezone(AMSTERDAM).date()
 
 
 def _book_paid(payment: OnlinePayment) -> None:
@@ -340,7 +333,7 @@ def _record_dues_payment(payment: OnlinePayment) -> None:
     try:
         with db.session.begin_nested():
             recorded = dues.record_payment(
-                invoice, payment.amount_cents, _local_date(payment.paid_at),
+                invoice, payment.amount_cents, timeutil.local_date(payment.paid_at),
                 PaymentMethod.MOLLIE.value, reference=payment.mollie_id, by_provider=True,
             )
             payment.dues_payment_id = recorded.id
@@ -396,7 +389,7 @@ def _reverse_dues_payment(payment: OnlinePayment, back: MoneyBack, actor) -> Non
     try:
         with db.session.begin_nested():
             remainder = dues.reverse_payment_part(recorded, back.amount_cents,
-                                                  _local_date(None), reason[:200], actor=actor)
+                                                  timeutil.local_date(), reason[:200], actor=actor)
             entry = dues.payment_entry(recorded)
             if entry is not None:
                 back.entry_id = ledger.reversal_of(entry).id

@@ -16,9 +16,11 @@ from coop import audit
 from coop.accounts import services as accounts
 from coop.accounts.models import User
 from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus
+from coop.dues.services import invoice_pdf_path
 from coop.extensions import db
 from coop.members import services as members
 from coop.members.models import ConsentEvent, ConsentKind, Membership, Person
+from coop.members.services import person_for_user
 from coop.permissions import Role
 
 CONSENT_LABELS = {
@@ -45,13 +47,6 @@ class InvitationError(Exception):
 
 
 # Whose data --------------------------------------------------------------------------
-
-
-def person_for_user(user) -> Person | None:
-    """The register entry linked to this account, if any."""
-    if user is None or not getattr(user, "id", None):
-        return None
-    return db.session.scalar(select(Person).where(Person.user_id == user.id))
 
 
 def own_invoice(person: Person, invoice_id: int) -> Invoice | None:
@@ -119,7 +114,6 @@ def consents_of(person: Person) -> list[ConsentState]:
 def invoice_pdf_file(invoice: Invoice) -> Path:
     """The archived PDF of an invoice; rendered and archived once by the dues package
     when missing. Flushes (it may record the file name); the caller commits."""
-    from coop.dues.services import invoice_pdf_path
 
     return invoice_pdf_path(invoice)
 

@@ -27,15 +27,17 @@ from flask_login import current_user
 from coop import audit
 from coop.accounts import services as accounts
 from coop.accounts.forms import ConfirmForm
+from coop.dues.models import InvoiceKind, InvoiceStatus
 from coop.extensions import db
 from coop.forms import show_error
 from coop.mail import MailError, send_mail
-from coop.members import privacy
 from coop.members.models import ConsentKind, Person
 from coop.members.services import STATUS_LABELS, RegisterError
+from coop.payments.services import pay_token
 from coop.permissions import Permission, require
 from coop.portal import services
 from coop.portal.forms import ContactDetailsForm
+from coop.privacy import services as privacy
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -73,8 +75,6 @@ def index():
 
 def _pay_links(invoices) -> dict[int, str]:
     """A "pay now" link (Mollie) for every open invoice of the member."""
-    from coop.dues.models import InvoiceKind, InvoiceStatus
-    from coop.payments.services import pay_token
 
     return {
         invoice.id: url_for("payments.pay_invoice", pay_token=pay_token(invoice))
