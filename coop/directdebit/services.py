@@ -359,11 +359,7 @@ def _candidates(collection_date: date) -> list[Candidate]:
     collection, with what remains to be paid on it; locked against a concurrent run."""
     live_item = aliased(BatchItem)
     pending_for_mandate = aliased(BatchItem)
-    paid = (
-        select(func.coalesce(func.sum(Payment.amount_cents), 0))
-        .where(Payment.invoice_id == Invoice.id, Payment.reversed_on.is_(None))
-        .correlate(Invoice).scalar_subquery()
-    )
+    paid = dues.paid_so_far()
     rows = db.session.execute(
         select(Invoice, Mandate, paid)
         .join(Mandate, and_(Mandate.person_id == Invoice.person_id,

@@ -30,7 +30,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, select
 
 from coop import audit, timeutil
 from coop.accounts.models import User
@@ -357,6 +357,15 @@ def remaining_cents(invoice: Invoice) -> int:
     return invoice.total_cents - paid_cents(invoice)
 
 
+# "Overdue" is not stored: an open invoice past its due date. Its one home is here.
+OVERDUE = "overdue"
+
+
+def overdue_condition(today: date):
+    """The SQL condition for an overdue invoice (lists, filters)."""
+    return and_(Invoice.status == InvoiceStatus.OPEN.value, Invoice.due_date < today)
+
+
 def is_overdue(invoice: Invoice, today: date | None = None) -> bool:
     today = today or timeutil.local_today()
     return invoice.status == InvoiceStatus.OPEN and invoice.due_date < today
@@ -364,7 +373,7 @@ def is_overdue(invoice: Invoice, today: date | None = None) -> bool:
 
 def display_status(invoice: Invoice, today: date | None = None) -> str:
     """The stored status, or `overdue` for an open invoice past its due date."""
-    return "overdue" if is_overdue(invoice, today) else invoice.status
+    return OVERDUE if is_overdue(invoice, today) else invoice.status
 
 
 def _lock_invoice(invoice: Invoice) -> Invoice:

@@ -62,19 +62,13 @@ def invoices():
         status = ""
     search = request.args.get("q", "").strip()
 
-    paid = (
-        select(func.coalesce(func.sum(Payment.amount_cents), 0))
-        .where(Payment.invoice_id == Invoice.id, Payment.reversed_on.is_(None))
-        .correlate(Invoice)
-        .scalar_subquery()
-    )
-    query = select(Invoice, paid).order_by(
+    query = select(Invoice, services.paid_so_far()).order_by(
         Invoice.fiscal_year.desc(), Invoice.sequence_number.desc()
     )
     if year:
         query = query.where(Invoice.fiscal_year == year)
     if status == "overdue":
-        query = query.where(Invoice.status == InvoiceStatus.OPEN, Invoice.due_date < today)
+        query = query.where(services.overdue_condition(today))
     elif status:  # "open" includes the overdue ones: everything still to be paid
         query = query.where(Invoice.status == status)
     if search:

@@ -369,6 +369,11 @@ class RevenueOverview:
         return self.largest_share * 100 > self.threshold_percent
 
 
+# How the revenue page reads the HHI (the usual bands of the index).
+HHI_SPREAD_BELOW = 1_500  # below: the income is spread over many sources
+HHI_CONCENTRATED_ABOVE = 2_500  # above: the income leans on few sources
+
+
 def revenue_overview(start: date, end: date) -> RevenueOverview:
     """Income over the period per RJ 650 category and per funder (through the
     agreement on each line), with the largest funder's share of all income, the HHI

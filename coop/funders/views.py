@@ -288,7 +288,10 @@ def revenue():
     export = report_download(f"inkomstenbronnen-{year}", _("Revenue streams"), header,
                              _revenue_rows(overview))
     return export or render_template("funders/revenue.html", overview=overview, year=year,
-                                     years=_years(year), **_labels())
+                                     years=_years(year),
+                                     hhi_spread_below=services.HHI_SPREAD_BELOW,
+                                     hhi_concentrated_above=services.HHI_CONCENTRATED_ABOVE,
+                                     **_labels())
 
 
 @bp.get("/earmarks")

@@ -551,6 +551,13 @@ def reversal_of(entry: JournalEntry) -> JournalEntry | None:
     )
 
 
+def can_reverse(entry: JournalEntry, reversed_by: JournalEntry | None) -> bool:
+    """Whether `entry` may be reversed: not a reversal or a closing entry (those are
+    undone by their own actions), and not reversed already (`reversed_by`)."""
+    return (entry.source not in (EntrySource.REVERSAL.value, EntrySource.YEAR_CLOSE.value)
+            and reversed_by is None)
+
+
 def reverse_entry(entry: JournalEntry, entry_date: date, reason: str, *,
                   actor=None) -> JournalEntry:
     """Post the mirror image of `entry` (debits become credits) dated `entry_date`, with

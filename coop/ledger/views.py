@@ -269,7 +269,7 @@ def _render_entry(entry: JournalEntry, reverse_form=None, status=200):
     return render_template(
         "ledger/entry.html", entry=entry, lines=lines, reversed_by=reversed_by,
         original=original,
-        can_reverse=entry.source not in ("reversal", "year_close") and reversed_by is None,
+        can_reverse=services.can_reverse(entry, reversed_by),
         reverse_form=reverse_form or ReverseForm(formdata=None, entry_date=timeutil.local_today()),
     ), status
 

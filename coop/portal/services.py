@@ -5,7 +5,7 @@ Services flush but do not commit. A member only ever reaches their own `Person`
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from coop import audit
 from coop.accounts import services as accounts
 from coop.accounts.models import User
+from coop.dues import services as dues
 from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus
 from coop.dues.services import invoice_pdf_path
 from coop.extensions import db
@@ -27,10 +28,9 @@ CONSENT_LABELS = {
     ConsentKind.ELECTRONIC_CONVOCATION: _l("Invitations to the general meeting by email"),
     ConsentKind.NEWSLETTER: _l("Newsletter"),
 }
-OVERDUE = "overdue"
 INVOICE_STATUS_LABELS = {
     InvoiceStatus.OPEN.value: _l("open"),
-    OVERDUE: _l("overdue"),
+    dues.OVERDUE: _l("overdue"),
     InvoiceStatus.PAID.value: _l("paid"),
     InvoiceStatus.CREDITED.value: _l("credited"),
     InvoiceStatus.WRITTEN_OFF.value: _l("written off"),
@@ -55,13 +55,6 @@ def own_invoice(person: Person, invoice_id: int) -> Invoice | None:
     return db.session.scalar(
         select(Invoice).where(Invoice.id == invoice_id, Invoice.person_id == person.id)
     )
-
-
-def invoice_status(invoice: Invoice, today: date) -> str:
-    """The stored status, or `overdue` for an open invoice past its due date."""
-    if invoice.status == InvoiceStatus.OPEN and invoice.due_date < today:
-        return OVERDUE
-    return invoice.status
 
 
 def memberships_of(person: Person) -> list[Membership]:

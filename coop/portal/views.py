@@ -27,6 +27,7 @@ from flask_login import current_user
 from coop import audit
 from coop.accounts import services as accounts
 from coop.accounts.forms import ConfirmForm
+from coop.dues import services as dues
 from coop.dues.models import InvoiceKind, InvoiceStatus
 from coop.extensions import db
 from coop.forms import show_error
@@ -64,7 +65,7 @@ def index():
         person=person,
         memberships=services.memberships_of(person),
         invoices=invoices,
-        invoice_status={i.id: services.invoice_status(i, today) for i in invoices},
+        invoice_status={i.id: dues.display_status(i, today) for i in invoices},
         pay_links=_pay_links(invoices),
         status_labels=services.INVOICE_STATUS_LABELS,
         kind_labels=services.INVOICE_KIND_LABELS,
