@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_from_env
-from coop import cli, errors, security, templating
+from coop import cli, errors, locking, security, templating
 from coop.accounts.services import load_user_from_session_id
 from coop.args import BoundedIntegerConverter
 from coop.extensions import babel, csrf, db, login_manager, migrate
@@ -59,7 +59,6 @@ BLUEPRINT_MODULES = (
 def create_app(config=None) -> Flask:
     """Build the app. `config` is a config class or object; default: from COOP_ENV."""
 
-
     root = Path(__file__).resolve().parent.parent
     app = Flask(
         __name__,
@@ -71,10 +70,10 @@ def create_app(config=None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY=<a long random string>")
     _configure_database(app)
+    locking.install()
 
     app.url_map.converters["int"] = BoundedIntegerConverter
     if app.config["TRUSTED_PROXIES"]:
-
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.config["INVOICES_DIR"]).mkdir(parents=True, exist_ok=True)
@@ -93,7 +92,6 @@ def create_app(config=None) -> Flask:
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(import_module(module).bp)
 
-
     errors.register(app)
     security.register(app)
     templating.register(app)
@@ -106,7 +104,6 @@ def create_app(config=None) -> Flask:
 def _configure_database(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and uri != "sqlite://":
-
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -137,8 +134,6 @@ def select_locale() -> str:
 
 
 def _configure_login(app: Flask) -> None:
-
-
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Log in to see this page.")
     login_manager.login_message_category = "info"

@@ -56,7 +56,6 @@ def analyze() -> None:
     and without them it sorts the whole register instead of walking its indexes.
     """
 
-
     with db.engine.begin() as connection:
         connection.execute(text("ANALYZE"))
     click.echo("statistics refreshed")
@@ -79,7 +78,6 @@ def fake_mollie(host: str, port: int) -> None:
 
 
 def register(app: Flask) -> None:
-
     coop_cli.add_command(anonymise_former_members_command)
 
     for command in dues_commands:

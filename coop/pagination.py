@@ -76,7 +76,6 @@ class KeysetPage:
 
 
 def encode_cursor(key: tuple) -> str:
-
     values = [v.isoformat() if hasattr(v, "isoformat") else v for v in key]
     raw = json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -120,7 +120,6 @@ def demo_organisation_values() -> dict:
 
 
 def _creditor_id(kvk: str) -> str:
-
     return f"NL{at_02.calc_check_digits(f'NLXXZZZ{kvk}0000')}ZZZ{kvk}0000"
 
 
@@ -206,7 +205,6 @@ DUES_YEAR = 2026
 
 def _load_register_and_dues(users: dict) -> str:
     """About eighty members, a few who left or wait, one year of dues, most paid."""
-
 
     rng = random.Random(2026)
     types = {
@@ -304,7 +302,6 @@ def _load_register_and_dues(users: dict) -> str:
             paid += 1
     reminders = dues.send_reminders(date(DUES_YEAR, 4, 15))
 
-
     persons = db.session.scalar(select(func.count(Person.id)))
     return (f"Register: {persons} persons, dues {DUES_YEAR}: "
             f"{result.created} invoices, {paid} paid, {result.created - paid} open "
@@ -319,8 +316,6 @@ def _load_governance() -> str:
     term ending within three months (the secretary's), a chair halfway, a board member
     in the last of three terms, a secretary who stepped down early, and a kascommissie
     of two appointed a year at a time."""
-
-
 
     month = timeutil.local_today().replace(day=1)
 
@@ -428,7 +423,6 @@ def _load_books(users: dict, agreements: dict | None = None) -> str:
     room rental, weekly bar turnover, rent, allowances, buurtbaan wages, a correction by
     a reversing entry; 2025 closed, checked and signed off by the kascommissie; budgets
     for 2026."""
-
 
     rng = random.Random(2025)
     treasurer = users["penningmeester@oosterlicht.example"]
@@ -561,7 +555,6 @@ def _load_books(users: dict, agreements: dict | None = None) -> str:
         ledger.set_budget(2026, accounts[code], cents, actor=treasurer)
     ledger.set_budget(2026, accounts["8400"], 950000, centres["BAR"], actor=treasurer)
 
-
     result = reports.income_statement(date(2025, 1, 1), date(2025, 12, 31)).result_cents
     return (f"Books 2025-2026: about {entries} entries plus dues; 2025 closed with a "
             f"result of {format_money(result)} and signed off by the kascommissie")
@@ -571,7 +564,6 @@ def _load_books(users: dict, agreements: dict | None = None) -> str:
 def _load_meetings() -> str:
     """A closed ALV (accounts, discharge, an election, the budget) and an upcoming one
     (a statute amendment with its document, proxies, a conflict of interest)."""
-
 
     rng = random.Random(4)
     voters = [person for person, _ in meetings.voting_members()]
@@ -689,7 +681,6 @@ def _load_direct_debit(users: dict) -> str:
     """Mandates for some members with an open invoice (one signed in the portal by the
     demo member), a batch collected in May 2026 and one storno (insufficient funds)."""
 
-
     rows = db.session.execute(
         select(Invoice, Person).join(Person, Person.id == Invoice.person_id)
         .where(Invoice.dues_year == DUES_YEAR, Invoice.status == "open",
@@ -765,7 +756,6 @@ def _load_funders(users: dict) -> dict:
     """Funders and their agreements, before the books, so the books' grants and
     contracts link to them; returns the agreements by reference."""
 
-
     treasurer = users["penningmeester@oosterlicht.example"]
     by_name = {
         name: funders.create_funder({"name": name, "kind": kind, "contact_name": contact},
@@ -787,7 +777,6 @@ def _load_earmarks_and_bank(users: dict, agreements: dict) -> str:
     """Earmarks on cost centres, earmarked spending, reporting deadlines (one coming up
     within weeks of today, so the dashboard shows it) and one imported CAMT.053
     statement: one dues payment matched, a few lines left for the treasurer."""
-
 
     treasurer = users["penningmeester@oosterlicht.example"]
     centres = {c.code: c for c in db.session.scalars(select(CostCentre))}
@@ -861,7 +850,6 @@ def _load_earmarks_and_bank(users: dict, agreements: dict) -> str:
 
 
 def _funder_of(agreement):
-
     return db.session.get(Funder, agreement.funder_id)
 
 
@@ -883,7 +871,6 @@ def _load_online_payments(users: dict) -> str:
     """Campaigns with gifts, a monthly donor and a dues invoice paid online, all through
     the fake Mollie that scripts/demo.sh starts (real client, real webhook handling).
     Without a reachable Mollie the rest of the demo stays as it is."""
-
 
     endpoint = current_app.config["MOLLIE_API_ENDPOINT"]
     control = FakeMollieControl(endpoint)

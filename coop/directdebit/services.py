@@ -114,7 +114,6 @@ class DirectDebitError(ServiceError):
 
 
 def _months_later(day: date, months: int) -> date:
-
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
@@ -677,12 +676,10 @@ def send_prenotifications(batch: Batch, actor=None) -> NoticeResult:
 
 
 def _money(cents: int) -> str:
-
     return money_filter(cents)
 
 
 def _date(day: date) -> str:
-
     return date_filter(day)
 
 

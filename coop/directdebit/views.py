@@ -293,7 +293,6 @@ def batch_file(batch_id: int):
 
 
 def _confirmed() -> None:
-
     if not ConfirmForm().validate_on_submit():
         abort(400)
 

@@ -151,7 +151,6 @@ def start_gift(gift: Gift, idempotency_key: str) -> OnlinePayment:
 
 
 def _create_customer(name: str | None, email: str | None, idempotency_key: str) -> str:
-
     try:
         return gateway().create_customer(name=name, email=email,
                                          idempotency_key=f"{idempotency_key}-customer")
@@ -498,7 +497,6 @@ def statement_donors(year: int) -> list[tuple[str, str | None, int, int]]:
 
 
 def _year_bounds(year: int):
-
     start = datetime(year, 1, 1, tzinfo=AMSTERDAM)
     end = datetime(year + 1, 1, 1, tzinfo=AMSTERDAM)
     return start, end

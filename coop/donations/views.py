@@ -256,7 +256,6 @@ def _campaign_form(campaign=None, formdata=None):
                                         LedgerAccount.is_active.is_(True))
             .order_by(LedgerAccount.code))]
     if campaign is not None and formdata is None and campaign.target_cents:
-
         form.target.data = format_plain(campaign.target_cents).replace(".", ",")
     return form
 

@@ -33,7 +33,6 @@ def send_reminders_command(today) -> None:
 def archive_invoices_command() -> None:
     """Write the PDF of every invoice that has none in the archive yet."""
 
-
     written = 0
     for invoice in db.session.scalars(
         select(Invoice).where(Invoice.pdf_filename.is_(None)).order_by(Invoice.id)

@@ -46,12 +46,13 @@ from coop.dues.models import (
     ReminderLog,
 )
 from coop.errors import ServiceError
-from coop.extensions import db, locked_row
+from coop.extensions import db
 from coop.fiscal import fiscal_year_bounds, fiscal_year_of
 from coop.ledger import services as ledger
 from coop.ledger import signals as ledger_signals
 from coop.ledger.models import EntrySource, JournalEntry
 from coop.ledger.services import LedgerError
+from coop.locking import locked_row
 from coop.mail import MailError, send_mail
 from coop.members import signals as member_signals
 from coop.members.models import Membership, MembershipType, Person
@@ -500,7 +501,6 @@ def record_payment(
         raise DuesError(_l("The amount must be more than zero."), "amount")
     remaining = invoice.total_cents - paid_cents(invoice)
     if amount_cents > remaining:
-
         raise DuesError(
             _l("That is more than the %(remaining)s still due.",
                remaining=format_money(remaining, money_locale())),

@@ -179,8 +179,6 @@ def letters_values(meeting: GeneralMeeting) -> dict:
 
 
 def attendance_values(meeting: GeneralMeeting) -> dict:
-
-
     rows = db.session.execute(
         select(Attendance, Person, Membership.member_number)
         .join(Person, Person.id == Attendance.person_id)
@@ -214,7 +212,6 @@ def attendance_values(meeting: GeneralMeeting) -> dict:
 
 
 def minutes_values(meeting: GeneralMeeting) -> dict:
-
     decisions = db.session.scalars(
         select(Decision).where(Decision.meeting_id == meeting.id).order_by(Decision.id)
     ).all()

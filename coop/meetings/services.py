@@ -37,7 +37,8 @@ from sqlalchemy.orm import aliased
 
 from coop import audit, timeutil
 from coop.errors import ServiceError
-from coop.extensions import db, locked_row
+from coop.extensions import db
+from coop.locking import locked, locked_row
 from coop.meetings.models import (
     PERSON_KINDS,
     AgendaDocument,
@@ -707,13 +708,11 @@ def grant_proxy(meeting: GeneralMeeting, grantor: Person, holder: Person,
     pass it on (the grantor holds proxies, or the holder gave their own away), or the
     holder already holds the statutes' maximum.
     """
+    # One proxy change per meeting at a time: the cap is counted, then written.
+    meeting = locked(GeneralMeeting, meeting.id)
     _require_status(meeting, MeetingStatus.CONVENED, MeetingStatus.OPEN,
                     message=_l("Proxies can be given once the meeting is convened and until "
                                "it closes."))
-    # One proxy change per meeting at a time: the cap is counted, then written.
-    db.session.execute(
-        select(GeneralMeeting.id).where(GeneralMeeting.id == meeting.id).with_for_update()
-    )
     if grantor.id == holder.id:
         raise MeetingError(_l("Choose another member than yourself."), "holder_id")
     require_vote(grantor, "grantor_id")

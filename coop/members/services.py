@@ -17,7 +17,8 @@ from coop import audit
 from coop.accounts.models import User
 from coop.args import int_arg
 from coop.errors import ServiceError
-from coop.extensions import db, locked_row
+from coop.extensions import db
+from coop.locking import locked_row
 from coop.members import signals
 from coop.members.models import (
     ConsentEvent,
