@@ -12,7 +12,7 @@ from coop.donations.privacy import COMMANDS as donor_commands
 from coop.dues.cli import COMMANDS as dues_commands
 from coop.extensions import db
 from coop.ledger.cli import COMMANDS as ledger_commands
-from coop.members.transfer import upload_store
+from coop.members.views.transfer import upload_store
 from coop.payments.fake_mollie import main
 from coop.permissions import Role
 from coop.privacy.services import anonymise_former_members_command
