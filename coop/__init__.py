@@ -43,6 +43,7 @@ BLUEPRINT_MODULES = (
     "coop.members.views",
     "coop.members.views.transfer",
     "coop.dues.views",
+    "coop.dues.views.pay",
     "coop.ledger.views",
     "coop.funders.views",
     "coop.bank.views",

@@ -8,6 +8,7 @@ shows, which is enough to know whether there is a next page.
 import base64
 import binascii
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,11 +17,10 @@ from sqlalchemy import tuple_
 from coop.extensions import db
 
 
-@dataclass(frozen=True)
-class Window:
-    items: list[Any]
+class _PageNumbers:
+    """The neighbours of page `self.page` (numbered from 1), as the page links use them."""
+
     page: int
-    has_next: bool
 
     @property
     def has_prev(self) -> bool:
@@ -33,6 +33,31 @@ class Window:
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+@dataclass(frozen=True)
+class Window(_PageNumbers):
+    items: list[Any]
+    page: int
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class CountedPage(_PageNumbers):
+    """A page of a list whose length was counted (it does not grow under the reader)."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
 
 
 def window(query, page: int, per_page: int) -> Window:

@@ -24,6 +24,7 @@ from coop.directdebit import services as direct_debit
 from coop.directdebit.models import BatchItem
 from coop.donations import services as donations
 from coop.donations.models import Frequency, RecurringDonation
+from coop.dues import online as dues_online
 from coop.dues import services as dues
 from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus
 from coop.extensions import db
@@ -920,9 +921,10 @@ def _load_online_payments(users: dict) -> str:
             .order_by(Invoice.id).limit(1))
         paid_invoice = None
         if invoice is not None and dues.remaining_cents(invoice) > 0:
-            online = payments.start_dues_payment(invoice, payments.new_idempotency_key(), "nl")
+            started = dues_online.start_dues_payment(invoice, payments.new_idempotency_key(),
+                                                     "nl")
             db.session.commit()
-            settle(online)
+            settle(started)
             paid_invoice = invoice.number
     except (GatewayError, payments.PaymentError, OSError) as error:
         db.session.rollback()

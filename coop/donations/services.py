@@ -39,6 +39,7 @@ from coop.ledger.services import Line
 from coop.mail import MailError, send_after_commit, send_mail
 from coop.money import format_money
 from coop.payments import services as payments
+from coop.payments import signals as payment_signals
 from coop.payments.gateway import GatewayRefused, GatewayUnavailable, MolliePayment, gateway
 from coop.payments.models import (
     MoneyBack,
@@ -166,7 +167,9 @@ def gift_of_payment(payment: OnlinePayment) -> Donation:
 # After Mollie's answer ---------------------------------------------------------------
 
 
-def after_payment_transition(payment: OnlinePayment, remote: MolliePayment) -> None:
+@payment_signals.status_changed.connect_via(PaymentPurpose.DONATION)
+def after_payment_transition(_purpose, *, payment: OnlinePayment, remote: MolliePayment,
+                             **_kwargs) -> None:
     """The first payment of a monthly gift starts (or fails) its subscription; a paid
     gift gets a thank-you mail."""
     donation = gift_of_payment(payment)
@@ -196,7 +199,7 @@ def _start_subscription(recurring: RecurringDonation, payment: OnlinePayment,
             idempotency_key=f"{payment.idempotency_key}-subscription",
         )
     except GatewayRefused as error:
-        payments._flag(payment, f"Mollie refused the subscription: {error}")
+        payments.flag(payment, f"Mollie refused the subscription: {error}")
         return
     recurring.mollie_subscription_id = subscription.id
     recurring.mollie_mandate_id = remote.mandate_id
@@ -225,7 +228,9 @@ def _thank(donation: Donation, recurring: RecurringDonation | None) -> None:
                       label=f"thank-you mail for donation {donation.id}", **context)
 
 
-def record_subscription_payment(remote: MolliePayment) -> OnlinePayment | None:
+@payment_signals.subscription_payment.connect
+def record_subscription_payment(_sender=None, *, remote: MolliePayment,
+                                **_kwargs) -> OnlinePayment | None:
     """Our rows for a payment Mollie collected for a monthly gift (first seen in its
     webhook); None when the subscription is not ours. A concurrent webhook that
     inserted it first wins; this one then locks that row."""
@@ -257,7 +262,7 @@ def record_subscription_payment(remote: MolliePayment) -> OnlinePayment | None:
                                                to_status=PaymentStatus.OPEN.value))
             db.session.flush()
     except IntegrityError:
-        return payments._lock(remote.id)
+        return payments.lock(remote.id)
     return payment
 
 
@@ -268,9 +273,9 @@ def _income_account(donation: Donation) -> LedgerAccount:
     campaign = db.session.get(Campaign, donation.campaign_id) if donation.campaign_id else None
     if campaign is not None and campaign.income_account_id:
         return db.session.get(LedgerAccount, campaign.income_account_id)
-    setting = ("DONATION_ACCOUNT_COMPANY" if donation.donor_kind == DonorKind.COMPANY
-               else "DONATION_ACCOUNT_PRIVATE")
-    return payments._account(setting)
+    return ledger.account_for(AccountPurpose.DONATIONS_COMPANY
+                              if donation.donor_kind == DonorKind.COMPANY
+                              else AccountPurpose.DONATIONS_PRIVATE)
 
 
 def _gift_lines(donation: Donation, amount_cents: int, *, reverse: bool) -> list[Line]:
@@ -307,31 +312,29 @@ def money_back_spec(payment: OnlinePayment, back: MoneyBack):
         _gift_lines(donation, back.amount_cents, reverse=True), back.mollie_id)
 
 
+@payment_signals.paid.connect_via(PaymentPurpose.DONATION)
+def _book_paid_gift(_purpose, *, payment: OnlinePayment, **_kwargs):
+    """A paid gift: its income is posted together with Mollie's fee."""
+    return [("income_entry_id", lambda: gift_spec(payment))]
+
+
+@payment_signals.money_back.connect_via(PaymentPurpose.DONATION)
+def _book_gift_money_back(_purpose, *, payment: OnlinePayment, back: MoneyBack,
+                          **_kwargs) -> bool | None:
+    """A refund or chargeback of a booked gift: the gift's entry mirrored."""
+    if payment.income_entry_id is None:
+        return None
+    payments.book(back, [("entry_id", lambda: money_back_spec(payment, back))])
+    if back.entry_id is None:
+        payments.flag(payment, f"{back.kind} {back.mollie_id} not booked")
+    return True
+
+
 # What a gift looks like --------------------------------------------------------------
 
-GIFT_STATUS_LABELS = {
-    "open": _l("waiting for payment"),
-    "pending": _l("waiting for payment"),
-    "authorized": _l("waiting for payment"),
-    "paid": _l("paid"),
-    "failed": _l("failed"),
-    "canceled": _l("canceled"),
-    "expired": _l("expired"),
-    "partially_refunded": _l("partially refunded"),
-    "refunded": _l("refunded"),
-    "charged_back": _l("charged back"),
-}
-
-
-def gift_status(payment: OnlinePayment) -> str:
-    if payment.status == PaymentStatus.PAID:
-        if payment.charged_back_cents:
-            return "charged_back"
-        if payment.refunded_cents >= payment.amount_cents:
-            return "refunded"
-        if payment.refunded_cents:
-            return "partially_refunded"
-    return payment.status
+# A gift's payment reads as the payment does (refunds and chargebacks included).
+GIFT_STATUS_LABELS = payments.DISPLAY_STATUS_LABELS
+gift_status = payments.display_status
 
 
 def _net():

@@ -30,6 +30,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, exists, func, select
 
 from coop import audit, timeutil
@@ -57,7 +58,7 @@ from coop.mail import MailError, send_mail
 from coop.members import signals as member_signals
 from coop.members.models import Membership, MembershipType, Person
 from coop.money import format_money
-from coop.payments.services import pay_url
+from coop.payments import services as payments
 from coop.settings.models import DuesProration
 from coop.settings.services import get_organisation
 from coop.templating import money_locale
@@ -872,3 +873,35 @@ def _write_once(path: Path, data: bytes) -> bool:
         temporary.unlink()
     os.chmod(path, 0o444)
     return True
+
+
+# The "pay now" link ------------------------------------------------------------------
+
+PAY_SALT = "dues-pay-now"
+
+
+def _pay_serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=PAY_SALT)
+
+
+def pay_token(invoice) -> str:
+    """The token in a dues invoice's "pay now" link (mail and portal): it names the
+    invoice and cannot be guessed or changed into another invoice's."""
+    return _pay_serializer().dumps({"i": invoice.id, "n": invoice.number})
+
+
+def pay_url(invoice) -> str:
+    return payments.external_url("pay.pay_invoice", pay_token=pay_token(invoice))
+
+
+def invoice_from_token(token: str):
+    try:
+        data = _pay_serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    invoice = db.session.get(Invoice, data.get("i")) if isinstance(data.get("i"), int) else None
+    if invoice is None or invoice.number != data.get("n"):
+        return None
+    return invoice

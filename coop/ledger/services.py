@@ -85,12 +85,12 @@ DEFAULT_CHART: list[tuple[str, str, AccountKind, str, AccountPurpose | None]] = 
     ("4700", "Verzekeringen", X, CC.MANAGEMENT, None),
     ("4800", "Afschrijvingen", X, CC.MANAGEMENT, None),
     ("4850", "Oninbare contributies", X, CC.MANAGEMENT, AccountPurpose.BAD_DEBTS),
-    ("4900", "Bankkosten", X, CC.FINANCIAL, None),
+    ("4900", "Bankkosten", X, CC.FINANCIAL, AccountPurpose.PAYMENT_FEES),
     ("8000", "Contributies", N, IC.PRIVATE_INDIVIDUALS, AccountPurpose.DUES_INCOME),
     ("8100", "Subsidies gemeente", N, IC.GOVERNMENT_GRANTS, None),
     ("8150", "Right to Challenge gemeente", N, IC.GOVERNMENT_GRANTS, None),
-    ("8200", "Giften particulieren", N, IC.PRIVATE_INDIVIDUALS, None),
-    ("8250", "Sponsoring bedrijven", N, IC.COMPANIES, None),
+    ("8200", "Giften particulieren", N, IC.PRIVATE_INDIVIDUALS, AccountPurpose.DONATIONS_PRIVATE),
+    ("8250", "Sponsoring bedrijven", N, IC.COMPANIES, AccountPurpose.DONATIONS_COMPANY),
     ("8260", "Bijdragen woningcorporaties", N, IC.OTHER_NONPROFITS, None),
     ("8270", "Bijdragen fondsen", N, IC.OTHER_NONPROFITS, None),
     ("8280", "Bijdragen loterijen", N, IC.LOTTERIES, None),
@@ -217,6 +217,9 @@ PURPOSE_LABELS = {
     AccountPurpose.DUES_INCOME: _l("dues income"),
     AccountPurpose.BAD_DEBTS: _l("bad debts"),
     AccountPurpose.GENERAL_RESERVE: _l("general reserve"),
+    AccountPurpose.DONATIONS_PRIVATE: _l("online gifts from private persons"),
+    AccountPurpose.DONATIONS_COMPANY: _l("online gifts from companies"),
+    AccountPurpose.PAYMENT_FEES: _l("payment fees (Mollie)"),
 }
 
 

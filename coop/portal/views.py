@@ -34,7 +34,6 @@ from coop.forms import show_error
 from coop.mail import MailError, send_mail
 from coop.members.models import ConsentKind, Person
 from coop.members.services import STATUS_LABELS, RegisterError
-from coop.payments.services import pay_token
 from coop.permissions import Permission, require
 from coop.portal import services
 from coop.portal.forms import ContactDetailsForm
@@ -78,7 +77,7 @@ def _pay_links(invoices) -> dict[int, str]:
     """A "pay now" link (Mollie) for every open invoice of the member."""
 
     return {
-        invoice.id: url_for("payments.pay_invoice", pay_token=pay_token(invoice))
+        invoice.id: url_for("pay.pay_invoice", pay_token=dues.pay_token(invoice))
         for invoice in invoices
         if invoice.kind == InvoiceKind.INVOICE and invoice.status == InvoiceStatus.OPEN
     }

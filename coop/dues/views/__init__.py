@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from coop import timeutil
 from coop.accounts.forms import ConfirmForm
 from coop.args import int_arg
-from coop.dues import services
+from coop.dues import online, services
 from coop.dues.forms import (
     METHOD_LABELS,
     CreditNoteForm,
@@ -23,7 +23,7 @@ from coop.dues.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, P
 from coop.extensions import db
 from coop.forms import show_error
 from coop.pagination import Window
-from coop.payments import services as online
+from coop.payments import services as mollie
 from coop.permissions import Permission, require
 from coop.templating import money_filter
 
@@ -104,7 +104,7 @@ def _refundable_payment(invoice, rows=None):
     """The newest Mollie payment booked on the invoice with money left to refund."""
     for row in rows if rows is not None else online.online_payments_of_invoice(invoice):
         payment = row["payment"]
-        if payment.dues_payment_id is not None and online.refundable_cents(payment) > 0:
+        if payment.dues_payment_id is not None and mollie.refundable_cents(payment) > 0:
             return payment
     return None
 
@@ -144,9 +144,9 @@ def _render_invoice(invoice, *, payment_form=None, credit_form=None, write_off_f
         credit_note=credit_note,
         online_payments=online_payments,
         refundable=refundable,
-        refundable_cents=online.refundable_cents(refundable) if refundable else 0,
+        refundable_cents=mollie.refundable_cents(refundable) if refundable else 0,
         refund_form=refund_form or MollieRefundForm(
-            formdata=None, prefix="refund", key=online.new_idempotency_key()),
+            formdata=None, prefix="refund", key=mollie.new_idempotency_key()),
         is_open=is_open,
         can_credit=is_open and not paid,
         payment_form=payment_form or PaymentForm(formdata=None, paid_on=today),
@@ -252,9 +252,9 @@ def refund(invoice_id: int):
         return redirect(url_for("dues.invoice", invoice_id=invoice.id))
     if form.validate_on_submit():
         try:
-            back = online.refund(payment, form.amount.cents, form.reason.data,
-                                 form.key.data or online.new_idempotency_key())
-        except online.PaymentError as error:
+            back = mollie.refund(payment, form.amount.cents, form.reason.data,
+                                 form.key.data or mollie.new_idempotency_key())
+        except mollie.PaymentError as error:
             db.session.rollback()
             show_error(form, error)
         else:
