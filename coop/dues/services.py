@@ -183,6 +183,45 @@ def _dues_description(dues_year: int, type_name: str, months: int | None) -> str
     return text
 
 
+def _owing_dues(year_start: date, year_end: date, membership_ids=None):
+    """(Membership, MembershipType, Person) of the memberships that owe dues for the
+    fiscal year from `year_start` to `year_end` (or only those of `membership_ids`)."""
+    owing = (
+        select(Membership, MembershipType, Person)
+        .join(MembershipType, MembershipType.id == Membership.type_id)
+        .join(Person, Person.id == Membership.person_id)
+        .where(
+            MembershipType.yearly_dues_cents > 0,
+            # Only members: admitted (not an aspirant, nor one turned down) in the year.
+            Membership.admitted_on.is_not(None),
+            Membership.admitted_on <= year_end,
+            Membership.end_date.is_(None) | (Membership.end_date >= year_start),
+        )
+    )
+    if membership_ids is not None:
+        owing = owing.where(Membership.id.in_(list(membership_ids)))
+    return owing
+
+
+def _invoiced_for(fiscal_year: int):
+    """The membership's dues invoice of the year, as a correlated subquery. A credited
+    invoice no longer counts: the member gets a corrected one."""
+    return select(Invoice.id).where(
+        Invoice.membership_id == Membership.id,
+        Invoice.dues_year == fiscal_year,
+        Invoice.kind == InvoiceKind.INVOICE.value,
+        Invoice.status != InvoiceStatus.CREDITED.value,
+    )
+
+
+def _months_charged(joined: date, year_start: date, proration: str) -> int | None:
+    """The months a member who joined during the year pays for (monthly proration),
+    for the invoice line; None for a whole year."""
+    if joined >= year_start and proration == DuesProration.MONTHLY:
+        return 12 - ((joined.year - year_start.year) * 12 + joined.month - year_start.month)
+    return None
+
+
 def generate_dues(
     fiscal_year: int, issue_date: date, actor=None, membership_ids=None
 ) -> GenerationResult:
@@ -207,27 +246,8 @@ def generate_dues(
     # Lock first, then look: a concurrent run's invoices are visible once we hold it.
     sequence = _lock_sequence(fiscal_year_of(issue_date, start_month))
 
-    owing = (
-        select(Membership, MembershipType, Person)
-        .join(MembershipType, MembershipType.id == Membership.type_id)
-        .join(Person, Person.id == Membership.person_id)
-        .where(
-            MembershipType.yearly_dues_cents > 0,
-            # Only members: admitted (not an aspirant, nor one turned down) in the year.
-            Membership.admitted_on.is_not(None),
-            Membership.admitted_on <= year_end,
-            Membership.end_date.is_(None) | (Membership.end_date >= year_start),
-        )
-    )
-    if membership_ids is not None:
-        owing = owing.where(Membership.id.in_(list(membership_ids)))
-    # A credited invoice no longer counts: the member gets a corrected one.
-    invoiced = select(Invoice.id).where(
-        Invoice.membership_id == Membership.id,
-        Invoice.dues_year == fiscal_year,
-        Invoice.kind == InvoiceKind.INVOICE.value,
-        Invoice.status != InvoiceStatus.CREDITED.value,
-    )
+    owing = _owing_dues(year_start, year_end, membership_ids)
+    invoiced = _invoiced_for(fiscal_year)
     result = GenerationResult(fiscal_year=fiscal_year, invoice_year=sequence.fiscal_year)
     result.already_invoiced = db.session.scalar(
         select(func.count()).select_from(owing.where(invoiced.exists()).subquery())
@@ -245,11 +265,7 @@ def generate_dues(
         if amount <= 0:
             result.not_charged += 1
             continue
-        months = None
-        if joined >= year_start and organisation.dues_proration == DuesProration.MONTHLY:
-            months = 12 - (
-                (joined.year - year_start.year) * 12 + joined.month - year_start.month
-            )
+        months = _months_charged(joined, year_start, organisation.dues_proration)
         sequence_number, number = _take_number(sequence)
         invoice = Invoice(
             issuer=issuer,

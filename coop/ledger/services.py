@@ -428,6 +428,43 @@ def _validate(spec: EntrySpec, accounts: dict[str, LedgerAccount],
     return resolved
 
 
+def _active_centres(lines: Sequence[Line]) -> set[int]:
+    """The ids among the lines' cost centres that exist and are active."""
+    wanted = {line.cost_centre_id for line in lines if line.cost_centre_id}
+    if not wanted:
+        return set()
+    return set(db.session.scalars(
+        select(CostCentre.id).where(CostCentre.id.in_(wanted), CostCentre.is_active)))
+
+
+def _insert_lines(entries: list[JournalEntry], resolved_lines: list[list],
+                  all_lines: list[Line]) -> None:
+    """The entries' lines as one executemany (no ids needed back): on SQLite the ORM
+    would send one INSERT … RETURNING per line. Every row names the same columns (an
+    executemany takes them from the first row), so each carries every link key."""
+    links = dict.fromkeys(key for line in all_lines for key in line.links)
+    db.session.execute(insert(JournalLine), [
+        {"entry_id": entry.id, "account_id": account.id, "debit_cents": line.debit_cents,
+         "credit_cents": line.credit_cents,
+         "description": (line.description or "").strip() or None,
+         "person_id": line.person_id, "invoice_id": line.invoice_id,
+         "cost_centre_id": line.cost_centre_id, **links, **line.links}
+        for entry, resolved in zip(entries, resolved_lines, strict=True)
+        for line, account in resolved
+    ])
+
+
+def _mark_posted(entries: list[JournalEntry]) -> None:
+    """Post the drafts with one UPDATE: the database checks each entry's balance now."""
+    db.session.execute(
+        update(JournalEntry).where(JournalEntry.id.in_([entry.id for entry in entries]))
+        .values(status=EntryStatus.POSTED.value)
+        .execution_options(synchronize_session=False)
+    )
+    for entry in entries:
+        set_committed_value(entry, "status", EntryStatus.POSTED.value)
+
+
 def post_entries(specs: Sequence[EntrySpec], *, actor=None, open_missing_year: bool = False,
                  audit_tag: str | None = "finance:entry:post") -> list[JournalEntry]:
     """Validate and post several entries at once (all or nothing); see `post_entry`.
@@ -440,10 +477,7 @@ def post_entries(specs: Sequence[EntrySpec], *, actor=None, open_missing_year: b
         return []
     all_lines = [line for spec in specs for line in spec.lines]
     accounts = _resolve_accounts(all_lines)
-    wanted_centres = {line.cost_centre_id for line in all_lines if line.cost_centre_id}
-    centres = set(db.session.scalars(
-        select(CostCentre.id).where(CostCentre.id.in_(wanted_centres), CostCentre.is_active)
-    )) if wanted_centres else set()
+    centres = _active_centres(all_lines)
     checked = [(spec, _validate(spec, accounts, centres)) for spec in specs]
 
     years: dict[int, FiscalYear] = {}
@@ -481,27 +515,8 @@ def post_entries(specs: Sequence[EntrySpec], *, actor=None, open_missing_year: b
         years[year].last_entry_number = number
     db.session.add_all(entries)
     db.session.flush()
-    # The lines as one executemany (no ids needed back): on SQLite the ORM would send
-    # one INSERT … RETURNING per line.
-    # Every row names the same columns (an executemany takes them from the first row).
-    links = dict.fromkeys(key for line in all_lines for key in line.links)
-    db.session.execute(insert(JournalLine), [
-        {"entry_id": entry.id, "account_id": account.id, "debit_cents": line.debit_cents,
-         "credit_cents": line.credit_cents,
-         "description": (line.description or "").strip() or None,
-         "person_id": line.person_id, "invoice_id": line.invoice_id,
-         "cost_centre_id": line.cost_centre_id, **links, **line.links}
-        for entry, (_spec, resolved) in zip(entries, checked, strict=True)
-        for line, account in resolved
-    ])
-    ids = [entry.id for entry in entries]
-    db.session.execute(
-        update(JournalEntry).where(JournalEntry.id.in_(ids))
-        .values(status=EntryStatus.POSTED.value)
-        .execution_options(synchronize_session=False)
-    )
-    for entry in entries:
-        set_committed_value(entry, "status", EntryStatus.POSTED.value)
+    _insert_lines(entries, [resolved for _spec, resolved in checked], all_lines)
+    _mark_posted(entries)
     if audit_tag:
         for entry, (spec, _resolved) in zip(entries, checked, strict=True):
             audit.record(
