@@ -1374,3 +1374,37 @@ def decisions_register(limit: int | None = None):
     if limit:
         query = query.limit(limit)
     return db.session.scalars(query).all()
+
+
+# The members' side (the portal) ------------------------------------------------------
+
+
+def proxy_holder(member_number: str, family_name: str) -> Person:
+    """The member a portal user names as their proxy: number and family name must both
+    match (members cannot browse the register). Raises MeetingError at `member_number`."""
+    holder = db.session.scalar(
+        select(Person).join(Membership, Membership.person_id == Person.id)
+        .where(Membership.member_number == member_number)
+    )
+    if holder is None or holder.family_name.strip().lower() != family_name.strip().lower():
+        raise MeetingError(
+            _l("No member with this number and family name. Ask the member for both."),
+            "member_number")
+    return holder
+
+
+def join_online(meeting: GeneralMeeting, person: Person) -> None:
+    """Register a member present online. Raises MeetingError before the meeting opens
+    (and whatever `check_in` refuses)."""
+    if meeting.status != MeetingStatus.OPEN:
+        raise MeetingError(_l("You can join online once the meeting is open."))
+    check_in(meeting, person, AttendanceMode.ONLINE)
+
+
+def cast_online_vote(proposal: Proposal, voter: Person, choice: str | None,
+                     candidate_ids: list, cast_by: Person) -> None:
+    """A vote from the portal: a proposal needs a choice (an election its candidates);
+    then as `cast_vote`. Raises MeetingError."""
+    if proposal.kind != "election" and not choice:
+        raise MeetingError(_l("Choose for, against or abstain."))
+    cast_vote(proposal, voter, choice, candidate_ids, cast_by=cast_by)
