@@ -51,6 +51,19 @@ def _visible_meeting(meeting_id: int) -> GeneralMeeting:
     return meeting
 
 
+def _confirmed_at(meeting_id: int) -> tuple[Person, GeneralMeeting]:
+    """For a confirmed POST about a meeting: the portal user's register entry (without
+    one they are sent to the portal's start) and the meeting (404 when not visible);
+    400 without a valid confirmation."""
+    person = _own_person()
+    if person is None:
+        abort(_no_person())
+    meeting = _visible_meeting(meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return person, meeting
+
+
 @bp.get("/")
 @require(Permission.PORTAL_OWN)
 def index():
@@ -158,12 +171,7 @@ def proxy_give(meeting_id: int):
 @bp.post("/<int:meeting_id>/proxy/withdraw")
 @require(Permission.PORTAL_OWN)
 def proxy_withdraw(meeting_id: int):
-    person = _own_person()
-    if person is None:
-        return _no_person()
-    meeting = _visible_meeting(meeting_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    person, meeting = _confirmed_at(meeting_id)
     proxy = services.active_proxy_of(meeting, person)
     if proxy is None:
         flash(_("You have no active proxy for this meeting."), "info")
@@ -180,12 +188,7 @@ def proxy_withdraw(meeting_id: int):
 @bp.post("/<int:meeting_id>/attend")
 @require(Permission.PORTAL_OWN)
 def attend(meeting_id: int):
-    person = _own_person()
-    if person is None:
-        return _no_person()
-    meeting = _visible_meeting(meeting_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    person, meeting = _confirmed_at(meeting_id)
     try:
         services.join_online(meeting, person)
     except MeetingError as error:
