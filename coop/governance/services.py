@@ -362,6 +362,63 @@ def find_decision(number: str | None):
     return decision
 
 
+def _check_seat_free(person: Person, position: Position, start_date: date,
+                     end_date: date) -> None:
+    """Raises GovernanceError when the person already holds the position in the period,
+    or when every seat of the position is taken in it."""
+    same = db.session.scalar(
+        _overlapping(
+            select(Appointment).where(Appointment.person_id == person.id,
+                                      Appointment.position_id == position.id),
+            start_date, end_date,
+        ).limit(1)
+    )
+    if same is not None:
+        raise GovernanceError(
+            _l("%(name)s already holds this position from %(start)s to %(end)s.",
+               name=person.display_name, start=_day(same.start_date), end=_day(same.last_day)),
+            "start_date",
+        )
+    others = db.session.scalars(
+        _overlapping(select(Appointment).where(Appointment.position_id == position.id),
+                     start_date, end_date)
+    ).all()
+    if _most_at_once([(a.start_date, a.last_day) for a in others], start_date,
+                     end_date) >= position.seats:
+        raise GovernanceError(
+            _l("Every seat of %(position)s is taken in this period (%(seats)s).",
+               position=position.name, seats=position.seats),
+            "start_date",
+        )
+
+
+def _next_term_number(person: Person, body: Body, rules: TermRules, start_date: date) -> int:
+    """1, or the next number of a series of consecutive terms on the body. Raises
+    GovernanceError when the statutes do not allow immediate reappointment or the
+    series has reached its maximum."""
+    before = _previous_term(person, body, start_date)
+    term_number = 1
+    if before is not None and start_date <= before.last_day + BREAK_THAT_ENDS_A_SERIES:
+        again_from = before.last_day + BREAK_THAT_ENDS_A_SERIES + timedelta(days=1)
+        if not rules.immediately_reeligible:
+            raise GovernanceError(
+                _l("The statutes do not allow immediate reappointment: %(name)s can be "
+                   "appointed to the %(body)s again from %(date)s.",
+                   name=person.display_name, body=body.name, date=_day(again_from)),
+                "person",
+            )
+        term_number = before.term_number + 1
+        if term_number > rules.max_terms:
+            raise GovernanceError(
+                _l("%(name)s has served %(count)s consecutive terms on the %(body)s, the "
+                   "most the statutes allow; a new term can start from %(date)s.",
+                   name=person.display_name, count=before.term_number, body=body.name,
+                   date=_day(again_from)),
+                "person",
+            )
+    return term_number
+
+
 def appoint(person: Person, position: Position, start_date: date, term_years: int | None,
             actor=None, previous: Appointment | None = None,
             decision=None) -> Appointment:
@@ -401,52 +458,10 @@ def appoint(person: Person, position: Position, start_date: date, term_years: in
                name=person.display_name, date=_day(start_date), body=body.name),
             "person",
         )
-    same = db.session.scalar(
-        _overlapping(
-            select(Appointment).where(Appointment.person_id == person.id,
-                                      Appointment.position_id == position.id),
-            start_date, end_date,
-        ).limit(1)
-    )
-    if same is not None:
-        raise GovernanceError(
-            _l("%(name)s already holds this position from %(start)s to %(end)s.",
-               name=person.display_name, start=_day(same.start_date), end=_day(same.last_day)),
-            "start_date",
-        )
-    others = db.session.scalars(
-        _overlapping(select(Appointment).where(Appointment.position_id == position.id),
-                     start_date, end_date)
-    ).all()
-    if _most_at_once([(a.start_date, a.last_day) for a in others], start_date,
-                     end_date) >= position.seats:
-        raise GovernanceError(
-            _l("Every seat of %(position)s is taken in this period (%(seats)s).",
-               position=position.name, seats=position.seats),
-            "start_date",
-        )
+    _check_seat_free(person, position, start_date, end_date)
     _check_kascommissie_apart_from_board(person, body, start_date, end_date)
 
-    before = _previous_term(person, body, start_date)
-    term_number = 1
-    if before is not None and start_date <= before.last_day + BREAK_THAT_ENDS_A_SERIES:
-        again_from = before.last_day + BREAK_THAT_ENDS_A_SERIES + timedelta(days=1)
-        if not rules.immediately_reeligible:
-            raise GovernanceError(
-                _l("The statutes do not allow immediate reappointment: %(name)s can be "
-                   "appointed to the %(body)s again from %(date)s.",
-                   name=person.display_name, body=body.name, date=_day(again_from)),
-                "person",
-            )
-        term_number = before.term_number + 1
-        if term_number > rules.max_terms:
-            raise GovernanceError(
-                _l("%(name)s has served %(count)s consecutive terms on the %(body)s, the "
-                   "most the statutes allow; a new term can start from %(date)s.",
-                   name=person.display_name, count=before.term_number, body=body.name,
-                   date=_day(again_from)),
-                "person",
-            )
+    term_number = _next_term_number(person, body, rules, start_date)
     appointment = Appointment(
         person_id=person.id, position_id=position.id, start_date=start_date,
         term_years=term_years, end_date=end_date, term_number=term_number,
