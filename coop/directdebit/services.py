@@ -183,6 +183,55 @@ def _generated_reference(person: Person) -> str:
         n += 1
 
 
+def _debtor_account(account_holder: str | None, iban: str | None,
+                    bic: str | None) -> tuple[str, str, str | None]:
+    """The account holder, IBAN and BIC as a mandate stores them. Raises
+    DirectDebitError at the field: no holder or one over 70 characters, an invalid IBAN
+    or BIC, an IBAN outside the SEPA area."""
+    holder = " ".join((account_holder or "").split())
+    if not holder:
+        raise DirectDebitError(_l("Enter the name of the account holder."), "account_holder")
+    if len(holder) > 70:
+        raise DirectDebitError(
+            _l("The name is too long for a direct debit (at most 70 characters)."),
+            "account_holder",
+        )
+    try:
+        iban = normalise_iban(iban or "")
+    except ValueError as error:
+        raise DirectDebitError(error.args[0], "iban") from None
+    if not iban_in_sepa_zone(iban):
+        raise DirectDebitError(
+            _l("A direct debit is only possible from an account in the SEPA area; "
+               "%(country)s is not part of it. Pay the dues by bank transfer or online "
+               "instead.", country=country_name(iban[:2])),
+            "iban",
+        )
+    if (bic or "").strip():
+        try:
+            bic = normalise_bic(bic)
+        except ValueError as error:
+            raise DirectDebitError(error.args[0], "bic") from None
+    else:
+        bic = None
+    return holder, iban, bic
+
+
+def _mandate_reference(person: Person, reference: str | None) -> str:
+    """The reference printed on a paper form, checked and free, or a generated one.
+    Raises DirectDebitError at `reference`."""
+    if reference:
+        reference = normalise_reference(reference)
+        if db.session.scalar(select(Mandate.id).where(Mandate.reference == reference)):
+            raise DirectDebitError(
+                _l("Mandate reference %(reference)s is already in use.", reference=reference),
+                "reference",
+            )
+    else:
+        reference = _generated_reference(person)
+    return reference
+
+
 def sign_mandate(
     person: Person,
     *,
@@ -214,45 +263,12 @@ def sign_mandate(
     ).one()
     if person.anonymised_at is not None:
         raise DirectDebitError(_l("This person was anonymised."))
-    holder = " ".join((account_holder or "").split())
-    if not holder:
-        raise DirectDebitError(_l("Enter the name of the account holder."), "account_holder")
-    if len(holder) > 70:
-        raise DirectDebitError(
-            _l("The name is too long for a direct debit (at most 70 characters)."),
-            "account_holder",
-        )
-    try:
-        iban = normalise_iban(iban or "")
-    except ValueError as error:
-        raise DirectDebitError(error.args[0], "iban") from None
-    if not iban_in_sepa_zone(iban):
-        raise DirectDebitError(
-            _l("A direct debit is only possible from an account in the SEPA area; "
-               "%(country)s is not part of it. Pay the dues by bank transfer or online "
-               "instead.", country=country_name(iban[:2])),
-            "iban",
-        )
-    if (bic or "").strip():
-        try:
-            bic = normalise_bic(bic)
-        except ValueError as error:
-            raise DirectDebitError(error.args[0], "bic") from None
-    else:
-        bic = None
+    holder, iban, bic = _debtor_account(account_holder, iban, bic)
     if signed_on > today:
         raise DirectDebitError(_l("The signature date cannot be in the future."), "signed_on")
     if kind not in {k.value for k in MandateKind}:
         raise DirectDebitError(_l("Choose a kind of mandate."), "kind")
-    if reference:
-        reference = normalise_reference(reference)
-        if db.session.scalar(select(Mandate.id).where(Mandate.reference == reference)):
-            raise DirectDebitError(
-                _l("Mandate reference %(reference)s is already in use.", reference=reference),
-                "reference",
-            )
-    else:
-        reference = _generated_reference(person)
+    reference = _mandate_reference(person, reference)
     if active_mandate(person) is not None:
         raise DirectDebitError(
             _l("There is an active mandate already; revoke it before signing a new one.")
