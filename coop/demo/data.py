@@ -417,6 +417,114 @@ DEMO_COST_CENTRES = [
 ]
 
 
+def _dues_2025(rng) -> None:
+    """Dues 2025 (the register demo issued 2026): nearly everyone paid, two written off."""
+    dues.generate_dues(2025, date(2025, 2, 1))
+    invoices_2025 = db.session.scalars(
+        select(Invoice).where(Invoice.dues_year == 2025).order_by(Invoice.id)).all()
+    for number, invoice in enumerate(invoices_2025):
+        if number in (3, 17):
+            continue
+        dues.record_payment(invoice, invoice.total_cents,
+                            date(2025, rng.randint(2, 4), rng.randint(1, 28)),
+                            rng.choice(["bank_transfer", "bank_transfer", "cash"]),
+                            today=date(2025, 12, 31))
+    for invoice in invoices_2025:
+        if invoice.status == InvoiceStatus.OPEN:
+            dues.write_off(invoice, "Onbereikbaar na twee herinneringen",
+                           today=date(2025, 12, 15))
+
+
+def _post_year(post, rng, year: int) -> int:
+    """A year's grants, contracts, monthly costs and income through `post`; returns
+    about how many monthly entries were made."""
+    entries = 0
+    last_month = BOOKS_UNTIL[1] if year == BOOKS_UNTIL[0] else 12
+    # Grants and contracts.
+    if year == 2025:
+        post(date(2025, 2, 14), "Subsidie gemeente Utrecht 2025, eerste termijn", "1100",
+             "8100", 1500000, reference="Beschikking 2025-0418")
+        post(date(2025, 7, 11), "Subsidie gemeente Utrecht 2025, tweede termijn", "1100",
+             "8100", 1500000, reference="Beschikking 2025-0418")
+        post(date(2025, 5, 20), "Bijdrage Oranje Fonds buurttuin", "1100", "8270",
+             500000, "TUIN", reference="OF-2025-7731")
+    else:
+        post(date(2026, 2, 13), "Subsidie gemeente Utrecht 2026", "1100", "8100",
+             2400000, reference="Beschikking 2026-0102")
+        for quarter_month in (1, 4, 7, 10):
+            post(date(2026, quarter_month, 5),
+                 f"Right to Challenge beheer speeltuin, termijn {quarter_month // 3 + 1}",
+                 "1100", "8150", 450000, reference="RtC-2026-03")
+            post(date(2026, quarter_month, 20),
+                 f"Onderhoud speeltuin (Right to Challenge), kwartaal {quarter_month // 3 + 1}",
+                 "4300", "1600", 300000, reference="RtC-2026-03")
+            post(date(2026, quarter_month, 30),
+                 f"Betaling onderhoud speeltuin, kwartaal {quarter_month // 3 + 1}",
+                 "1600", "1100", 300000)
+        post(date(2026, 6, 2), "Bijdrage Fonds 1818 Repair Café", "1100", "8270",
+             750000, "REPAIR", reference="F1818-26-112")
+    post(date(year, 3, 1), f"Bijdrage woningcorporatie leefbaarheid {year}", "1100",
+         "8260", 250000, reference=f"Leefbaarheid {year}")
+    post(date(year, 9, 15), f"Sponsoring Bakkerij Van Dam buurtfeest {year}", "1100",
+         "8250", 35000, "HUIS", reference=f"Sponsoring {year}")
+    for month in range(1, last_month + 1):
+        first = date(year, month, 1)
+        post(first, f"Huur en energie huiskamer {first:%m-%Y}", "4200", "1100", 145000,
+             "HUIS")
+        post(date(year, month, 25), f"Vrijwilligersvergoedingen {first:%m-%Y}", "4000",
+             "1100", rng.randrange(55000, 90000, 500), "HUIS")
+        post(date(year, month, 25), f"Loon buurtbaan {first:%m-%Y}", "4100", "1100",
+             205000)
+        post(date(year, month, rng.randint(2, 27)), f"Zaalverhuur {first:%m-%Y}", "1100",
+             "8300", rng.randrange(25000, 70000, 2500), "HUIS")
+        post(date(year, month, 28), f"Collectebus en giften {first:%m-%Y}", "1000",
+             "8200", rng.randrange(9000, 32000, 5), "HUIS")
+        post(date(year, month, 10), f"Inkoop bar {first:%m-%Y}", "4400", "1100",
+             rng.randrange(25000, 42000, 5), "BAR")
+        post(date(year, month, 12), f"Activiteiten en materialen {first:%m-%Y}", "4300",
+             "1100", rng.randrange(8000, 30000, 5),
+             rng.choice(["HUIS", "TUIN", "REPAIR"]))
+        post(date(year, month, 28), f"Bankkosten {first:%m-%Y}", "4900", "1100", 1250)
+        for week_day in (6, 13, 20, 27):
+            post(date(year, month, week_day), f"Baromzet week van {week_day}-{month}",
+                 "1000", "8400", rng.randrange(12000, 26000, 5), "BAR")
+        post(date(year, month, 28), f"Afstorting kas {first:%m-%Y}", "1100", "1000",
+             90000)
+        entries += 17
+    post(date(year, 4, 15), f"Verzekeringen {year}", "4700", "1100", 68000)
+    post(date(year, 5, 8), f"Drukwerk en website {year}", "4500", "1600", 42000)
+    post(date(year, 6, 8), f"Betaling drukwerk en website {year}", "1600", "1100", 42000)
+    post(date(year, 11 if year == 2025 else 10, 30), f"Afschrijving inventaris {year}",
+         "4800", "0100", 80000)
+    if year == 2025:
+        post(date(2025, 12, 20), "Kantoorartikelen en administratie", "4600", "1700",
+             12500)
+    return entries
+
+
+def _close_2025(treasurer, auditor) -> None:
+    """2025 closed, checked and signed off by the kascommissie."""
+    year_2025 = db.session.get(FiscalYear, 2025)
+    ledger.close_fiscal_year(year_2025, actor=treasurer)
+    ledger.record_finding(year_2025, "Kas en bank sluiten aan op de afschriften; de "
+                          "bonnen van de bar zijn compleet.", actor=auditor)
+    ledger.record_finding(year_2025, "Advies: leg de afspraken over zaalverhuur vast in "
+                          "een prijslijst.", actor=auditor)
+    ledger.sign_off_fiscal_year(year_2025, actor=auditor)
+
+
+def _budgets_2026(treasurer, centres: dict) -> None:
+    budgets = {"8000": 220000, "8100": 2400000, "8150": 1800000, "8200": 250000,
+               "8260": 250000, "8270": 750000, "8300": 550000, "8400": 950000,
+               "4000": 900000, "4100": 2460000, "4200": 1740000, "4300": 250000,
+               "4400": 400000, "4500": 50000, "4700": 70000, "4800": 80000, "4900": 15000}
+
+    accounts = {a.code: a for a in db.session.scalars(select(LedgerAccount))}
+    for code, cents in budgets.items():
+        ledger.set_budget(2026, accounts[code], cents, actor=treasurer)
+    ledger.set_budget(2026, accounts["8400"], 950000, centres["BAR"], actor=treasurer)
+
+
 def _load_books(users: dict, agreements: dict | None = None) -> str:
     """2025 and 2026 of the coop's books, all posted through the ledger services: an
     opening balance, dues (2025 generated here, 2026 by the register demo), a municipal
@@ -424,7 +532,6 @@ def _load_books(users: dict, agreements: dict | None = None) -> str:
     room rental, weekly bar turnover, rent, allowances, buurtbaan wages, a correction by
     a reversing entry; 2025 closed, checked and signed off by the kascommissie; budgets
     for 2026."""
-
     rng = random.Random(2025)
     treasurer = users["penningmeester@oosterlicht.example"]
     auditor = users["kascommissie@oosterlicht.example"]
@@ -454,108 +561,18 @@ def _load_books(users: dict, agreements: dict | None = None) -> str:
         Line("0100", debit_cents=240000), Line("0500", credit_cents=1116240),
     ], actor=treasurer)
 
-    # Dues 2025 (the register demo issued 2026): nearly everyone paid, two written off.
-    dues.generate_dues(2025, date(2025, 2, 1))
-    invoices_2025 = db.session.scalars(
-        select(Invoice).where(Invoice.dues_year == 2025).order_by(Invoice.id)).all()
-    for number, invoice in enumerate(invoices_2025):
-        if number in (3, 17):
-            continue
-        dues.record_payment(invoice, invoice.total_cents,
-                            date(2025, rng.randint(2, 4), rng.randint(1, 28)),
-                            rng.choice(["bank_transfer", "bank_transfer", "cash"]),
-                            today=date(2025, 12, 31))
-    for invoice in invoices_2025:
-        if invoice.status == InvoiceStatus.OPEN:
-            dues.write_off(invoice, "Onbereikbaar na twee herinneringen",
-                           today=date(2025, 12, 15))
-
+    _dues_2025(rng)
     entries = 0
     for year in BOOKS_YEARS:
-        last_month = BOOKS_UNTIL[1] if year == BOOKS_UNTIL[0] else 12
-        # Grants and contracts.
-        if year == 2025:
-            post(date(2025, 2, 14), "Subsidie gemeente Utrecht 2025, eerste termijn", "1100",
-                 "8100", 1500000, reference="Beschikking 2025-0418")
-            post(date(2025, 7, 11), "Subsidie gemeente Utrecht 2025, tweede termijn", "1100",
-                 "8100", 1500000, reference="Beschikking 2025-0418")
-            post(date(2025, 5, 20), "Bijdrage Oranje Fonds buurttuin", "1100", "8270",
-                 500000, "TUIN", reference="OF-2025-7731")
-        else:
-            post(date(2026, 2, 13), "Subsidie gemeente Utrecht 2026", "1100", "8100",
-                 2400000, reference="Beschikking 2026-0102")
-            for quarter_month in (1, 4, 7, 10):
-                post(date(2026, quarter_month, 5),
-                     f"Right to Challenge beheer speeltuin, termijn {quarter_month // 3 + 1}",
-                     "1100", "8150", 450000, reference="RtC-2026-03")
-                post(date(2026, quarter_month, 20),
-                     f"Onderhoud speeltuin (Right to Challenge), kwartaal {quarter_month // 3 + 1}",
-                     "4300", "1600", 300000, reference="RtC-2026-03")
-                post(date(2026, quarter_month, 30),
-                     f"Betaling onderhoud speeltuin, kwartaal {quarter_month // 3 + 1}",
-                     "1600", "1100", 300000)
-            post(date(2026, 6, 2), "Bijdrage Fonds 1818 Repair Café", "1100", "8270",
-                 750000, "REPAIR", reference="F1818-26-112")
-        post(date(year, 3, 1), f"Bijdrage woningcorporatie leefbaarheid {year}", "1100",
-             "8260", 250000, reference=f"Leefbaarheid {year}")
-        post(date(year, 9, 15), f"Sponsoring Bakkerij Van Dam buurtfeest {year}", "1100",
-             "8250", 35000, "HUIS", reference=f"Sponsoring {year}")
-        for month in range(1, last_month + 1):
-            first = date(year, month, 1)
-            post(first, f"Huur en energie huiskamer {first:%m-%Y}", "4200", "1100", 145000,
-                 "HUIS")
-            post(date(year, month, 25), f"Vrijwilligersvergoedingen {first:%m-%Y}", "4000",
-                 "1100", rng.randrange(55000, 90000, 500), "HUIS")
-            post(date(year, month, 25), f"Loon buurtbaan {first:%m-%Y}", "4100", "1100",
-                 205000)
-            post(date(year, month, rng.randint(2, 27)), f"Zaalverhuur {first:%m-%Y}", "1100",
-                 "8300", rng.randrange(25000, 70000, 2500), "HUIS")
-            post(date(year, month, 28), f"Collectebus en giften {first:%m-%Y}", "1000",
-                 "8200", rng.randrange(9000, 32000, 5), "HUIS")
-            post(date(year, month, 10), f"Inkoop bar {first:%m-%Y}", "4400", "1100",
-                 rng.randrange(25000, 42000, 5), "BAR")
-            post(date(year, month, 12), f"Activiteiten en materialen {first:%m-%Y}", "4300",
-                 "1100", rng.randrange(8000, 30000, 5),
-                 rng.choice(["HUIS", "TUIN", "REPAIR"]))
-            post(date(year, month, 28), f"Bankkosten {first:%m-%Y}", "4900", "1100", 1250)
-            for week_day in (6, 13, 20, 27):
-                post(date(year, month, week_day), f"Baromzet week van {week_day}-{month}",
-                     "1000", "8400", rng.randrange(12000, 26000, 5), "BAR")
-            post(date(year, month, 28), f"Afstorting kas {first:%m-%Y}", "1100", "1000",
-                 90000)
-            entries += 17
-        post(date(year, 4, 15), f"Verzekeringen {year}", "4700", "1100", 68000)
-        post(date(year, 5, 8), f"Drukwerk en website {year}", "4500", "1600", 42000)
-        post(date(year, 6, 8), f"Betaling drukwerk en website {year}", "1600", "1100", 42000)
-        post(date(year, 11 if year == 2025 else 10, 30), f"Afschrijving inventaris {year}",
-             "4800", "0100", 80000)
-        if year == 2025:
-            post(date(2025, 12, 20), "Kantoorartikelen en administratie", "4600", "1700",
-                 12500)
+        entries += _post_year(post, rng, year)
 
     # A correction: the rent of March 2026 was booked twice.
     twice = post(date(2026, 3, 2), "Huur en energie huiskamer 03-2026", "4200", "1100",
                  145000, "HUIS")
     ledger.reverse_entry(twice, date(2026, 3, 9), "Dubbel geboekt", actor=treasurer)
 
-    year_2025 = db.session.get(FiscalYear, 2025)
-    ledger.close_fiscal_year(year_2025, actor=treasurer)
-    ledger.record_finding(year_2025, "Kas en bank sluiten aan op de afschriften; de "
-                          "bonnen van de bar zijn compleet.", actor=auditor)
-    ledger.record_finding(year_2025, "Advies: leg de afspraken over zaalverhuur vast in "
-                          "een prijslijst.", actor=auditor)
-    ledger.sign_off_fiscal_year(year_2025, actor=auditor)
-
-    budgets = {"8000": 220000, "8100": 2400000, "8150": 1800000, "8200": 250000,
-               "8260": 250000, "8270": 750000, "8300": 550000, "8400": 950000,
-               "4000": 900000, "4100": 2460000, "4200": 1740000, "4300": 250000,
-               "4400": 400000, "4500": 50000, "4700": 70000, "4800": 80000, "4900": 15000}
-
-    accounts = {a.code: a for a in db.session.scalars(select(LedgerAccount))}
-    for code, cents in budgets.items():
-        ledger.set_budget(2026, accounts[code], cents, actor=treasurer)
-    ledger.set_budget(2026, accounts["8400"], 950000, centres["BAR"], actor=treasurer)
-
+    _close_2025(treasurer, auditor)
+    _budgets_2026(treasurer, centres)
     result = reports.income_statement(date(2025, 1, 1), date(2025, 12, 31)).result_cents
     return (f"Books 2025-2026: about {entries} entries plus dues; 2025 closed with a "
             f"result of {format_money(result)} and signed off by the kascommissie")
