@@ -299,7 +299,6 @@ def generate_organisation(conn: Connection, ctx: Context) -> dict[str, int]:
         legal_form="cooperatie_ua",
         kvk_number="90000001",
         rsin="900000011",
-        iban="NL91ABNA0417164300",
         street="Pleinweg 1",
         postcode="3083 AA",
         city="Rotterdam",
@@ -761,6 +760,7 @@ def generate_bank(conn: Connection, ctx: Context) -> dict[str, int]:
     from coop.bank.models import BankStatement, BankTransaction
     from coop.funders.models import FunderAgreement
     from coop.ledger.models import JournalEntry, JournalLine, LedgerAccount
+    from coop.settings.models import BankAccount
 
     agreement = FunderAgreement.__table__
     centres = ctx.shared.get("agreement_centres", {})
@@ -813,7 +813,12 @@ def generate_bank(conn: Connection, ctx: Context) -> dict[str, int]:
         for day, number in statements.items()
     ])
     insert_rows(conn, BankTransaction.__table__, transactions)
-    return {"bank_statement": len(statements), "bank_transaction": len(transactions)}
+    # The coop's current account (a setting, linked to 1100 Bank): the statements' IBAN.
+    insert_rows(conn, BankAccount.__table__, [
+        {"id": 1, "kind": "current", "iban": "NL91ABNA0417164300", "name": "Betaalrekening",
+         "ledger_account_id": bank_id, "updated_at": ctx.now}])
+    return {"bank_statement": len(statements), "bank_transaction": len(transactions),
+            "bank_account": 1}
 
 
 def _bank_row(number: int, statement_id: int, day: date, cents: int, direction: str,

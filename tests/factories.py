@@ -204,3 +204,29 @@ def create_meeting(*, status="convened", starts_at=None, proposals=(("matter", "
         meeting.opened_at = utcnow()
     db.session.commit()
     return meeting, created
+
+
+# The coop's own bank accounts (helper "bank11") -------------------------------------
+
+
+def set_bank_account(iban: str, *, kind: str = "current", name: str | None = None,
+                     ledger_code: str | None = None):
+    """One of the coop's bank accounts, linked to its ledger account (1100 Bank for the
+    current account, 1110 Spaarrekening for savings; the default chart is seeded when
+    the chart is empty)."""
+    from sqlalchemy import select
+
+    from coop.ledger import services as ledger
+    from coop.ledger.models import LedgerAccount
+    from coop.settings.models import BankAccount
+
+    ledger.ensure_chart()
+    code = ledger_code or ("1100" if kind == "current" else "1110")
+    account = BankAccount(
+        kind=kind, iban=iban, name=name or ("Betaalrekening" if kind == "current"
+                                            else "Spaarrekening"),
+        ledger_account_id=db.session.scalar(
+            select(LedgerAccount.id).where(LedgerAccount.code == code)))
+    db.session.add(account)
+    db.session.commit()
+    return account

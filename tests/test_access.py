@@ -178,6 +178,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "bank.transaction": FINANCE_READERS,
     "bank.match": TREASURER,
     "bank.book": TREASURER,
+    "bank.overpayment": TREASURER,
+    "bank.accounts": FINANCE_READERS,
+    "bank.accounts_update": TREASURER,
     # --- end funders and bank ---
     # --- Online payments and donations (issue 6) ---
     # Mollie's webhook and paying a dues invoice from its link: public, the id or the
@@ -451,7 +454,9 @@ def _funders_bank_url_parameters(parameters):
     from coop.bank import camt
     from coop.bank import services as bank
     from coop.funders import services as funders
+    from tests import factories
 
+    factories.set_bank_account("NL12TRIO0198765432")
     funder = funders.create_funder({"name": "Gemeente Toegang", "kind": "municipality"})
     agreement = funders.create_agreement({
         "funder": funder, "kind": "grant_decision", "reference": "TOEGANG-1",

@@ -320,3 +320,40 @@ def test_table_rebuilds_keep_rows_that_reference_the_table(empty_database_app):
     db.session.remove()
     _migrate(flask_migrate.downgrade, revision="0010_payments")
     assert db.session.execute(text("SELECT count(*) FROM direct_debit_item")).scalar() == 1
+
+
+# --- Bank accounts (issue 11): 0015 moves the organisation's IBAN into bank_account ---
+def test_0015_moves_the_organisations_iban_into_the_current_account_and_back(
+        empty_database_app):
+    _migrate(flask_migrate.upgrade, revision="0014_appointment_correction")
+    db.session.execute(text(
+        "INSERT INTO organisation (id, name, legal_form, iban, fiscal_year_start_month, "
+        "anbi_status, sbbi_status, convocation_days, amendment_convocation_days, "
+        "amendment_inspection_days, proxy_cap_per_holder, default_majority, "
+        "amendment_majority, electronic_voting_allowed, vote_change_allowed, "
+        "persons_secret_ballot, tie_on_persons, dues_proration, payment_term_days, "
+        "reminder_after_days, retention_years, term_years, max_terms, "
+        "immediately_reeligible, direct_debit_notice_days, funder_share_warning_percent, "
+        "updated_at) VALUES (1, 'Coop', 'cooperatie_ua', 'NL91 ABNA 0417 1643 00', 1, "
+        "false, false, 14, 7, 5, 1, 'more_than_half', 'two_thirds', false, false, true, "
+        "'re_vote', 'monthly', 30, 14, 2, 3, 3, true, 14, 50, CURRENT_TIMESTAMP)"))
+    db.session.execute(text(
+        "INSERT INTO ledger_account (id, code, name, kind, category, purpose, is_active, "
+        "created_at) VALUES (7, '1100', 'Bank', 'asset', 'liquid_assets', 'bank', true, "
+        "CURRENT_TIMESTAMP)"))
+    db.session.commit()
+
+    _migrate(flask_migrate.upgrade)
+
+    rows = db.session.execute(text(
+        "SELECT kind, iban, ledger_account_id FROM bank_account")).all()
+    assert [tuple(r) for r in rows] == [("current", "NL91ABNA0417164300", 7)]
+    db.session.commit()
+
+    _migrate(flask_migrate.downgrade, revision="0014_appointment_correction")
+
+    assert db.session.execute(text("SELECT iban FROM organisation")).scalar() == (
+        "NL91ABNA0417164300")
+    db.session.commit()
+    assert "bank_account" not in _table_names()
+# --- end bank accounts ---

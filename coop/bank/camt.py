@@ -10,7 +10,7 @@ the treasurer; nothing is guessed.
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
@@ -18,10 +18,12 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from coop.bank.models import Direction, StatementFormat
+from coop.timeutil import AMSTERDAM
 
 _NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:(camt\.05[23])\.001\.0[2-8]$")
 _AMOUNT = re.compile(r"^\d{1,15}(\.\d{1,2})?$")
 _BOOKED = {"BOOK"}
+_DATE_ZONE = re.compile(r"(?<=^\d{4}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})$")
 
 
 class CamtError(Exception):
@@ -100,10 +102,21 @@ def _cents(element, what: str) -> int:
 
 
 def _day(value: str | None, what: str) -> date:
+    """The day of an ISODate (`2014-01-05`) or an ISODateTime. A date-time with a zone
+    (`2014-01-04T23:00:00.000Z`, `…+01:00`) is the day in Amsterdam, where the coop
+    banks: 23:00 UTC on 4 January is 5 January there. One without a zone is the bank's
+    local time already."""
     if not value:
         raise CamtError(_l("The file lacks a date (%(what)s).", what=what))
     try:
-        day = date.fromisoformat(value[:10])
+        if "T" in value:
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(AMSTERDAM)
+            day = moment.date()
+        else:
+            # xs:date may carry a zone (`2014-01-05+01:00`): it is still that date.
+            day = date.fromisoformat(_DATE_ZONE.sub("", value))
     except ValueError:
         raise CamtError(_l("The file has an invalid date (%(what)s: “%(value)s”).",
                            what=what, value=value[:30])) from None
@@ -134,11 +147,22 @@ def _signed(r: _Reader, element, cents: int) -> int:
     return cents if indicator == "CRDT" else -cents
 
 
-def parse(data: bytes) -> CamtStatement:
-    """Parse one CAMT.053 or CAMT.052 file holding one statement (report) of one euro
-    account. Raises CamtError for anything else: not XML, a DOCTYPE, another message
-    type, several statements, a foreign currency, a missing or invalid date, amount or
-    account, an amount with more than two decimals."""
+@dataclass
+class CamtMessage:
+    """One bank file: a message holding one or more statements (reports). A bank such
+    as Rabobank puts one statement per account per booking day in one message."""
+
+    format: str
+    message_id: str
+    statements: list[CamtStatement] = field(default_factory=list)
+
+
+def parse(data: bytes) -> CamtMessage:
+    """Parse a CAMT.053 or CAMT.052 file: every statement (report) in it, of one or
+    several euro accounts. Raises CamtError for anything else: not XML, a DOCTYPE,
+    another message type, no statement, a foreign currency, a missing or invalid date,
+    amount or account, an amount with more than two decimals, the same bank reference
+    twice for one account. One bad statement refuses the whole file."""
     if not data or not data.strip():
         raise CamtError(_l("The file is empty."))
     try:
@@ -166,10 +190,27 @@ def parse(data: bytes) -> CamtStatement:
     if not message_id:
         raise CamtError(_l("The file lacks its message identification (GrpHdr/MsgId)."))
     blocks = r.findall(message, block_name)
-    if len(blocks) != 1:
-        raise CamtError(_l("The file must hold exactly one statement; it holds %(count)d.",
-                           count=len(blocks)))
-    block = blocks[0]
+    if not blocks:
+        raise CamtError(_l("The file holds no statement."))
+    parsed = CamtMessage(format=fmt.value, message_id=message_id)
+    seen: dict[tuple[str, str], int] = {}
+    for block in blocks:
+        statement = _statement(r, block, fmt, message_id)
+        for entry in statement.entries:
+            where = (statement.account_iban, entry.entry_key)
+            count = seen[where] = seen.get(where, 0) + 1
+            if count > 1:
+                if entry.entry_key.startswith("ref:"):
+                    raise CamtError(_l("The file holds the same entry twice (%(reference)s).",
+                                       reference=entry.bank_reference))
+                # Two identical entries without a bank reference (the same member
+                # paying twice on one day) are both real: number them in file order.
+                entry.entry_key = f"{entry.entry_key[:70]}#{count}"
+        parsed.statements.append(statement)
+    return parsed
+
+
+def _statement(r: _Reader, block, fmt: StatementFormat, message_id: str) -> CamtStatement:
     statement_id = r.text(block, "Id", 35)
     if not statement_id:
         raise CamtError(_l("The statement lacks its identification (Stmt/Id)."))
@@ -198,16 +239,6 @@ def parse(data: bytes) -> CamtStatement:
         parsed = _entry(r, entry, number, iban)
         if parsed is not None:
             statement.entries.append(parsed)
-    seen: dict[str, int] = {}
-    for parsed in statement.entries:
-        count = seen[parsed.entry_key] = seen.get(parsed.entry_key, 0) + 1
-        if count > 1:
-            if parsed.entry_key.startswith("ref:"):
-                raise CamtError(_l("The statement holds the same entry twice (%(reference)s).",
-                                   reference=parsed.bank_reference))
-            # Two identical entries without a bank reference (the same member paying
-            # twice on one day) are both real: number them in file order.
-            parsed.entry_key = f"{parsed.entry_key[:70]}#{count}"
     return statement
 
 

@@ -27,3 +27,17 @@ class BookForm(FlaskForm):
     description = StringField(_l("Description"), validators=[_REQUIRED, Length(max=300)])
     cost_centre = SelectField(_l("Cost centre (optional)"), validate_choice=False)
     agreement = SelectField(_l("Funder agreement (optional)"), validate_choice=False)
+
+
+class BankAccountsForm(FlaskForm):
+    """The coop's current and savings account; the savings account is optional."""
+
+    current_iban = StringField(_l("IBAN"), validators=[Length(max=42)])
+    current_name = StringField(_l("Name"), validators=[Length(max=100)],
+                               description=_l("For example: Betaalrekening."))
+    current_ledger_account = SelectField(_l("Ledger account"), validate_choice=False)
+    savings_iban = StringField(_l("IBAN"), validators=[Length(max=42)],
+                               description=_l("Leave the three fields empty when the coop "
+                                              "has no savings account."))
+    savings_name = StringField(_l("Name"), validators=[Length(max=100)])
+    savings_ledger_account = SelectField(_l("Ledger account"), validate_choice=False)

@@ -54,8 +54,9 @@ class BankStatement(db.Model):
     to_date: Mapped[date | None] = mapped_column(Date)
     opening_balance_cents: Mapped[int | None] = mapped_column(BigInteger)
     closing_balance_cents: Mapped[int | None] = mapped_column(BigInteger)
-    # The whole file's SHA-256: the same file imported again is recognised at once.
-    file_sha256: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    # The whole file's SHA-256 (one file may hold statements of several accounts and
+    # days: each statement with new lines is a row of its own).
+    file_sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     filename: Mapped[str | None] = mapped_column(String(255))
     transaction_count: Mapped[int] = mapped_column(Integer, nullable=False)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -11,16 +11,18 @@ from wtforms import SelectChoice
 
 from coop.args import int_arg
 from coop.bank import services
-from coop.bank.forms import BookForm, ImportForm, MatchForm
+from coop.bank.forms import BankAccountsForm, BookForm, ImportForm, MatchForm
 from coop.bank.models import BankStatement, BankTransaction, TransactionStatus
 from coop.bank.services import BankError
 from coop.dues.models import Invoice, Payment
 from coop.extensions import db
 from coop.forms import show_error
 from coop.funders.models import FunderAgreement
-from coop.ledger.models import CostCentre, JournalEntry, LedgerAccount
+from coop.ledger.models import BalanceCategory, CostCentre, JournalEntry, LedgerAccount
 from coop.pagination import Window
-from coop.permissions import Permission, require
+from coop.permissions import Permission, has_permission, require
+from coop.settings.models import BankAccountKind
+from coop.settings.services import bank_accounts
 
 bp = Blueprint("bank", __name__, url_prefix="/finance/bank")
 
@@ -47,6 +49,7 @@ def index():
         .limit(10)).all()
     return render_template("bank/index.html", page=page, status=status,
                            statements=statements, open_count=services.open_count(),
+                           overpayments=services.overpayments(),
                            form=ImportForm(formdata=None))
 
 
@@ -75,16 +78,82 @@ def import_statement():
                             _("This statement was being imported at the same moment; "
                               "try again.")]
         return render_template("bank/import.html", form=form), 409
+    for skipped in result.skipped:
+        flash(_("Account %(iban)s is not one of the coop's bank accounts: %(statements)d "
+                "statements with %(count)d lines skipped.", iban=skipped.iban,
+                statements=skipped.statements, count=skipped.entries), "warning")
     if result.added == 0:
         flash(_("Nothing new: all %(count)d lines of this statement were imported before.",
                 count=result.already_known), "info")
         return redirect(url_for("bank.index"))
     message = _("%(count)d bank lines imported.", count=result.added)
+    if len(result.statements) > 1:
+        message += " " + _("%(count)d statements had new lines.", count=len(result.statements))
     if result.already_known:
         message += " " + _("%(count)d lines were imported before and were skipped.",
                            count=result.already_known)
     flash(message, "success")
-    return redirect(url_for("bank.statement", statement_id=result.statement.id))
+    if result.statement is not None:
+        return redirect(url_for("bank.statement", statement_id=result.statement.id))
+    return redirect(url_for("bank.index"))
+
+
+# The coop's own accounts ------------------------------------------------------------
+
+
+def _accounts_form(formdata=None) -> BankAccountsForm:
+    form = BankAccountsForm(formdata=formdata)
+    choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(a.id), f"{a.code} {a.name}") for a in db.session.scalars(
+            select(LedgerAccount).where(
+                LedgerAccount.is_active,
+                LedgerAccount.category == BalanceCategory.LIQUID_ASSETS.value)
+            .order_by(LedgerAccount.code))]
+    form.current_ledger_account.choices = choices
+    form.savings_ledger_account.choices = choices
+    if formdata is None:
+        for account in bank_accounts():
+            form[f"{account.kind}_iban"].data = account.iban
+            form[f"{account.kind}_name"].data = account.name
+            form[f"{account.kind}_ledger_account"].data = str(account.ledger_account_id)
+    return form
+
+
+@bp.get("/accounts")
+@require(Permission.FINANCE_READ)
+def accounts():
+    return render_template("bank/accounts.html", form=_accounts_form(),
+                           can_edit=has_permission(Permission.FINANCE_WRITE))
+
+
+@bp.post("/accounts")
+@require(Permission.FINANCE_WRITE)
+def accounts_update():
+    form = _accounts_form(formdata=request.form)
+    if form.validate():
+        def ledger_account(raw):
+            try:
+                return db.session.get(LedgerAccount, int(raw)) if raw else None
+            except ValueError:
+                return None
+
+        values = {
+            kind: services.AccountValues(
+                form[f"{kind.value}_iban"].data, form[f"{kind.value}_name"].data,
+                ledger_account(form[f"{kind.value}_ledger_account"].data))
+            for kind in BankAccountKind
+        }
+        try:
+            changes = services.save_bank_accounts(values)
+        except BankError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The bank accounts are saved.") if changes else _("Nothing changed."),
+                  "success" if changes else "info")
+            return redirect(url_for("bank.accounts"))
+    return render_template("bank/accounts.html", form=form, can_edit=True), 422
 
 
 @bp.get("/statements/<int:statement_id>")
@@ -129,6 +198,7 @@ def _render_transaction(transaction, match_form=None, book_form=None, status=200
         "bank/transaction.html", transaction=transaction,
         statement=db.session.get(BankStatement, transaction.statement_id),
         suggestions=services.suggestions(transaction),
+        paid_already=services.paid_invoices_named(transaction),
         account_suggestions=services.account_suggestions(transaction),
         payment=payment,
         invoice=db.session.get(Invoice, payment.invoice_id) if payment else None,
@@ -163,6 +233,31 @@ def match(transaction_id: int):
         else:
             db.session.commit()
             flash(_("Payment recorded on invoice %(number)s.", number=invoice.number),
+                  "success")
+            return redirect(url_for("bank.index"))
+    transaction = db.session.get(BankTransaction, transaction_id)
+    return _render_transaction(transaction, match_form=form, status=422)
+
+
+@bp.post("/transactions/<int:transaction_id>/overpayment")
+@require(Permission.FINANCE_WRITE)
+def overpayment(transaction_id: int):
+    transaction = db.get_or_404(BankTransaction, transaction_id)
+    form = MatchForm()
+    if form.validate():
+        number = form.invoice.data.strip()
+        invoice = db.session.scalar(select(Invoice).where(Invoice.number == number))
+        try:
+            if invoice is None:
+                raise BankError(_("There is no invoice %(number)s.", number=number), "invoice")
+            entry = services.book_overpayment(transaction, invoice)
+        except BankError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Booked as an overpayment on invoice %(number)s to refund (entry "
+                    "%(entry)s).", number=invoice.number, entry=entry.display_number),
                   "success")
             return redirect(url_for("bank.index"))
     transaction = db.session.get(BankTransaction, transaction_id)

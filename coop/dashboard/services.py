@@ -9,7 +9,7 @@ from coop.audit import AuditEvent, with_people
 from coop.extensions import db
 from coop.governance import services as governance
 from coop.permissions import Role
-from coop.settings.services import get_organisation
+from coop.settings.services import get_organisation, payment_iban
 
 RECENT_EVENTS = 10
 
@@ -54,11 +54,12 @@ def _missing_settings(organisation) -> list:
     labels = {
         "kvk_number": _l("KvK number"),
         "rsin": _l("RSIN"),
-        "iban": _l("IBAN"),
         "postcode": _l("Postcode"),
         "email": _l("Email address"),
     }
     missing = [label for field, label in labels.items() if not getattr(organisation, field)]
+    if not payment_iban():
+        missing.append(_l("IBAN"))
     if organisation.id is None:
         missing.insert(0, _l("The settings have never been saved"))
     return missing

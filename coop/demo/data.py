@@ -47,7 +47,7 @@ from coop.payments import services as payments
 from coop.payments.fake_mollie import FakeMollieControl
 from coop.payments.gateway import GatewayError
 from coop.permissions import Role
-from coop.settings.models import LegalForm, Majority, Organisation
+from coop.settings.models import BankAccountKind, LegalForm, Majority, Organisation
 from coop.settings.services import EDITABLE_FIELDS, get_organisation, update_organisation
 from coop.timeutil import AMSTERDAM, utcnow
 
@@ -86,7 +86,6 @@ def demo_organisation_values() -> dict:
         "legal_form": LegalForm.COOPERATIE_UA.value,
         "kvk_number": "90871234",
         "rsin": _valid_rsin("86543210"),
-        "iban": _valid_iban("TRIO", "0198765432"),
         "street": "Lichtenbergplein 12",
         "postcode": "3582 KX",
         "city": "Utrecht",
@@ -124,6 +123,27 @@ def _creditor_id(kvk: str) -> str:
     return f"NL{at_02.calc_check_digits(f'NLXXZZZ{kvk}0000')}ZZZ{kvk}0000"
 
 
+DEMO_CURRENT_IBAN = _valid_iban("TRIO", "0198765432")
+DEMO_SAVINGS_IBAN = _valid_iban("TRIO", "0198765440")
+
+
+def _demo_bank_accounts() -> None:
+    """The current account (on every invoice) and a savings account, each on its ledger
+    account of the default chart."""
+
+    ledger.ensure_chart()
+
+    def account(code):
+        return db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == code))
+
+    bank.save_bank_accounts({
+        BankAccountKind.CURRENT: bank.AccountValues(DEMO_CURRENT_IBAN, "Betaalrekening",
+                                                    account("1100")),
+        BankAccountKind.SAVINGS: bank.AccountValues(DEMO_SAVINGS_IBAN, "Spaarrekening",
+                                                    account("1110")),
+    })
+
+
 def load_demo() -> Iterator[str]:
     """Fill an empty database with the demo coop; yields lines to print."""
     if db.session.scalar(select(Organisation.id).limit(1)) is not None:
@@ -131,6 +151,7 @@ def load_demo() -> Iterator[str]:
     organisation = get_organisation()
     values = demo_organisation_values()
     update_organisation(organisation, {field: values[field] for field in EDITABLE_FIELDS})
+    _demo_bank_accounts()
 
     users = {}
     for email, name, roles in DEMO_USERS:
@@ -206,7 +227,6 @@ DUES_YEAR = 2026
 
 def _load_register_and_dues(users: dict) -> str:
     """About eighty members, a few who left or wait, one year of dues, most paid."""
-
     rng = random.Random(2026)
     types = {
         code: members.create_membership_type(
@@ -853,7 +873,7 @@ def _load_earmarks_and_bank(users: dict, agreements: dict) -> str:
     ]
     bank_account = ledger.account_for(AccountPurpose.BANK)
     data = camt.build_statement(
-        iban=get_organisation().iban, statement_id=f"{get_organisation().iban}-2026-10-29",
+        iban=DEMO_CURRENT_IBAN, statement_id=f"{DEMO_CURRENT_IBAN}-2026-10-29",
         message_id="TRIO20261031073000001", created="2026-10-31T07:30:00+01:00",
         opening_cents=balance_before(bank_account, day), entries=lines)
     result = bank.import_statement(data, "camt053_oosterlicht_2026-10-29.xml", actor=treasurer)

@@ -66,7 +66,7 @@ from coop.errors import ServiceError
 from coop.extensions import db
 from coop.mail import MailError, send_mail
 from coop.members.models import Membership, Person
-from coop.settings.services import get_organisation
+from coop.settings.services import get_organisation, payment_iban
 from coop.templating import date_filter, money_filter
 from coop.timeutil import utcnow
 from coop.validators import country_name, iban_in_sepa_zone, normalise_bic, normalise_iban
@@ -499,13 +499,14 @@ def _check_creditor(organisation) -> None:
     missing = [
         label for value, label in (
             (organisation.creditor_id, _l("incassant-ID")),
-            (organisation.iban, _l("IBAN")),
+            (payment_iban(), _l("IBAN of the current account")),
             (organisation.bic, _l("BIC")),
         ) if not value
     ]
     if missing or organisation.id is None:
         raise DirectDebitError(
-            _l("Fill in the coop's %(missing)s in the organisation settings first.",
+            _l("Fill in the coop's %(missing)s in the organisation settings (the IBAN "
+               "under Bank accounts) first.",
                missing=", ".join(str(m) for m in missing) or _l("details"))
         )
 
@@ -520,7 +521,7 @@ def build_pain008(organisation, collection_date: date, items: list[dict]) -> tup
 
     sepa = SepaDD({
         "name": organisation.name,
-        "IBAN": organisation.iban,
+        "IBAN": payment_iban(),
         "BIC": organisation.bic,
         "batch": True,
         "creditor_id": organisation.creditor_id,

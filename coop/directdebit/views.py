@@ -203,7 +203,8 @@ def batches():
 def _render_batch_form(form, status=200):
     organisation = get_organisation()
     return render_template("directdebit/batch_new.html", form=form,
-                           organisation=organisation), status
+                           organisation=organisation,
+                           payment_iban=services.payment_iban()), status
 
 
 @bp.route("/direct-debit/batches/new", methods=["GET", "POST"])

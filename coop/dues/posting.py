@@ -10,6 +10,11 @@ transaction as the dues action itself, one entry per event (the database's uniqu
 These are automatic postings: when the chart of accounts is still empty the default
 chart is seeded, and the fiscal year of the date is opened when it does not exist yet
 (never before a closed year). A closed year refuses them like any other posting.
+
+An entry is described by the invoice number, never the member's name: a posted entry
+cannot be changed, and the name must be erasable when a former member is anonymised
+(coop.privacy.services). The lines link the person and the invoice, so the ledger pages
+show the name at display time (`coop.ledger.services.persons_of_entries`).
 """
 
 from collections.abc import Sequence
@@ -27,11 +32,11 @@ def _invoice_spec(invoice: Invoice, receivables, income) -> EntrySpec | None:
         return None
     links = {"person_id": invoice.person_id, "invoice_id": invoice.id}
     if invoice.kind == InvoiceKind.CREDIT_NOTE:
-        description = f"Creditnota {invoice.number} ({invoice.addressee_name})"
+        description = f"Creditnota {invoice.number}"
         lines = [Line(income, debit_cents=amount, **links),
                  Line(receivables, credit_cents=amount, **links)]
     else:
-        description = f"Contributiefactuur {invoice.number} ({invoice.addressee_name})"
+        description = f"Contributiefactuur {invoice.number}"
         lines = [Line(receivables, debit_cents=amount, **links),
                  Line(income, credit_cents=amount, **links)]
     return EntrySpec(
@@ -60,8 +65,7 @@ def post_payment(payment: Payment, invoice: Invoice, actor=None) -> JournalEntry
     links = {"person_id": invoice.person_id, "invoice_id": invoice.id}
     spec = EntrySpec(
         entry_date=payment.paid_on,
-        description=f"Betaling contributiefactuur {invoice.number} ({invoice.addressee_name})"[
-            :300],
+        description=f"Betaling contributiefactuur {invoice.number}",
         lines=[
             Line(ledger.account_for(money), debit_cents=payment.amount_cents, **links),
             Line(ledger.account_for(AccountPurpose.RECEIVABLES),

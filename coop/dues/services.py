@@ -60,7 +60,7 @@ from coop.members.models import Membership, MembershipType, Person
 from coop.money import format_money
 from coop.payments import services as payments
 from coop.settings.models import DuesProration
-from coop.settings.services import get_organisation
+from coop.settings.services import get_organisation, payment_iban
 from coop.templating import money_locale
 from coop.timeutil import AMSTERDAM
 
@@ -759,7 +759,7 @@ def send_reminders(today: date | None = None, actor=None) -> ReminderResult:
                 remaining_cents=invoice.total_cents - paid.get(invoice.id, 0),
                 payment_reference=invoice.payment_reference,
                 organisation_name=organisation.name,
-                iban=format_iban(organisation.iban),
+                iban=format_iban(payment_iban()),
                 pay_url=pay_url(invoice),
             )
         except MailError:
@@ -796,7 +796,7 @@ def issuer_snapshot(organisation) -> dict:
     return {
         "name": organisation.name,
         "kvk_number": organisation.kvk_number,
-        "iban": organisation.iban,
+        "iban": payment_iban(),
         "street": organisation.street,
         "postcode": organisation.postcode,
         "city": organisation.city,

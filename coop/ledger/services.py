@@ -42,6 +42,7 @@ from coop.ledger.models import (
     JournalLine,
     LedgerAccount,
 )
+from coop.members.models import Person
 from coop.money import MAX_CENTS, format_money
 from coop.settings.services import get_organisation
 from coop.templating import money_locale
@@ -561,6 +562,31 @@ def entry_lines(entry: JournalEntry) -> list[JournalLine]:
     return list(db.session.scalars(
         select(JournalLine).where(JournalLine.entry_id == entry.id).order_by(JournalLine.id)
     ))
+
+
+@dataclass(frozen=True)
+class EntryPerson:
+    person_id: int
+    name: str
+
+
+def persons_of_entries(entry_ids: Sequence[int]) -> dict[int, list[EntryPerson]]:
+    """The persons the lines of these entries link to, by entry id, with their name as
+    the register holds it now. Entries are described without names (a posted entry is
+    never changed, a name must be erasable): pages show the name through this link, and
+    an anonymised former member shows as such."""
+    ids = sorted(set(entry_ids))
+    found: dict[int, list[EntryPerson]] = {}
+    for offset in range(0, len(ids), 500):
+        rows = db.session.execute(
+            select(JournalLine.entry_id, Person).distinct()
+            .join(Person, Person.id == JournalLine.person_id)
+            .where(JournalLine.entry_id.in_(ids[offset:offset + 500]))
+            .order_by(JournalLine.entry_id, Person.id)
+        ).all()
+        for entry_id, person in rows:
+            found.setdefault(entry_id, []).append(EntryPerson(person.id, person.display_name))
+    return found
 
 
 def reversal_of(entry: JournalEntry) -> JournalEntry | None:

@@ -246,6 +246,7 @@ def entries():
     ).all()
     page = Window(items=rows[:PAGE_SIZE], page=page_number, has_next=len(rows) > PAGE_SIZE)
     return render_template("ledger/entries.html", page=page,
+                           persons=services.persons_of_entries([e.id for e in page.items]),
                            **_report_context(start, end, year))
 
 
@@ -269,6 +270,7 @@ def _render_entry(entry: JournalEntry, reverse_form=None, status=200):
     return render_template(
         "ledger/entry.html", entry=entry, lines=lines, reversed_by=reversed_by,
         original=original,
+        persons=services.persons_of_entries([entry.id]).get(entry.id, []),
         can_reverse=services.can_reverse(entry, reversed_by),
         reverse_form=reverse_form or ReverseForm(formdata=None, entry_date=timeutil.local_today()),
     ), status
@@ -570,6 +572,7 @@ def general_ledger(account_id: int):
     accounts = db.session.scalars(select(LedgerAccount).order_by(LedgerAccount.code)).all()
     return render_template(
         "ledger/general_ledger.html", account=account, page=page, accounts=accounts,
+        persons=services.persons_of_entries([line.entry_id for line in page.items]),
         opening=reports.balance_before(account, start), **_report_context(start, end, year),
     )
 

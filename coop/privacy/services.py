@@ -25,6 +25,8 @@ from coop.directdebit.services import end_mandates_of
 from coop.dues.models import Invoice, ReminderLog
 from coop.extensions import db
 from coop.governance.models import Appointment
+from coop.mail import OutboxMessage
+from coop.meetings.models import ConvocationLog
 from coop.members import services as members
 from coop.members.models import ConsentEvent, ConsentKind, Membership, Person
 from coop.permissions import Role
@@ -108,6 +110,9 @@ def anonymise(person: Person, actor=None) -> None:
     deactivated; its login attempts (keyed by the email) are deleted.
     The personal values kept with earlier audit entries about the person or their
     account, and the addresses in the reminder log, are erased; the entries stay.
+    Mails to them are deleted from the outbox, their name and address in other mails
+    replaced; the convocation log and direct-debit pre-notifications keep the fact,
+    not the name and address.
     The audit entry records which person and memberships, never the personal data.
     Raises ValueError for a person already anonymised.
     """
@@ -127,6 +132,10 @@ def anonymise(person: Person, actor=None) -> None:
         )
     )
     account_id = person.user_id
+    account = db.session.get(User, account_id) if account_id is not None else None
+    # What identified them, to sweep from the texts that copied it (mails, logs).
+    names = {person.display_name, account.name if account is not None else None}
+    emails = {person.email, account.email if account is not None else None}
     person.family_name = ANONYMISED_NAME
     for field in CLEARED_FIELDS:
         setattr(person, field, None)
@@ -144,12 +153,45 @@ def anonymise(person: Person, actor=None) -> None:
         .where(ReminderLog.invoice_id.in_(select(Invoice.id).where(Invoice.person_id == person.id)))
         .values(recipient=None)
     )
+    _sweep_copies(person, {n for n in names if n}, {e for e in emails if e})
     audit.record(
         "members:person:anonymise",
         {"member_numbers": member_numbers, "account_id": account_id},
         obj=person,
         actor=actor,
     )
+
+
+def _sweep_copies(person: Person, names: set[str], emails: set[str]) -> None:
+    """Remove the copies of their name and address that other records took: the mails
+    to them in the outbox (and their name or address in any other mail), the
+    convocation log (the record that a convocation went out stays, by member number),
+    and the addresses pre-notifications of direct debits went to."""
+
+    lowered = {e.lower() for e in emails}
+    if lowered:
+        db.session.execute(
+            delete(OutboxMessage).where(func.lower(OutboxMessage.recipient).in_(lowered)))
+    needles = sorted(names | emails, key=len, reverse=True)
+    if needles:
+        columns = (OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html)
+        found = or_(*[column.contains(needle) for column in columns for needle in needles])
+        for message in db.session.scalars(select(OutboxMessage).where(found)):
+            for column in ("subject", "body_text", "body_html"):
+                text = getattr(message, column)
+                for needle in needles:
+                    text = text.replace(needle, ANONYMISED_NAME) if text else text
+                setattr(message, column, text)
+    db.session.execute(
+        update(ConvocationLog).where(ConvocationLog.person_id == person.id)
+        .values(name=ANONYMISED_NAME, address="-")
+    )
+    db.session.execute(
+        update(BatchItem)
+        .where(BatchItem.mandate_id.in_(select(Mandate.id).where(Mandate.person_id == person.id)))
+        .values(notified_to=None)
+    )
+    db.session.flush()
 
 
 def _anonymise_account(user: User, actor) -> None:

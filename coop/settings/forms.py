@@ -16,7 +16,6 @@ from coop.validators import (
     Normalised,
     normalise_bic,
     normalise_creditor_id,
-    normalise_iban,
     normalise_kvk,
     normalise_postcode,
     normalise_rsin,
@@ -60,7 +59,6 @@ class OrganisationForm(FlaskForm):
         _l("KvK number"), validators=[Optional(), Normalised(normalise_kvk)]
     )
     rsin = StringField(_l("RSIN"), validators=[Optional(), Normalised(normalise_rsin)])
-    iban = StringField(_l("IBAN"), validators=[Optional(), Normalised(normalise_iban)])
     street = StringField(_l("Street and number"), validators=[Optional(), Length(max=200)])
     postcode = StringField(
         _l("Postcode"), validators=[Optional(), Normalised(normalise_postcode)]

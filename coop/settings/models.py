@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, CheckConstraint, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coop.extensions import db, one_of
@@ -45,7 +45,8 @@ class Organisation(db.Model):
     legal_form: Mapped[str] = mapped_column(String(20), nullable=False)
     kvk_number: Mapped[str | None] = mapped_column(String(8))
     rsin: Mapped[str | None] = mapped_column(String(9))
-    iban: Mapped[str | None] = mapped_column(String(34))
+    # The coop's own IBANs are in `bank_account` (migration 0015 moved the one that was
+    # here): the current account is the one printed on invoices.
     street: Mapped[str | None] = mapped_column(String(200))
     postcode: Mapped[str | None] = mapped_column(String(7))
     city: Mapped[str | None] = mapped_column(String(100))
@@ -137,3 +138,33 @@ class Organisation(db.Model):
     @property
     def can_be_anbi(self) -> bool:
         return self.legal_form != LegalForm.COOPERATIE_UA
+
+
+class BankAccountKind(StrEnum):
+    CURRENT = "current"  # betaalrekening: invoices name it, direct debits collect on it
+    SAVINGS = "savings"  # spaarrekening
+
+
+class BankAccount(db.Model):
+    """One of the coop's own bank accounts: a setting, at most one of each kind. Each is
+    linked to its account in the ledger (the bank import books its lines there);
+    statements of any other IBAN are not the coop's and are skipped on import."""
+
+    __tablename__ = "bank_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False, unique=True)
+    iban: Mapped[str] = mapped_column(String(34), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    # By table name: the ledger sits above the settings (coop.bank edits this link).
+    ledger_account_id: Mapped[int] = mapped_column(
+        ForeignKey("ledger_account.id"), nullable=False, unique=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow
+    )
+
+    __table_args__ = (
+        CheckConstraint(one_of("kind", BankAccountKind), name="kind_known"),
+        CheckConstraint("iban <> ''", name="iban_not_empty"),
+    )

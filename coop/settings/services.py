@@ -6,10 +6,10 @@ from sqlalchemy import select
 
 from coop import audit
 from coop.extensions import db
-from coop.settings.models import LegalForm, Organisation
+from coop.settings.models import BankAccount, BankAccountKind, LegalForm, Organisation
 
 EDITABLE_FIELDS = [
-    "name", "legal_form", "kvk_number", "rsin", "iban", "street", "postcode", "city",
+    "name", "legal_form", "kvk_number", "rsin", "street", "postcode", "city",
     "email", "website", "fiscal_year_start_month", "anbi_status", "sbbi_status",
     "convocation_days", "amendment_convocation_days", "amendment_inspection_days",
     "proxy_cap_per_holder", "quorum_percent", "default_majority", "amendment_majority",
@@ -34,6 +34,24 @@ def get_organisation() -> Organisation:
             },
         )
     return organisation
+
+
+def bank_accounts() -> list[BankAccount]:
+    """The coop's own bank accounts, the current account first."""
+    rows = db.session.scalars(select(BankAccount)).all()
+    order = list(BankAccountKind)
+    return sorted(rows, key=lambda a: order.index(BankAccountKind(a.kind)))
+
+
+def bank_account(kind: BankAccountKind) -> BankAccount | None:
+    return db.session.scalar(select(BankAccount).where(BankAccount.kind == kind.value))
+
+
+def payment_iban() -> str | None:
+    """The IBAN members pay to (on invoices and reminders) and direct debits collect
+    on: the current account's, None while none is set."""
+    account = bank_account(BankAccountKind.CURRENT)
+    return account.iban if account is not None else None
 
 
 def update_organisation(organisation: Organisation, values: dict[str, Any], actor=None):

@@ -1,11 +1,10 @@
-"""Bank fixtures: the coop's IBAN set, the ledger's books, the sample statement."""
+"""Bank fixtures: the coop's current account set, the ledger's books, the sample statement."""
 
 from pathlib import Path
 
 import pytest
 
-from coop.extensions import db
-from coop.settings.services import get_organisation
+from tests import factories
 from tests.ledger.conftest import books, treasurer  # noqa: F401 - shared fixtures
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -14,10 +13,8 @@ COOP_IBAN = "NL12TRIO0198765432"
 
 @pytest.fixture
 def bank_books(books):  # noqa: F811
-    organisation = get_organisation()
-    organisation.iban = COOP_IBAN
-    db.session.add(organisation)
-    db.session.commit()
+    """The books of 2026 and the coop's current account (linked to 1100 Bank)."""
+    factories.set_bank_account(COOP_IBAN)
     return books
 
 

@@ -215,3 +215,61 @@ def test_auditor_reads_the_bank_lines_but_cannot_match(client, login_as, make_us
     assert client.post(f"/finance/bank/transactions/{line.id}/match",
                        data={"invoice": invoice.number}).status_code == 403
     assert db.session.get(Invoice, invoice.id).status == "open"
+
+
+# An invoice paid twice --------------------------------------------------------------
+
+
+def test_a_line_naming_an_invoice_paid_already_says_so_and_books_an_overpayment_to_refund(
+        client, login_as, treasurer, bank_books):
+    invoice = factories.create_invoice(given_name="Anouk", family_name="Verbeek")
+    first, = _import(_line(reference=invoice.payment_reference, bank_reference="R1"))
+    bank.match_to_invoice(first, invoice)
+    db.session.commit()
+    again, = _import(_line(text=f"Contributie {invoice.number}", bank_reference="R2"),
+                     statement_id="S-2")
+    login_as(treasurer)
+
+    page = Page(client.get(f"/finance/bank/transactions/{again.id}").text)
+    notice = page.by_id("paid-already").text
+    assert f"Factuur {invoice.number} is al betaald op 2 mrt 2026; dubbel betaald?" in notice
+    assert "Geen openstaande contributiefactuur" not in page.root.text
+
+    # Matching it again is refused with the same words, at the field.
+    refused = client.post(f"/finance/bank/transactions/{again.id}/match",
+                          data={"invoice": invoice.number})
+    assert refused.status_code == 422
+    assert "al betaald op 2 mrt 2026" in Page(refused.text).field_error("invoice")
+
+    response = client.post(f"/finance/bank/transactions/{again.id}/overpayment",
+                           data={"invoice": invoice.number})
+    assert response.status_code == 302
+
+    db.session.expire_all()
+    line = db.session.get(BankTransaction, again.id)
+    assert line.status == "booked"
+    rows = db.session.execute(
+        select(LedgerAccount.code, JournalLine.debit_cents, JournalLine.credit_cents,
+               JournalLine.invoice_id)
+        .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
+        .where(JournalLine.entry_id == line.journal_entry_id).order_by(LedgerAccount.code)
+    ).all()
+    assert [tuple(r) for r in rows] == [("1100", 2500, 0, invoice.id),
+                                        ("1600", 0, 2500, invoice.id)]
+    entry = db.session.get(JournalEntry, line.journal_entry_id)
+    assert invoice.number in entry.description and "Verbeek" not in entry.description
+    # The invoice received one payment only.
+    assert db.session.scalar(select(func.count(Payment.id))) == 1
+    overview = Page(client.get("/finance/bank/").text).by_id("overpayments").text
+    assert invoice.number in overview and "Anouk Verbeek" in overview and "25,00" in overview
+
+
+def test_an_overpayment_on_an_open_invoice_is_refused(bank_books):
+    invoice = factories.create_invoice()
+    line, = _import(_line(reference=invoice.payment_reference, bank_reference="R1"))
+
+    with pytest.raises(BankError) as raised:
+        bank.book_overpayment(line, invoice)
+
+    assert raised.value.field == "invoice"
+    assert db.session.get(BankTransaction, line.id).status == "open"

@@ -20,10 +20,9 @@ IBAN = "NL12TRIO0198765432"
 def test_treasurer_imports_a_statement_matches_a_payment_and_reads_the_results(
         page, live_server, tmp_path):
     with live_server.app.app_context():
-        organisation = get_organisation()
-        organisation.iban = IBAN
-        db.session.add(organisation)
+        get_organisation()
         ledger.seed_default_chart()
+        factories.set_bank_account(IBAN)
         ledger.open_fiscal_year(2026)
         invoice = factories.create_invoice()
         number, reference, name = (invoice.number, invoice.payment_reference,

@@ -25,7 +25,7 @@ def coop(app):
     """The coop's settings with incassant-ID, IBAN and BIC; the books of 2026 open."""
     org = get_organisation()
     for key, value in {
-        "name": "Wijkcoöperatie Oost voor Elkaar", "kvk_number": KVK, "iban": COOP_IBAN,
+        "name": "Wijkcoöperatie Oost voor Elkaar", "kvk_number": KVK,
         "bic": COOP_BIC, "creditor_id": CREDITOR_ID, "fiscal_year_start_month": 1,
     }.items():
         setattr(org, key, value)
@@ -33,6 +33,7 @@ def coop(app):
     ledger.seed_default_chart()
     ledger.open_fiscal_year(2026)
     db.session.commit()
+    factories.set_bank_account(COOP_IBAN)
     return org
 
 

@@ -93,3 +93,46 @@ def test_payment_dated_in_a_closed_year_is_refused_and_nothing_saved(app):
     assert refused.value.field == "paid_on"
     assert dues.paid_cents(invoice) == 0
     assert _entries(EntrySource.DUES_PAYMENT) == 0
+
+
+def test_dues_entries_name_the_invoice_not_the_member_and_pages_show_the_name_by_link(
+        app, client, login_as, make_user):
+    from coop.members.models import Person
+    from coop.privacy import services as privacy
+    from tests.pages import Page
+
+    membership = factories.create_member(given_name="Wilhelmina", family_name="Brandsma")
+    invoice = factories.create_invoice(membership)
+    dues.record_payment(invoice, 2500, date(2026, 1, 20), "bank_transfer",
+                        today=date(2026, 2, 1))
+    dues.credit_invoice(factories.create_invoice(membership, dues_year=2025),
+                        date(2026, 2, 1), "Dubbel")
+    db.session.commit()
+
+    descriptions = db.session.scalars(select(JournalEntry.description)).all()
+    assert len(descriptions) == 4
+    assert not [d for d in descriptions if "Brandsma" in d or "Wilhelmina" in d]
+    assert f"Contributiefactuur {invoice.number}" in descriptions
+    assert f"Betaling contributiefactuur {invoice.number}" in descriptions
+
+    login_as(make_user(roles=["board"]))
+    journal = Page(client.get("/finance/entries?year=2026").text)
+    person = db.session.scalar(select(Person).where(Person.family_name == "Brandsma"))
+    links = _entry_person_links(journal)
+    assert {a.text for a in links} == {"Wilhelmina Brandsma"}
+    assert {a.attrs.get("href") for a in links} == {f"/members/{person.id}"}
+    entry = db.session.scalar(select(JournalEntry).where(
+        JournalEntry.description == f"Contributiefactuur {invoice.number}"))
+    assert "Wilhelmina Brandsma" in Page(client.get(f"/finance/entries/{entry.id}").text).root.text
+
+    privacy.anonymise(person)
+    db.session.commit()
+    journal = Page(client.get("/finance/entries?year=2026").text)
+    assert "Brandsma" not in journal.root.text
+    assert {a.text for a in _entry_person_links(journal)} == {
+        privacy.ANONYMISED_NAME}
+
+
+def _entry_person_links(page):
+    return [e for e in page.root.iter()
+            if e.tag == "a" and "entry-person" in (e.attrs.get("class") or "")]

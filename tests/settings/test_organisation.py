@@ -28,7 +28,6 @@ VALID = {
     "legal_form": "cooperatie_ua",
     "kvk_number": "1234 5678",
     "rsin": VALID_RSIN,
-    "iban": "nl91 abna 0417 1643 00",
     "street": "Lindelaan 1",
     "postcode": "3581ab",
     "city": "Utrecht",
@@ -63,12 +62,6 @@ BAD_INPUT = {
         "rsin",
         {"rsin": RSIN_FAILING_ELEVEN_TEST},
         "This RSIN fails the eleven test; check the digits.",
-        {},
-    ),
-    "iban_check_digits": (
-        "iban",
-        {"iban": "NL92ABNA0417164300"},
-        "This is not a valid IBAN; check the digits.",
         {},
     ),
     "postcode_five_digits": (
@@ -157,7 +150,6 @@ def test_valid_settings_are_saved_in_normal_form(client, board):
     assert saved["name"] == "Wijkcoöperatie De Linde U.A."
     assert saved["kvk_number"] == "12345678"
     assert saved["rsin"] == VALID_RSIN
-    assert saved["iban"] == "NL91ABNA0417164300"
     assert saved["postcode"] == "3581 AB"
     assert saved["quorum_percent"] is None
     assert saved["anbi_status"] is False
@@ -176,7 +168,6 @@ def test_first_save_is_audited_with_the_old_and_new_values(client, board):
     changes = event.details["changes"]
     assert changes["name"] == ["Wijkcoöperatie", "Wijkcoöperatie De Linde U.A."]
     assert changes["kvk_number"] == [None, "12345678"]
-    assert changes["iban"] == [None, "NL91ABNA0417164300"]
     assert "legal_form" not in changes  # unchanged from the default
 
 
@@ -284,7 +275,7 @@ def test_board_member_reads_the_saved_settings(client, saved_settings, make_user
     assert response.status_code == 200
     page = Page(response.text)
     assert page.by_id("kvk_number").attrs.get("value") == "12345678"
-    assert page.by_id("iban").attrs.get("value") == "NL91ABNA0417164300"
+    assert page.by_id("city").attrs.get("value") == "Utrecht"
 
 
 @pytest.mark.parametrize("role", [Role.AUDITOR, Role.MEMBER, Role.VOLUNTEER, Role.FUNDER])
