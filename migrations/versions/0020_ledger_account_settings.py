@@ -2,7 +2,7 @@
 variables: DONATION_ACCOUNT_PRIVATE, DONATION_ACCOUNT_COMPANY, MOLLIE_FEE_ACCOUNT)
 
 Revision ID: 0020_ledger_account_settings
-Revises: 0014_appointment_correction
+Revises: 0015_bank_accounts
 Create Date: 2026-12-03 14:00:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0020_ledger_account_settings'
-down_revision = '0014_appointment_correction'
+down_revision = '0015_bank_accounts'
 branch_labels = None
 depends_on = None
 
