@@ -41,8 +41,26 @@ SQLite (the default database)
     Read-only requests never start a transaction on SQLite, so pages that only read are
     not slowed or serialised by any of this.
 
-Callers must read what they count *after* `lock_row` (objects loaded before may be
-stale: `locked()` returns the row re-read).
+Why not the alternatives: `BEGIN IMMEDIATE` for every POST would hold the one write
+lock through work that needs none (a call to Mollie, rendering a PDF) and serialise
+every form of the app; SQLAlchemy's pysqlite recipe that begins every transaction
+explicitly (`isolation_level=None` plus a "begin" event) would make every read hold a
+shared lock until the commit and bring the deferred-transaction pitfall to every
+request that reads before it writes. A no-op UPDATE of the row itself (what
+`payments._lock` did) takes the write lock too, but cannot be used on rows whose
+update triggers refuse any update (a posted journal entry) and writes for nothing.
+
+The helpers:
+
+- `lock_row(model, row_id)` and `locked(model, row_id)` (the row re-read): one row;
+- `lock_rows(select(...), of=..., skip_locked=...)`: the rows a queue query reads;
+- `locked_row(model, key, **defaults)`: a counter row, created if missing;
+- `lock_key(name)`: a rule about a row that does not exist yet (one payment per form
+  key): a transaction-scoped advisory lock on PostgreSQL, the write lock on SQLite.
+
+Callers must read what they count *after* the lock (objects loaded before may be stale:
+`locked()` returns the row re-read). Lock rows in the same order everywhere on
+PostgreSQL (a payment before its invoice), or two writers can deadlock there.
 """
 
 import hashlib
@@ -72,6 +90,17 @@ def locked(model, row_id):
     (None when there is no such row)."""
     lock_row(model, row_id)
     return db.session.get(model, row_id, populate_existing=True)
+
+
+def lock_rows(statement, **for_update):
+    """`statement`, a SELECT whose rows stay locked as by `lock_row` once it has run
+    (queues and batches: `of=`, `skip_locked=` as for `with_for_update`). On SQLite the
+    write lock is taken now (SKIP LOCKED then means: wait for the other run)."""
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        _take_sqlite_write_lock(connection)
+        return statement
+    return statement.with_for_update(**for_update)
 
 
 def locked_row(model, key: dict, **defaults):

@@ -59,9 +59,13 @@ def test_lock_row_after_a_write_in_the_same_transaction_waits_for_nobody_else(ap
     db.session.add(InvoiceSequence(fiscal_year=2026, last_number=0))
     db.session.commit()
 
+    years = iter(range(3000, 3004))
+    take = threading.Lock()
+
     def work():
-        db.session.add(InvoiceSequence(fiscal_year=3000 + threading.get_ident() % 997,
-                                       last_number=0))
+        with take:
+            year = next(years)
+        db.session.add(InvoiceSequence(fiscal_year=year, last_number=0))
         db.session.flush()  # the transaction is open and has written
         lock_row(InvoiceSequence, 2026)
         row = db.session.get(InvoiceSequence, 2026, populate_existing=True)

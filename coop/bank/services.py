@@ -47,6 +47,7 @@ from coop.ledger.models import (
     JournalLine,
     LedgerAccount,
 )
+from coop.locking import locked
 from coop.members.models import Person
 from coop.settings import services as settings
 from coop.settings.models import BankAccount, BankAccountKind
@@ -402,7 +403,7 @@ def match_to_invoice(transaction: BankTransaction, invoice: Invoice | None, acto
     line matched. Raises BankError (field `invoice`) for a line that is settled already
     or is money paid out, no invoice, or what record_payment refuses (an invoice that is
     not open, an amount above what remains)."""
-    transaction = _lock(transaction)
+    transaction = locked(BankTransaction, transaction.id)
     if transaction.status != TransactionStatus.OPEN:
         raise BankError(_l("This bank line has already been matched or booked."))
     if transaction.direction != Direction.CREDIT:
@@ -489,7 +490,7 @@ def book_transaction(transaction: BankTransaction, account: LedgerAccount | None
     agreement, through `post_entry`, and mark it booked. Raises BankError for a line
     already settled, no account or the bank account itself, and what the ledger
     refuses (field names of the booking form: `account`, `description`)."""
-    transaction = _lock(transaction)
+    transaction = locked(BankTransaction, transaction.id)
     if transaction.status != TransactionStatus.OPEN:
         raise BankError(_l("This bank line has already been matched or booked."))
     if account is None:

@@ -64,6 +64,7 @@ from coop.dues import services as dues
 from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentMethod
 from coop.errors import ServiceError
 from coop.extensions import db
+from coop.locking import lock_rows, locked
 from coop.mail import MailError, send_mail
 from coop.members.models import Membership, Person
 from coop.settings.services import get_organisation, payment_iban
@@ -257,10 +258,7 @@ def sign_mandate(
     """
     today = today or timeutil.local_today()
     # Lock the person: two signings at once must not both pass the checks below.
-    person = db.session.scalars(
-        select(Person).where(Person.id == person.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    person = locked(Person, person.id)
     if person.anonymised_at is not None:
         raise DirectDebitError(_l("This person was anonymised."))
     holder, iban, bic = _debtor_account(account_holder, iban, bic)
@@ -375,7 +373,7 @@ def _candidates(collection_date: date) -> list[Candidate]:
     live_item = aliased(BatchItem)
     pending_for_mandate = aliased(BatchItem)
     paid = dues.paid_so_far()
-    rows = db.session.execute(
+    rows = db.session.execute(lock_rows(
         select(Invoice, Mandate, paid)
         .join(Mandate, and_(Mandate.person_id == Invoice.person_id,
                             Mandate.status == MandateStatus.ACTIVE))
@@ -389,9 +387,9 @@ def _candidates(collection_date: date) -> list[Candidate]:
             ~exists().where(pending_for_mandate.mandate_id == Mandate.id,
                             pending_for_mandate.status == ItemStatus.PENDING),
         )
-        .order_by(Mandate.id, Invoice.due_date, Invoice.id)
-        .with_for_update(of=Invoice)
-    ).all()
+        .order_by(Mandate.id, Invoice.due_date, Invoice.id),
+        of=Invoice,
+    )).all()
     chosen: dict[int, tuple[Invoice, Mandate, int]] = {}
     open_count: dict[int, int] = {}
     for invoice, mandate, paid_cents in rows:
@@ -641,7 +639,7 @@ def send_prenotifications(batch: Batch, actor=None) -> NoticeResult:
     if batch.status != BatchStatus.PENDING:
         return result
     organisation = get_organisation()
-    rows = db.session.execute(
+    rows = db.session.execute(lock_rows(
         select(BatchItem, Invoice, Mandate, Person, User.locale)
         .join(Invoice, Invoice.id == BatchItem.invoice_id)
         .join(Mandate, Mandate.id == BatchItem.mandate_id)
@@ -649,9 +647,9 @@ def send_prenotifications(batch: Batch, actor=None) -> NoticeResult:
         .outerjoin(User, User.id == Person.user_id)
         .where(BatchItem.batch_id == batch.id, BatchItem.status == ItemStatus.PENDING,
                BatchItem.notified_at.is_(None))
-        .order_by(BatchItem.id)
-        .with_for_update(of=BatchItem, skip_locked=True)
-    ).all()
+        .order_by(BatchItem.id),
+        of=BatchItem, skip_locked=True,
+    )).all()
     for item, invoice, mandate, person, locale in rows:
         if not person.email or person.anonymised_at is not None:
             result.no_email += 1
@@ -701,10 +699,7 @@ def _date(day: date) -> str:
 
 
 def _lock_batch(batch: Batch) -> Batch:
-    return db.session.scalars(
-        select(Batch).where(Batch.id == batch.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    return locked(Batch, batch.id)
 
 
 def mark_collected(batch: Batch, actor=None, today: date | None = None) -> int:
@@ -802,10 +797,7 @@ def return_item(item: BatchItem, reason_code: str, day: date, actor=None,
     if reason_code not in REASON_CODES:
         raise DirectDebitError(_l("Choose the reason code the bank gave."), "reason_code")
     batch = _lock_batch(db.session.get(Batch, item.batch_id))
-    item = db.session.scalars(
-        select(BatchItem).where(BatchItem.id == item.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    item = locked(BatchItem, item.id)
     if day > today:
         raise DirectDebitError(_l("The date cannot be in the future."), "returned_on")
     invoice = db.session.get(Invoice, item.invoice_id)

@@ -36,6 +36,7 @@ from coop.extensions import db
 from coop.ledger import services as ledger
 from coop.ledger.models import AccountPurpose, CostCentre, LedgerAccount
 from coop.ledger.services import Line
+from coop.locking import lock_key
 from coop.mail import MailError, send_after_commit, send_mail
 from coop.money import format_money
 from coop.payments import services as payments
@@ -101,6 +102,9 @@ def start_gift(gift: Gift, idempotency_key: str) -> OnlinePayment:
     public mention without a name or an inactive campaign; PaymentError when Mollie
     cannot be reached (nothing is stored then).
     """
+    # A double click sends the same form (key) twice at once: the second waits here
+    # until the first has committed, then answers the first one's payment.
+    lock_key(f"payment-start:{idempotency_key}")
     existing = payments.by_idempotency_key(idempotency_key)
     if existing is not None:
         if existing.donation_id is None:  # a key from another form: start afresh
@@ -262,7 +266,7 @@ def record_subscription_payment(_sender=None, *, remote: MolliePayment,
                                                to_status=PaymentStatus.OPEN.value))
             db.session.flush()
     except IntegrityError:
-        return payments.lock(remote.id)
+        return payments.lock_payment(remote.id)
     return payment
 
 

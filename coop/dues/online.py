@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from coop import timeutil
 from coop.accounts.models import User
@@ -17,6 +17,7 @@ from coop.dues import services
 from coop.dues.models import Invoice, Payment, PaymentMethod
 from coop.extensions import db
 from coop.ledger import services as ledger
+from coop.locking import locked
 from coop.payments import services as payments
 from coop.payments import signals as payment_signals
 from coop.payments.gateway import GatewayRefused, GatewayUnavailable, MolliePayment, gateway
@@ -119,16 +120,10 @@ _RECENT_LIMIT = 5
 
 
 def _lock_invoice_row(invoice):
-    """The invoice re-read, locked until the transaction ends: starts for one invoice
-    queue up. An UPDATE rather than SELECT … FOR UPDATE, as `payments.lock`: on SQLite only
-    a write takes the lock. (The webhook locks a payment row, then the invoice; this
-    path locks no payment row, so the two cannot deadlock.)"""
-    db.session.execute(
-        update(Invoice).where(Invoice.id == invoice.id).values(status=Invoice.status)
-        .execution_options(synchronize_session=False))
-    return db.session.scalars(
-        select(Invoice).where(Invoice.id == invoice.id)
-        .execution_options(populate_existing=True)).one()
+    """The invoice locked and re-read: starts for one invoice queue up. (The webhook
+    locks a payment row, then the invoice; this path locks no payment row, so the two
+    cannot deadlock.)"""
+    return locked(Invoice, invoice.id)
 
 
 def payment_in_progress(invoice) -> bool:

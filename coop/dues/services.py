@@ -53,7 +53,7 @@ from coop.ledger import services as ledger
 from coop.ledger import signals as ledger_signals
 from coop.ledger.models import EntrySource, JournalEntry
 from coop.ledger.services import LedgerError
-from coop.locking import locked_row
+from coop.locking import lock_rows, locked, locked_row
 from coop.mail import MailError, send_mail
 from coop.members import signals as member_signals
 from coop.members.models import Membership, MembershipType, Person
@@ -395,13 +395,8 @@ def display_status(invoice: Invoice, today: date | None = None) -> str:
 
 
 def _lock_invoice(invoice: Invoice) -> Invoice:
-    """Re-read the invoice FOR UPDATE, so two clerks cannot both settle it."""
-    return db.session.scalars(
-        select(Invoice)
-        .where(Invoice.id == invoice.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    """The invoice locked and re-read, so two clerks cannot both settle it."""
+    return locked(Invoice, invoice.id)
 
 
 def credit_note_of(invoice: Invoice) -> Invoice | None:
@@ -565,10 +560,7 @@ def reverse_payment(
     if not reason:
         raise DuesError(_l("Give a reason."), "reason")
     invoice = _lock_invoice(payment.invoice)
-    payment = db.session.scalars(
-        select(Payment).where(Payment.id == payment.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    payment = locked(Payment, payment.id)
     if payment.reversed_on is not None:
         raise DuesError(_l("This payment has already been reversed."))
     if invoice.status not in (InvoiceStatus.PAID, InvoiceStatus.OPEN):
@@ -701,7 +693,7 @@ def send_reminders(today: date | None = None, actor=None) -> ReminderResult:
     after_days = organisation.reminder_after_days
     first_due_before = today - timedelta(days=after_days)
     # Locked, skipping rows another run holds: two runs at once do not mail twice.
-    rows = db.session.execute(
+    rows = db.session.execute(lock_rows(
         select(Invoice, Person)
         .join(Person, Person.id == Invoice.person_id)
         .where(
@@ -709,9 +701,9 @@ def send_reminders(today: date | None = None, actor=None) -> ReminderResult:
             Invoice.status == InvoiceStatus.OPEN,
             Invoice.due_date <= first_due_before,
         )
-        .order_by(Invoice.due_date, Invoice.id)
-        .with_for_update(of=Invoice, skip_locked=True)
-    ).all()
+        .order_by(Invoice.due_date, Invoice.id),
+        of=Invoice, skip_locked=True,
+    )).all()
     result = ReminderResult()
     if not rows:
         return result

@@ -31,6 +31,7 @@ from coop.governance.models import (
     Position,
     SignatureAuthority,
 )
+from coop.locking import lock_row
 from coop.meetings.models import Decision, Outcome
 from coop.members.models import Membership, Person
 from coop.settings.services import get_organisation
@@ -244,10 +245,6 @@ def update_position(position: Position, values: dict[str, Any], actor=None) -> d
 IN_FORCE = Appointment.voided_at.is_(None)  # not entered in error
 
 
-def _lock(model, row_id: int) -> None:
-    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
-
-
 def find_person(identifier: str) -> Person:
     """The person with this member number or email address. Raises GovernanceError."""
     identifier = (identifier or "").strip()
@@ -434,8 +431,8 @@ def appoint(person: Person, position: Position, start_date: date, term_years: in
     """
     # Two board members appointing at once must not both find the seat free: the
     # position and the person stay locked until the transaction ends (PostgreSQL).
-    _lock(Position, position.id)
-    _lock(Person, person.id)
+    lock_row(Position, position.id)
+    lock_row(Person, person.id)
     body = db.session.get(Body, position.body_id)
     rules = term_rules(body)
     if not (position.is_active and body.is_active):
@@ -528,7 +525,7 @@ def step_down(appointment: Appointment, ended_on: date, reason: str | None, acto
     Raises GovernanceError when they already stepped down, no reason is given, the date
     lies outside the term, or a next term was already recorded (step down from that one).
     """
-    _lock(Appointment, appointment.id)
+    lock_row(Appointment, appointment.id)
     db.session.refresh(appointment)
     person = db.session.get(Person, appointment.person_id)
     reason = (reason or "").strip()
@@ -582,7 +579,7 @@ def void_appointment(appointment: Appointment, reason: str | None, actor=None) -
     Raises GovernanceError when no reason is given, the term was already voided, it is
     too old to correct, or a next term follows it (correct that one first).
     """
-    _lock(Appointment, appointment.id)
+    lock_row(Appointment, appointment.id)
     db.session.refresh(appointment)
     person = db.session.get(Person, appointment.person_id)
     reason = (reason or "").strip()

@@ -42,6 +42,7 @@ from coop.ledger.models import (
     JournalLine,
     LedgerAccount,
 )
+from coop.locking import locked
 from coop.members.models import Person
 from coop.money import MAX_CENTS, format_money
 from coop.settings.services import get_organisation
@@ -315,11 +316,8 @@ def _open_missing_year(day: date, field: str) -> FiscalYear:
 
 
 def _lock_year(fiscal_year: FiscalYear) -> FiscalYear:
-    """Re-read the year FOR UPDATE: numbers are taken from it and closing waits for it."""
-    return db.session.scalars(
-        select(FiscalYear).where(FiscalYear.year == fiscal_year.year).with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    """The year locked and re-read: numbers are taken from it and closing waits for it."""
+    return locked(FiscalYear, fiscal_year.year)
 
 
 # Posting ------------------------------------------------------------------------------
@@ -486,23 +484,23 @@ def post_entries(specs: Sequence[EntrySpec], *, actor=None, open_missing_year: b
     entries: list[JournalEntry] = []
     created_by = audit.acting_user_id(actor)
     for spec, _resolved in checked:
-        locked = next((year for year in years.values()
-                       if year.start_date <= spec.entry_date <= year.end_date), None)
-        if locked is None:
+        held = next((year for year in years.values()
+                     if year.start_date <= spec.entry_date <= year.end_date), None)
+        if held is None:
             fiscal_year = _year_for_posting(spec.entry_date, open_missing_year)
-            locked = years[fiscal_year.year] = _lock_year(fiscal_year)
+            held = years[fiscal_year.year] = _lock_year(fiscal_year)
             # The lock re-read the row: check again that it is still open.
-            if locked.status != FiscalYearStatus.OPEN:
+            if held.status != FiscalYearStatus.OPEN:
                 raise LedgerError(
                     _l("Fiscal year %(year)s is closed: nothing can be posted in it.",
                        year=fiscal_year.year), "entry_date")
-            numbers[locked.year] = locked.last_entry_number
+            numbers[held.year] = held.last_entry_number
         # Numbers are counted here and stored once per year below: one UPDATE, not one
         # per entry (each would be flushed by the next query).
-        numbers[locked.year] += 1
+        numbers[held.year] += 1
         entries.append(JournalEntry(
-            fiscal_year=locked.year,
-            number=numbers[locked.year],
+            fiscal_year=held.year,
+            number=numbers[held.year],
             entry_date=spec.entry_date,
             description=spec.description.strip(),
             reference=(spec.reference or "").strip() or None,

@@ -572,6 +572,8 @@ def check_in(meeting: GeneralMeeting, person: Person,
     """Register a voting member as present (in the room or online); a proxy they gave
     lapses. Raises MeetingError for someone without a vote, twice, or outside the
     meeting."""
+    # A proxy change (the lapse below) like any other: one per meeting at a time.
+    meeting = locked(GeneralMeeting, meeting.id)
     _require_status(meeting, MeetingStatus.CONVENED, MeetingStatus.OPEN)
     require_vote(person, "person_id")
     if attendance_of(meeting, person) is not None:
@@ -926,6 +928,9 @@ def _add_to_tally(proposal: Proposal, options: list[str], sign: int = 1) -> None
     )
 
 
+NO_PROXY = _l("You hold no valid proxy for this vote.")
+
+
 def cast_vote(proposal: Proposal, voter: Person, choice: str | None = None,
               candidate_ids=None, cast_by: Person | None = None,
               now: datetime | None = None) -> VoteParticipation:
@@ -943,16 +948,15 @@ def cast_vote(proposal: Proposal, voter: Person, choice: str | None = None,
     _refuse_if_not_open(proposal)
     if not online_voting_possible(meeting, now):
         raise MeetingError(_l("Online voting is not possible at this moment."), "choice")
-    require_vote(voter, "choice")
     proxy = None
     if cast_by.id != voter.id:
-        require_vote(cast_by, "choice")
+        # Before anything about the voter is looked at: a refusal must not tell the
+        # holder anything of a member whose proxy they do not hold.
         proxy = active_proxy_of(meeting, voter)
         if proxy is None or proxy.holder_id != cast_by.id:
-            raise MeetingError(
-                _l("You hold no valid proxy of %(name)s for this meeting.",
-                   name=voter.display_name), "choice",
-            )
+            raise MeetingError(NO_PROXY, "choice")
+        require_vote(cast_by, "choice")
+    require_vote(voter, "choice")
     for person in {voter.id: voter, cast_by.id: cast_by}.values():
         if has_conflict(proposal, person):
             raise MeetingError(
@@ -1399,6 +1403,18 @@ def join_online(meeting: GeneralMeeting, person: Person) -> None:
     if meeting.status != MeetingStatus.OPEN:
         raise MeetingError(_l("You can join online once the meeting is open."))
     check_in(meeting, person, AttendanceMode.ONLINE)
+
+
+def voter_for(meeting: GeneralMeeting, person: Person, voter_id: str) -> Person:
+    """The member the vote is for: oneself, or a member whose active proxy `person`
+    holds. Any other id (another member, nobody, not a number) gets the same refusal,
+    which tells nothing about whom the id belongs to. Raises MeetingError."""
+    if voter_id in ("", str(person.id)):
+        return person
+    for proxy in proxies_held(meeting, person):
+        if str(proxy.grantor_id) == voter_id:
+            return db.session.get(Person, proxy.grantor_id)
+    raise MeetingError(NO_PROXY, "choice")
 
 
 def cast_online_vote(proposal: Proposal, voter: Person, choice: str | None,

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, make_response
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from coop import audit, timeutil
 from coop.errors import ServiceError
@@ -29,6 +29,7 @@ from coop.extensions import db
 from coop.ledger import services as ledger
 from coop.ledger.models import AccountPurpose
 from coop.ledger.services import EntrySpec, LedgerError, Line
+from coop.locking import locked
 from coop.money import format_money
 from coop.payments import signals
 from coop.payments.gateway import (
@@ -151,23 +152,16 @@ def start_payment(*, purpose: PaymentPurpose, amount_cents: int, description: st
 # The webhook --------------------------------------------------------------------------
 
 
-def lock(mollie_id: str) -> OnlinePayment | None:
-    """Our row for `mollie_id`, locked until the transaction ends.
-
-    An UPDATE rather than SELECT … FOR UPDATE: on PostgreSQL both lock the row, and on
-    SQLite only a write takes the database's write lock, which is what serialises two
-    webhooks there.
-    """
-    result = db.session.execute(
-        update(OnlinePayment).where(OnlinePayment.mollie_id == mollie_id)
-        .values(checked_at=utcnow()).execution_options(synchronize_session=False)
-    )
-    if result.rowcount == 0:
+def lock_payment(mollie_id: str) -> OnlinePayment | None:
+    """Our row for `mollie_id` (None: not ours), locked until the transaction ends and
+    re-read (two webhooks for one payment queue up), marked as checked now."""
+    payment_id = db.session.scalar(
+        select(OnlinePayment.id).where(OnlinePayment.mollie_id == mollie_id))
+    if payment_id is None:
         return None
-    return db.session.scalars(
-        select(OnlinePayment).where(OnlinePayment.mollie_id == mollie_id)
-        .execution_options(populate_existing=True)
-    ).one()
+    payment = locked(OnlinePayment, payment_id)
+    payment.checked_at = utcnow()
+    return payment
 
 
 def handle_webhook(mollie_id: str) -> str:
@@ -187,7 +181,7 @@ def handle_webhook(mollie_id: str) -> str:
     except GatewayRefused as error:
         current_app.logger.error("Mollie refused to show payment %s: %s", mollie_id, error)
         return "ignored"
-    payment = lock(mollie_id)
+    payment = lock_payment(mollie_id)
     if payment is None and remote.subscription_id:
         found = values_from_signal(signals.subscription_payment, remote=remote)
         payment = found[0] if found else None
@@ -350,7 +344,7 @@ def refund(payment: OnlinePayment, amount_cents: int, reason: str, idempotency_k
         raise PaymentError(_l("Give a reason."), "reason")
     if len(reason) > 200:
         raise PaymentError(_l("The reason is too long (at most 200 characters)."), "reason")
-    payment = lock(payment.mollie_id)
+    payment = lock_payment(payment.mollie_id)
     if payment.status != PaymentStatus.PAID:
         raise PaymentError(_l("Only a paid payment can be refunded."))
     if amount_cents <= 0:

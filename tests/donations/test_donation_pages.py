@@ -11,6 +11,7 @@ from coop.extensions import db
 from coop.ledger import services as ledger
 from coop.ledger.models import JournalLine, LedgerAccount
 from coop.payments.models import OnlinePayment
+from tests.concurrency import at_once
 from tests.payments.helpers import balance
 
 NBSP = "\u00a0"
@@ -256,3 +257,15 @@ def test_campaign_page_progress_is_kept_a_few_seconds_but_the_thank_you_page_is_
     fresh = client.get("/donate/buurttuin").text
     assert f"Buurttuin: €{NBSP}25,00 van" in fresh
     assert "Met dank aan Fatima." in fresh
+
+
+def test_a_double_click_on_donate_lands_every_click_on_the_same_checkout(app, client, fake):
+    data = _form(client)
+    fake.state.delay_seconds = 0.1  # Mollie takes its time: the clicks overlap
+
+    responses = at_once(app, [lambda other: other.post("/donate/", data=data)] * 8)
+
+    assert [r.status_code for r in responses] == [303] * 8
+    assert len({r.location for r in responses}) == 1
+    assert _count(Donation) == 1 and _count(OnlinePayment) == 1
+    assert len(fake.state.payments) == 1

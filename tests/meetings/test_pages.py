@@ -4,6 +4,7 @@ with nothing saved."""
 from datetime import date
 from io import BytesIO
 
+import pytest
 from sqlalchemy import func, select
 
 from coop.extensions import db
@@ -295,3 +296,44 @@ def test_an_empty_upload_is_refused_at_the_field(app, client, login_as):
     assert response.status_code == 422
     assert "The file is empty." in response.text
     assert meetings.documents_of([item])[item.id] == []
+
+
+@pytest.mark.parametrize("target", ["voter", "ended", "nobody", "huge", "text"])
+def test_voting_for_someone_without_their_proxy_tells_nothing_about_them(
+        app, client, login_as, target):
+    from coop.members import services as register
+
+    _meeting, (proposal,) = factories.create_meeting(status="open")
+    other = factories.create_voter(given_name="Geheimnaam", family_name="Verborgen")
+    if target == "ended":
+        register.change_status(register.current_membership(other), "ended",
+                               date(2026, 1, 1), "opgezegd")
+    meetings.open_voting(proposal)
+    db.session.commit()
+    _member_logged_in(login_as)
+    voter = {"voter": str(other.id), "ended": str(other.id), "nobody": str(other.id + 999),
+             "huge": "9" * 30, "text": "Geheimnaam"}[target]
+
+    response = client.post(f"/portal/meetings/proposals/{proposal.id}/vote",
+                           data={"choice": "for", "voter": voter})
+
+    assert response.status_code == 422
+    assert "You hold no valid proxy for this vote." in response.text
+    assert "Geheimnaam" not in response.text and "Verborgen" not in response.text
+    assert _count(VoteParticipation) == 0
+
+
+def test_a_proxy_holder_votes_for_the_grantor_in_the_portal(app, client, login_as):
+    meeting, (proposal,) = factories.create_meeting(status="open")
+    grantor = factories.create_voter(given_name="Anna", family_name="Geeft")
+    holder = _member_logged_in(login_as, family_name="Houder")
+    meetings.grant_proxy(meeting, grantor, holder)
+    meetings.open_voting(proposal)
+    db.session.commit()
+
+    response = client.post(f"/portal/meetings/proposals/{proposal.id}/vote",
+                           data={"choice": "for", "voter": str(grantor.id)})
+
+    assert response.status_code == 302
+    participation = db.session.scalars(select(VoteParticipation)).one()
+    assert (participation.voter_id, participation.cast_by_id) == (grantor.id, holder.id)

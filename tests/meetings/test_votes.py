@@ -254,7 +254,7 @@ def test_vote_with_a_lapsed_proxy_is_refused(app, refused):
     meetings.open_voting(proposal)
     db.session.commit()
 
-    with refused("You hold no valid proxy of Anna Komt"):
+    with refused("You hold no valid proxy for this vote"):
         meetings.cast_vote(proposal, anna, "for", cast_by=bram)
     assert _participations() == 0
 

@@ -195,7 +195,7 @@ def test_database_unavailable_makes_the_webhook_ask_for_a_retry(client, fake, mo
     def down(mollie_id):
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(services, "lock", down)
+    monkeypatch.setattr(services, "lock_payment", down)
     response = client.post("/webhooks/mollie", data={"id": payment.mollie_id})
     monkeypatch.undo()
     retry = client.post("/webhooks/mollie", data={"id": payment.mollie_id})

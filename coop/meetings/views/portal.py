@@ -208,14 +208,9 @@ def vote(proposal_id: int):
     meeting = _visible_meeting(proposal.meeting_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    voter = person
-    voter_id = request.form.get("voter", "")
-    if voter_id.isdigit() and int(voter_id) != person.id:
-        voter = db.session.get(Person, int(voter_id))
-        if voter is None:
-            abort(404)
     candidate_ids = [c for c in request.form.getlist("candidate") if c.isdigit()]
     try:
+        voter = services.voter_for(meeting, person, request.form.get("voter", ""))
         services.cast_online_vote(proposal, voter, request.form.get("choice"), candidate_ids,
                                   cast_by=person)
     except MeetingError as error:
