@@ -396,6 +396,15 @@ def _lock(transaction: BankTransaction) -> BankTransaction:
     return locking.locked(BankTransaction, transaction.id)
 
 
+def invoice_by_number(number: str) -> Invoice:
+    """The dues invoice a treasurer names by its number. Raises BankError at `invoice`."""
+    number = (number or "").strip()
+    invoice = db.session.scalar(select(Invoice).where(Invoice.number == number))
+    if invoice is None:
+        raise BankError(_l("There is no invoice %(number)s.", number=number), "invoice")
+    return invoice
+
+
 def match_to_invoice(transaction: BankTransaction, invoice: Invoice | None, actor=None,
                      today: date | None = None) -> Payment:
     """Record the money received as a bank payment of `invoice` (through
