@@ -85,10 +85,21 @@ class Config:
     # "cheap" exists for tests only.
     ARGON2_PROFILE = _env("ARGON2_PROFILE", "default")
 
-    # Login throttling: failures counted over a sliding window.
-    LOGIN_WINDOW_SECONDS = 15 * 60
-    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
-    LOGIN_MAX_FAILURES_PER_IP = 20
+    # Login throttling (a back-off, never a lockout): failures of the last
+    # LOGIN_WINDOW_SECONDS count; after the free ones for an account (or from an IP
+    # address) each failure makes the next attempt wait, BASE seconds doubling per
+    # further failure up to MAX, after which the right password works again.
+    LOGIN_WINDOW_SECONDS = int(_env("LOGIN_WINDOW_SECONDS", str(15 * 60)))
+    LOGIN_FREE_FAILURES_PER_ACCOUNT = int(_env("LOGIN_FREE_FAILURES_PER_ACCOUNT", "5"))
+    LOGIN_FREE_FAILURES_PER_IP = int(_env("LOGIN_FREE_FAILURES_PER_IP", "20"))
+    LOGIN_BACKOFF_BASE_SECONDS = int(_env("LOGIN_BACKOFF_BASE_SECONDS", "2"))
+    LOGIN_BACKOFF_MAX_SECONDS = int(_env("LOGIN_BACKOFF_MAX_SECONDS", "60"))
+    # Wrong two-factor codes (the password was right) count over a day and may make
+    # the next code wait up to 15 minutes: only a password holder can cause them.
+    LOGIN_TWO_FACTOR_WINDOW_SECONDS = int(_env("LOGIN_TWO_FACTOR_WINDOW_SECONDS",
+                                               str(24 * 60 * 60)))
+    LOGIN_TWO_FACTOR_BACKOFF_MAX_SECONDS = int(_env("LOGIN_TWO_FACTOR_BACKOFF_MAX_SECONDS",
+                                                    str(15 * 60)))
     PASSWORD_RESET_MAX_AGE_SECONDS = 60 * 60
     INVITATION_MAX_AGE_SECONDS = 7 * 24 * 60 * 60
 
@@ -104,7 +115,9 @@ class Config:
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 
     # Number of reverse proxies in front of the app (X-Forwarded-For/-Proto are trusted
-    # from that many hops). Needed for per-IP login throttling behind a proxy.
+    # from that many hops). Needed for per-IP login throttling behind a proxy: left at 0
+    # there, every visitor has the proxy's address (a warning is logged when a request
+    # arrives with X-Forwarded-For while this is 0).
     TRUSTED_PROXIES = int(_env("TRUSTED_PROXIES", "0"))
 
     # How many sessions may share one SQLite file without "database is locked".

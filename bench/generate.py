@@ -439,6 +439,7 @@ def generate_login_attempts(conn: Connection, ctx: Context) -> dict[str, int]:
                 "email": email,
                 "ip_address": rng.choice(ips),
                 "succeeded": succeeded,
+                "second_factor": False,
             }
 
     return {"login_attempt": insert_rows(conn, LoginAttempt.__table__, attempts())}

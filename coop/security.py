@@ -1,6 +1,6 @@
-"""Security headers and the per-view access check."""
+"""Security headers, the per-view access check, and a warning about untrusted proxies."""
 
-from flask import Flask
+from flask import Flask, request
 
 from coop.permissions import enforce_view_access
 
@@ -18,7 +18,37 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+PROXY_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
+
+
+def _warn_about_an_untrusted_proxy(app: Flask) -> None:
+    """Behind a reverse proxy with TRUSTED_PROXIES=0 every visitor has the proxy's
+    address, so the per-IP login throttle treats the whole site as one visitor. The
+    first request that arrives with a forwarding header says so in the log (once per
+    process): the app cannot know it at start-up, but its first visitor shows it."""
+    if app.config["TRUSTED_PROXIES"]:
+        return
+    warned = False
+
+    @app.before_request
+    def detect_untrusted_proxy():
+        nonlocal warned
+        if warned:
+            return
+        header = next((h for h in PROXY_HEADERS if h in request.headers), None)
+        if header is not None:
+            warned = True
+            app.logger.warning(
+                "A request arrived with %s, but TRUSTED_PROXIES is 0: behind a reverse "
+                "proxy every visitor then has the proxy's address (%s), and the login "
+                "throttle per IP address treats the whole site as one visitor. Set "
+                "TRUSTED_PROXIES to the number of proxies in front of the app.",
+                header, request.remote_addr,
+            )
+
+
 def register(app: Flask) -> None:
+    _warn_about_an_untrusted_proxy(app)
     app.before_request(enforce_view_access)
 
     @app.after_request

@@ -6,6 +6,7 @@ default schema are neither seen nor disturbed.
 """
 
 import logging
+from datetime import UTC, datetime
 
 import flask_migrate
 import pytest
@@ -357,3 +358,69 @@ def test_0015_moves_the_organisations_iban_into_the_current_account_and_back(
     db.session.commit()
     assert "bank_account" not in _table_names()
 # --- end bank accounts ---
+
+
+# --- Meetings: 0016 stores quorum and majorities as fractions -------------------------
+def _insert_row(table: str, values: dict) -> None:
+    """A row with `values`, the other required columns filled from the models' defaults
+    (or a plain placeholder)."""
+    with db.engine.connect() as connection:
+        columns = inspect(connection).get_columns(table)
+    model = db.metadata.tables[table]
+    row = dict(values)
+    for column in columns:
+        name = column["name"]
+        if name in row or column["nullable"] or name == "id":
+            continue
+        default = model.c[name].default if name in model.c else None
+        if default is not None and not callable(default.arg):
+            row[name] = default.arg
+        elif "at" in name.split("_"):
+            row[name] = datetime(2026, 3, 1, 19, 30, tzinfo=UTC)
+        else:
+            row[name] = "x"
+    names = ", ".join(row)
+    # Table and column names come from the test itself and the reflected schema.
+    db.session.execute(text(f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
+                            f"({', '.join(':' + n for n in row)})"), row)
+
+
+def test_fractions_revision_converts_percentages_and_presets_both_ways(empty_database_app):
+    _migrate(flask_migrate.upgrade, revision="0014_appointment_correction")
+    _insert_row("organisation", {"id": 1, "name": "De Linde", "legal_form": "vereniging",
+                                 "quorum_percent": 33, "default_majority": "more_than_half",
+                                 "amendment_majority": "three_quarters"})
+    _insert_row("general_meeting", {"id": 1, "title": "ALV", "location_kind": "physical",
+                                    "location": "Buurthuis", "status": "closed"})
+    _insert_row("agenda_item", {"id": 1, "meeting_id": 1, "position": 1, "title": "Begroting"})
+    _insert_row("proposal", {"id": 1, "agenda_item_id": 1, "position": 1, "meeting_id": 1,
+                             "kind": "matter", "title": "Begroting", "text": "Ja",
+                             "majority": "two_thirds", "quorum_percent": 40, "secret": False,
+                             "seats": 1, "status": "closed", "outcome": "adopted"})
+    db.session.commit()
+    db.session.remove()
+
+    _migrate(flask_migrate.upgrade)
+
+    assert db.session.execute(text(
+        "SELECT quorum_numerator, quorum_denominator, default_majority_numerator, "
+        "default_majority_denominator, amendment_majority_numerator, "
+        "amendment_majority_denominator FROM organisation")).one() == (33, 100, 1, 2, 3, 4)
+    assert db.session.execute(text(
+        "SELECT majority_numerator, majority_denominator, quorum_numerator, "
+        "quorum_denominator FROM proposal")).one() == (2, 3, 2, 5)
+    with pytest.raises(DBAPIError, match="voting has closed"):  # the guard is back
+        db.session.execute(text("UPDATE proposal SET title = 'Anders'"))
+    db.session.rollback()
+    db.session.remove()
+
+    _migrate(flask_migrate.downgrade, revision="0014_appointment_correction")
+
+    assert db.session.execute(text(
+        "SELECT quorum_percent, default_majority, amendment_majority FROM organisation")
+    ).one() == (33, "more_than_half", "three_quarters")
+    assert db.session.execute(text("SELECT majority, quorum_percent FROM proposal")).one() == (
+        "two_thirds", 40)
+    with pytest.raises(DBAPIError, match="voting has closed"):
+        db.session.execute(text("UPDATE proposal SET title = 'Anders'"))
+    db.session.rollback()

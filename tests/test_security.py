@@ -1,5 +1,6 @@
 """Browser-facing security: headers, cookies, CSRF, and error pages that leak nothing."""
 
+import logging
 import re
 
 import pytest
@@ -160,3 +161,32 @@ def test_unexpected_error_shows_a_plain_page_without_traceback(app_factory):
     assert "Traceback" not in response.text
     assert "RuntimeError" not in response.text
     assert "db-secret-host" not in response.text
+
+
+def _proxy_warnings(caplog):
+    return [r for r in caplog.records if "TRUSTED_PROXIES" in r.getMessage()]
+
+
+def test_a_request_through_an_untrusted_proxy_logs_a_warning_once(app_factory, caplog):
+    client = app_factory(TRUSTED_PROXIES=0).test_client()
+    behind_a_proxy = {"X-Forwarded-For": "203.0.113.7"}
+
+    with caplog.at_level(logging.WARNING, logger="coop"):
+        client.get("/login")
+        assert _proxy_warnings(caplog) == []  # a direct request says nothing
+        client.get("/login", headers=behind_a_proxy)
+        client.post("/login", headers=behind_a_proxy, data={"email": "x@example.org"})
+
+    [warning] = _proxy_warnings(caplog)
+    assert warning.levelno == logging.WARNING
+    assert "X-Forwarded-For" in warning.getMessage()
+
+
+def test_no_proxy_warning_when_trusted_proxies_is_set(app_factory, caplog):
+    client = app_factory(TRUSTED_PROXIES=1).test_client()
+
+    with caplog.at_level(logging.WARNING, logger="coop"):
+        response = client.get("/login", headers={"X-Forwarded-For": "203.0.113.7"})
+
+    assert response.status_code == 200
+    assert _proxy_warnings(caplog) == []

@@ -102,3 +102,6 @@ class LoginAttempt(db.Model):
     email: Mapped[str] = mapped_column(String(255), nullable=False, index=True)
     ip_address: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    # A wrong two-factor code after the right password: only someone who knows the
+    # password can cause one, so these are throttled far harder (see seconds_to_wait).
+    second_factor: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

@@ -1,5 +1,7 @@
 """Accounts: passwords, login throttling, two-factor, password reset, roles."""
 
+import math
+import secrets
 from datetime import timedelta
 
 import pyotp
@@ -7,6 +9,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -26,7 +29,9 @@ class AccountError(Exception):
 
 
 class LoginThrottled(AccountError):
-    pass
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds
 
 
 class InvalidCredentials(AccountError):
@@ -90,58 +95,113 @@ def set_roles(user: User, roles, actor=None) -> None:
     )
 
 
-def _failures_since(column, value, since) -> int:
-    return db.session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+def _failures_since(since, *conditions):
+    """How many failed attempts match, and when the last one was."""
+    return db.session.execute(
+        select(func.count(LoginAttempt.id), func.max(LoginAttempt.at)).where(
+            *conditions, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
         )
+    ).one()
+
+
+def _backoff_remaining(failures: int, last_failure, now, free: int, longest: int) -> float:
+    """Seconds still to wait: after `free` failures, each failure closes the door for
+    LOGIN_BACKOFF_BASE_SECONDS, doubling per further failure, up to `longest`."""
+    if failures < free or last_failure is None:
+        return 0.0
+    delay = min(
+        current_app.config["LOGIN_BACKOFF_BASE_SECONDS"] * 2 ** min(failures - free, 32),
+        longest,
     )
+    return max(0.0, (last_failure + timedelta(seconds=delay) - now).total_seconds())
 
 
-def is_throttled(email: str, ip_address: str) -> bool:
-    """Too many recent failures for this account or this IP address.
+def seconds_to_wait(email: str, ip_address: str, second_factor: bool = False) -> int:
+    """How long a login for this account from this IP address must wait (0: go ahead).
 
-    For the account, failures before its last success count no more: a successful
-    login, or a password reset (whoever reads the account's mail has proven enough, and
-    the lockout message offers the reset as the way out), clears the count.
+    Throttling, not a lockout: the delay grows with the failures of the last
+    LOGIN_WINDOW_SECONDS but never beyond LOGIN_BACKOFF_MAX_SECONDS after the latest
+    one, and refused attempts are not counted, so nobody can keep an account's owner
+    out by hammering the form: the right password works once the delay has passed.
+    For the account, failures before its last success count no more (a successful
+    login or a password reset clears the count); for the IP address they all count.
+
+    `second_factor`: the wait for a two-factor code. Wrong codes come only from someone
+    who knows the password, so they also count over LOGIN_TWO_FACTOR_WINDOW_SECONDS and
+    may close the door for up to LOGIN_TWO_FACTOR_BACKOFF_MAX_SECONDS.
     """
     config = current_app.config
     email = normalise_email(email)
-    window_start = utcnow() - timedelta(seconds=config["LOGIN_WINDOW_SECONDS"])
+    now = utcnow()
+    window_start = now - timedelta(seconds=config["LOGIN_WINDOW_SECONDS"])
     last_success = db.session.scalar(
         select(func.max(LoginAttempt.at)).where(
             LoginAttempt.email == email, LoginAttempt.succeeded.is_(True)
         )
     )
-    account_since = max(window_start, last_success) if last_success else window_start
-    return (
-        _failures_since(LoginAttempt.email, email, account_since)
-        >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _failures_since(LoginAttempt.ip_address, ip_address, window_start)
-        >= config["LOGIN_MAX_FAILURES_PER_IP"]
+
+    def after_success(start):
+        return max(start, last_success) if last_success else start
+
+    free = config["LOGIN_FREE_FAILURES_PER_ACCOUNT"]
+    longest = config["LOGIN_BACKOFF_MAX_SECONDS"]
+    waits = [
+        _backoff_remaining(
+            *_failures_since(after_success(window_start), LoginAttempt.email == email),
+            now, free, longest,
+        ),
+        _backoff_remaining(
+            *_failures_since(window_start, LoginAttempt.ip_address == ip_address),
+            now, config["LOGIN_FREE_FAILURES_PER_IP"], longest,
+        ),
+    ]
+    if second_factor:
+        codes_since = after_success(
+            now - timedelta(seconds=config["LOGIN_TWO_FACTOR_WINDOW_SECONDS"]))
+        waits.append(_backoff_remaining(
+            *_failures_since(codes_since, LoginAttempt.email == email,
+                             LoginAttempt.second_factor.is_(True)),
+            now, free, config["LOGIN_TWO_FACTOR_BACKOFF_MAX_SECONDS"],
+        ))
+    return math.ceil(max(waits))
+
+
+def throttled_message(seconds: int) -> str:
+    if seconds > 90:
+        return ngettext(
+            "Too many failed attempts. Try again in %(num)d minute.",
+            "Too many failed attempts. Try again in %(num)d minutes.",
+            math.ceil(seconds / 60),
+        )
+    return ngettext(
+        "Too many failed attempts. Try again in %(num)d second.",
+        "Too many failed attempts. Try again in %(num)d seconds.",
+        seconds,
     )
 
 
-def record_failed_attempt(email: str, ip_address: str) -> None:
-    db.session.add(
-        LoginAttempt(email=normalise_email(email), ip_address=ip_address, succeeded=False)
-    )
+def record_failed_attempt(email: str, ip_address: str, second_factor: bool = False) -> None:
+    db.session.add(LoginAttempt(
+        at=utcnow(), email=normalise_email(email), ip_address=ip_address, succeeded=False,
+        second_factor=second_factor,
+    ))
     db.session.flush()
 
 
 def authenticate(email: str, password: str, ip_address: str) -> User:
     """Check a password login. Raises LoginThrottled or InvalidCredentials.
 
-    Every attempt is recorded; too many recent failures for the account or for the IP
-    address refuse further attempts for the rest of the window, right or wrong.
+    Every checked attempt is recorded; after repeated failures for the account or from
+    the IP address, attempts are refused unchecked (and unrecorded) until the back-off
+    delay has passed, right password or wrong. Unknown and deactivated accounts cost the
+    same password hashing as real ones: the time taken tells nothing about an address.
     """
     email = normalise_email(email)
-    if is_throttled(email, ip_address):
-        raise LoginThrottled(
-            _("Too many failed attempts. Wait 15 minutes or reset your password.")
-        )
+    wait = seconds_to_wait(email, ip_address)
+    if wait:
+        raise LoginThrottled(throttled_message(wait), retry_after=wait)
     user = get_user_by_email(email)
-    if user is None or not user.is_active or not _verify(user, password):
+    if not _verify(user, password) or not user.is_active:
         record_failed_attempt(email, ip_address)
         raise InvalidCredentials(_("Email address or password is incorrect."))
     # The success is recorded when the login completes (after the second factor), so
@@ -149,15 +209,30 @@ def authenticate(email: str, password: str, ip_address: str) -> User:
     return user
 
 
-def _verify(user: User, password: str) -> bool:
-    if not user.password_hash:
-        return False
+# A hash of a random password with the current parameters, checked against when there
+# is no real hash to check (unknown email, account without a password yet), so such a
+# login takes as long as a wrong password for a real account. One per parameter set.
+_DUMMY_HASHES: dict[tuple, str] = {}
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len,
+           hasher.salt_len, hasher.type)
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = hasher.hash(secrets.token_urlsafe(32))
+    return _DUMMY_HASHES[key]
+
+
+def _verify(user: User | None, password: str) -> bool:
     hasher = _hasher()
+    stored = user.password_hash if user is not None else None
     try:
-        hasher.verify(user.password_hash, password)
+        hasher.verify(stored or _dummy_hash(hasher), password)
     except (VerificationError, InvalidHashError):
         return False
-    if hasher.check_needs_rehash(user.password_hash):
+    if not stored:
+        return False
+    if hasher.check_needs_rehash(stored):
         user.password_hash = hasher.hash(password)
     return True
 
@@ -175,7 +250,9 @@ def change_password(user: User, new_password: str, tag="accounts:user:password")
 
 def record_success(user: User, ip_address: str) -> None:
     """A completed login or password reset: clears the account's failure count."""
-    db.session.add(LoginAttempt(email=user.email, ip_address=ip_address, succeeded=True))
+    db.session.add(
+        LoginAttempt(at=utcnow(), email=user.email, ip_address=ip_address, succeeded=True)
+    )
     db.session.flush()
 
 
@@ -288,6 +365,14 @@ def load_user_from_session_id(session_id: str) -> User | None:
     if user is None or user.security_stamp != int(stamp):
         return None
     return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Log the account out everywhere: every session and remember-me cookie carries the
+    security stamp (`User.get_id`), so a new stamp makes all of them worthless, copies
+    included."""
+    user.security_stamp += 1
+    db.session.flush()
 
 
 def set_active(user: User, active: bool, actor=None) -> None:

@@ -38,8 +38,10 @@ _PENDING = "pending_two_factor_user"
 
 
 def _safe_next(target: str | None) -> str:
-    # Browsers read a backslash as a slash, so /\evil.example would leave the site.
-    if target and "\\" not in target:
+    # Browsers read a backslash as a slash, so /\evil.example would leave the site, and
+    # drop tabs and newlines, so /<TAB>/evil.example would too; a CR or LF cannot go into
+    # a Location header at all. Any of them: the default page.
+    if target and target.isprintable() and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/"):
             return target
@@ -66,11 +68,14 @@ def login():
             user = services.authenticate(
                 form.email.data, form.password.data, request.remote_addr or "unknown"
             )
+        except services.LoginThrottled as error:
+            form.password.errors.append(str(error))
+            return _throttled(render_template("accounts/login.html", form=form),
+                              error.retry_after)
         except services.AccountError as error:
             db.session.commit()  # the failed attempt counts
             form.password.errors.append(str(error))
-            status = 429 if isinstance(error, services.LoginThrottled) else 401
-            return render_template("accounts/login.html", form=form), status
+            return render_template("accounts/login.html", form=form), 401
         next_url = _safe_next(request.args.get("next"))
         if user.two_factor_enabled:
             session[_PENDING] = {"id": user.get_id(), "remember": form.remember.data,
@@ -84,6 +89,10 @@ def login():
     return render_template("accounts/login.html", form=form), status
 
 
+def _throttled(page: str, seconds: int):
+    return page, 429, {"Retry-After": str(seconds)}
+
+
 @bp.route("/login/two-factor", methods=["GET", "POST"])
 @public
 def login_two_factor():
@@ -93,16 +102,18 @@ def login_two_factor():
         return redirect(url_for("accounts.login"))
     form = TwoFactorForm()
     if form.validate_on_submit():
-        if services.is_throttled(user.email, request.remote_addr or "unknown"):
-            form.code.errors.append(
-                _("Too many failed attempts. Wait 15 minutes or reset your password.")
-            )
-            return render_template("accounts/login_two_factor.html", form=form), 429
+        wait = services.seconds_to_wait(user.email, request.remote_addr or "unknown",
+                                        second_factor=True)
+        if wait:
+            form.code.errors.append(services.throttled_message(wait))
+            return _throttled(render_template("accounts/login_two_factor.html", form=form),
+                              wait)
         if services.verify_two_factor(user, form.code.data):
             _complete_login(user, pending["remember"], two_factor_ok=True)
             db.session.commit()
             return redirect(pending["next"])
-        services.record_failed_attempt(user.email, request.remote_addr or "unknown")
+        services.record_failed_attempt(user.email, request.remote_addr or "unknown",
+                                       second_factor=True)
         db.session.commit()
         form.code.errors.append(_("This code is not correct or has already been used."))
         return render_template("accounts/login_two_factor.html", form=form), 401
@@ -116,6 +127,10 @@ def login_two_factor():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit() and current_user.is_authenticated:
+        # A new stamp: this session, copies of its cookie and every remember-me cookie
+        # of the account stop working, on every device.
+        services.end_all_sessions(current_user)
+        db.session.commit()
         logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -198,8 +213,11 @@ def change_password():
         services.change_password(current_user, form.password.data)
         two_factor_ok = session.get("two_factor_ok", False)
         db.session.commit()
-        # The stamp changed: log in again here so only other sessions end.
-        login_user(current_user._get_current_object())
+        # The stamp changed: log in again here so only other sessions end (with a new
+        # remember-me cookie if this device had one; the old one no longer works).
+        remember = request.cookies.get(
+            current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")) is not None
+        login_user(current_user._get_current_object(), remember=remember)
         session["two_factor_ok"] = two_factor_ok
         flash(_("Your password has been changed. Other devices are logged out."), "success")
         return redirect(url_for("accounts.profile"))

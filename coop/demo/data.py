@@ -7,6 +7,7 @@ ALV, a board of three and a kascommissie, like "Oost voor Elkaar" in seed 003.
 import random
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
@@ -47,7 +48,7 @@ from coop.payments import services as payments
 from coop.payments.fake_mollie import FakeMollieControl
 from coop.payments.gateway import GatewayError
 from coop.permissions import Role
-from coop.settings.models import BankAccountKind, LegalForm, Majority, Organisation
+from coop.settings.models import BankAccountKind, LegalForm, Organisation
 from coop.settings.services import EDITABLE_FIELDS, get_organisation, update_organisation
 from coop.timeutil import AMSTERDAM, utcnow
 
@@ -98,9 +99,9 @@ def demo_organisation_values() -> dict:
         "amendment_convocation_days": 14,
         "amendment_inspection_days": 7,
         "proxy_cap_per_holder": 2,
-        "quorum_percent": None,
-        "default_majority": Majority.MORE_THAN_HALF.value,
-        "amendment_majority": Majority.TWO_THIRDS.value,
+        "quorum": None,
+        "default_majority": Fraction(1, 2),
+        "amendment_majority": Fraction(2, 3),
         "electronic_voting_allowed": True,
         "vote_change_allowed": False,
         "persons_secret_ballot": True,

@@ -316,10 +316,30 @@ def money_back_spec(payment: OnlinePayment, back: MoneyBack):
         _gift_lines(donation, back.amount_cents, reverse=True), back.mollie_id)
 
 
+def chargeback_reversal_spec(payment: OnlinePayment, back: MoneyBack):
+    """The entry of a chargeback the bank reversed: the gift booked again for its amount."""
+    donation = gift_of_payment(payment)
+    return payments.spec(
+        timeutil.local_today(),
+        f"Chargeback teruggedraaid gift #{donation.id} ({payment.mollie_id})",
+        _gift_lines(donation, back.amount_cents, reverse=False), back.mollie_id)
+
+
 @payment_signals.paid.connect_via(PaymentPurpose.DONATION)
 def _book_paid_gift(_purpose, *, payment: OnlinePayment, **_kwargs):
     """A paid gift: its income is posted together with Mollie's fee."""
     return [("income_entry_id", lambda: gift_spec(payment))]
+
+
+@payment_signals.chargeback_reversed.connect_via(PaymentPurpose.DONATION)
+def _book_reversed_chargeback(_purpose, *, payment: OnlinePayment, back: MoneyBack,
+                              **_kwargs) -> bool:
+    """The bank undid a chargeback of a gift: its income is booked again."""
+    payments.book(back, [("reversal_entry_id",
+                          lambda: chargeback_reversal_spec(payment, back))])
+    if back.reversal_entry_id is None:
+        payments.flag(payment, f"reversal of chargeback {back.mollie_id} not booked")
+    return True
 
 
 @payment_signals.money_back.connect_via(PaymentPurpose.DONATION)

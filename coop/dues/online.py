@@ -84,6 +84,34 @@ def _reverse_dues_payment(_purpose, *, payment: OnlinePayment, back: MoneyBack, 
     return True
 
 
+@payment_signals.chargeback_reversed.connect_via(PaymentPurpose.DUES)
+def _record_dues_payment_again(_purpose, *, payment: OnlinePayment, back: MoneyBack,
+                               **_kwargs) -> bool:
+    """A reversed chargeback of a dues payment: the invoice is paid again by what came
+    back. The online payment keeps one dues payment: a remainder left by a partial
+    chargeback is replaced by one payment of the remainder plus what came back."""
+    recorded = db.session.get(Payment, payment.dues_payment_id)
+    invoice = db.session.get(Invoice, payment.invoice_id)
+    day = timeutil.local_date()
+    try:
+        with db.session.begin_nested():
+            amount = back.amount_cents
+            if recorded.reversed_on is None:
+                services.reverse_payment(recorded, day,
+                                         f"Chargeback Mollie {back.mollie_id} teruggedraaid")
+                amount += recorded.amount_cents
+            again = services.record_payment(invoice, amount, day, PaymentMethod.MOLLIE.value,
+                                            reference=payment.mollie_id, by_provider=True)
+            payment.dues_payment_id = again.id
+            entry = services.payment_entry(again)
+            back.reversal_entry_id = entry.id if entry is not None else None
+            db.session.flush()
+    except services.DuesError as error:
+        payments.flag(payment, f"reversal of chargeback {back.mollie_id} not booked on "
+                               f"invoice {invoice.number}: {error.message} Settle by hand.")
+    return True
+
+
 # The pay-now page -------------------------------------------------------------------
 
 

@@ -14,8 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
+from coop.fraction import FractionField
 from coop.meetings.models import LocationKind, ProposalKind
-from coop.settings.models import Majority
 from coop.timeutil import AMSTERDAM
 
 _REQUIRED = InputRequired(message=_l("This field is required."))
@@ -34,11 +34,9 @@ KIND_LABELS = {
     ProposalKind.APPOINTMENT: _l("Appointment of a person"),
     ProposalKind.ELECTION: _l("Election (several candidates)"),
 }
-MAJORITY_LABELS = {
-    Majority.MORE_THAN_HALF: _l("More than half of the votes cast"),
-    Majority.TWO_THIRDS: _l("At least two thirds of the votes cast"),
-    Majority.THREE_QUARTERS: _l("At least three quarters of the votes cast"),
-}
+MAJORITY_HELP = _l("A share of the votes cast, like 2/3 or 75%. Half or less means more "
+                   "than that share (1/2: more than half); above half, at least that share "
+                   "(2/3: at least two thirds).")
 
 
 class MeetingForm(FlaskForm):
@@ -81,22 +79,21 @@ class ProposalForm(FlaskForm):
     )
     title = StringField(_l("Proposal"), validators=[_REQUIRED, Length(max=200)])
     text = TextAreaField(_l("Text of the proposal"), validators=[_REQUIRED, Length(max=20000)])
-    majority = SelectField(
-        _l("Majority needed"),
-        choices=[SelectChoice("", _l("As the statutes set for this kind"))]
-        + [SelectChoice(k.value, v) for k, v in MAJORITY_LABELS.items()],
-        validators=[Optional()],
+    majority = FractionField(
+        _l("Majority needed (empty: as the statutes set for this kind)"),
+        description=MAJORITY_HELP, validators=[Optional()],
     )
     quorum = SelectField(
         _l("Quorum"),
         choices=[SelectChoice("statutes", _l("As the statutes set")),
                  SelectChoice("none", _l("No quorum")),
-                 SelectChoice("custom", _l("Another percentage"))],
+                 SelectChoice("custom", _l("Another quorum"))],
         default="statutes",
     )
-    quorum_percent = IntegerField(
-        _l("Quorum percentage (with another percentage)"),
-        validators=[Optional(), NumberRange(min=1, max=100, message=_l("Enter 1 to 100."))],
+    quorum_share = FractionField(
+        _l("Quorum (with another quorum)"),
+        description=_l("A share of the members with a vote, like 1/3 or 40%."),
+        validators=[Optional()],
     )
     secrecy = SelectField(
         _l("Ballot"),
@@ -114,13 +111,13 @@ class ProposalForm(FlaskForm):
         values = {
             "kind": self.kind.data if self.kind is not None else None,
             "title": self.title.data.strip(), "text": self.text.data,
-            "majority": self.majority.data or None, "seats": self.seats.data or 1,
+            "majority": self.majority.data, "seats": self.seats.data or 1,
             "secret": {"secret": True, "open": False}.get(self.secrecy.data),
         }
         if self.quorum.data == "none":
-            values["quorum_percent"] = None
+            values["quorum"] = None
         elif self.quorum.data == "custom":
-            values["quorum_percent"] = self.quorum_percent.data
+            values["quorum"] = self.quorum_share.data
         return values
 
 

@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coop.extensions import db, one_of
-from coop.settings.models import Majority
+from coop.settings.models import share_check, share_property
 from coop.timeutil import UTCDateTime, utcnow
 
 
@@ -266,8 +266,12 @@ class Proposal(db.Model):
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
-    majority: Mapped[str] = mapped_column(String(20), nullable=False)
-    quorum_percent: Mapped[int | None] = mapped_column(Integer)
+    # The majority of the votes cast and the quorum as fractions (coop.fraction);
+    # no quorum: both NULL.
+    majority_numerator: Mapped[int] = mapped_column(Integer, nullable=False)
+    majority_denominator: Mapped[int] = mapped_column(Integer, nullable=False)
+    quorum_numerator: Mapped[int | None] = mapped_column(Integer)
+    quorum_denominator: Mapped[int | None] = mapped_column(Integer)
     secret: Mapped[bool] = mapped_column(Boolean, nullable=False)
     seats: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     status: Mapped[str] = mapped_column(String(10), nullable=False, default=ProposalStatus.DRAFT)
@@ -289,15 +293,19 @@ class Proposal(db.Model):
 
     __table_args__ = (
         CheckConstraint(one_of("kind", ProposalKind), name="kind_known"),
-        CheckConstraint(one_of("majority", Majority), name="majority_known"),
+        CheckConstraint(share_check("majority"), name="majority_share"),
         CheckConstraint(one_of("status", ProposalStatus), name="status_known"),
         CheckConstraint(f"outcome IS NULL OR {one_of('outcome', Outcome)}", name="outcome_known"),
         CheckConstraint(
-            "quorum_percent IS NULL OR quorum_percent BETWEEN 1 AND 100", name="quorum_range"
+            "(quorum_numerator IS NULL AND quorum_denominator IS NULL) OR "
+            + share_check("quorum"), name="quorum_share"
         ),
         CheckConstraint("seats BETWEEN 1 AND 50", name="seats_range"),
         CheckConstraint("(status = 'closed') = (outcome IS NOT NULL)", name="closed_iff_outcome"),
     )
+
+    majority = share_property("majority")
+    quorum = share_property("quorum")
 
     @property
     def is_person_vote(self) -> bool:

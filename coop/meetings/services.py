@@ -26,10 +26,14 @@ Decisions the code encodes (the statutes' settings live on `Organisation`):
 """
 
 import json
+import math
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from fractions import Fraction
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +42,7 @@ from sqlalchemy.orm import aliased
 from coop import audit, timeutil
 from coop.errors import ServiceError
 from coop.extensions import db
+from coop.fraction import format_fraction
 from coop.locking import locked, locked_row
 from coop.meetings.models import (
     PERSON_KINDS,
@@ -67,7 +72,7 @@ from coop.meetings.models import (
 )
 from coop.members.models import Membership, MembershipStatus, MembershipType, Person
 from coop.members.services import search_condition
-from coop.settings.models import Majority, TieOnPersons
+from coop.settings.models import TieOnPersons
 from coop.settings.services import get_organisation
 from coop.timeutil import utcnow
 
@@ -367,7 +372,7 @@ def documents_of(items: list[AgendaItem]) -> dict[int, list[AgendaDocument]]:
 # Proposals ---------------------------------------------------------------------------
 
 
-def default_majority(kind: str) -> str:
+def default_majority(kind: str) -> Fraction:
     organisation = get_organisation()
     if kind == ProposalKind.STATUTE_AMENDMENT:
         return organisation.amendment_majority
@@ -386,7 +391,8 @@ def proposals_of(meeting: GeneralMeeting) -> list[Proposal]:
 def add_proposal(item: AgendaItem, values: dict, actor=None) -> Proposal:
     """A proposal on an agenda item; majority and secrecy default from the statutes.
 
-    `values`: kind, title, text, and optionally majority, quorum_percent, secret, seats.
+    `values`: kind, title, text, and optionally majority and quorum (Fractions; quorum
+    None: no quorum), secret, seats.
     Raises MeetingError once the agenda was sent, or for seats in a non-election.
     """
     meeting = db.session.get(GeneralMeeting, item.meeting_id)
@@ -410,21 +416,22 @@ def add_proposal(item: AgendaItem, values: dict, actor=None) -> Proposal:
         kind=kind.value, title=values["title"], text=values["text"],
         majority=values.get("majority") or default_majority(kind),
         # The statutes' quorum unless this proposal says otherwise (None: no quorum).
-        quorum_percent=values.get("quorum_percent", organisation.quorum_percent),
+        quorum=values.get("quorum", organisation.quorum),
         secret=bool(secret), seats=seats,
     )
     db.session.add(proposal)
     db.session.flush()
     audit.record(
         "meetings:proposal:create",
-        {"kind": proposal.kind, "title": proposal.title, "majority": proposal.majority,
-         "secret": proposal.secret, "quorum_percent": proposal.quorum_percent},
+        {"kind": proposal.kind, "title": proposal.title, "majority": str(proposal.majority),
+         "secret": proposal.secret,
+         "quorum": str(proposal.quorum) if proposal.quorum is not None else None},
         obj=proposal, actor=actor,
     )
     return proposal
 
 
-PROPOSAL_FIELDS = ["title", "text", "majority", "quorum_percent", "secret", "seats"]
+PROPOSAL_FIELDS = ["title", "text", "majority", "quorum", "secret", "seats"]
 
 
 def update_proposal(proposal: Proposal, values: dict, actor=None) -> None:
@@ -441,7 +448,7 @@ def update_proposal(proposal: Proposal, values: dict, actor=None) -> None:
     new = {
         "title": values["title"], "text": values["text"],
         "majority": values.get("majority") or default_majority(proposal.kind),
-        "quorum_percent": values.get("quorum_percent", organisation.quorum_percent),
+        "quorum": values.get("quorum", organisation.quorum),
         "secret": bool(values["secret"]) if values.get("secret") is not None
         else organisation.persons_secret_ballot and proposal.kind in PERSON_KINDS,
         "seats": values.get("seats") or 1,
@@ -530,13 +537,38 @@ def mark_convened(meeting: GeneralMeeting, now: datetime, actor=None) -> None:
     db.session.flush()
 
 
-def open_meeting(meeting: GeneralMeeting, now: datetime | None = None, actor=None) -> None:
-    """The chair opens the meeting. Raises MeetingError unless it was convened."""
+class OpensEarly(MeetingError):
+    """Opening now would open the meeting on a day before its planned date: the chair
+    confirms first (a mistaken click would start a meeting nobody attends)."""
+
+
+def opens_early(meeting: GeneralMeeting, now: datetime | None = None) -> bool:
+    """Whether opening now falls on a day before the meeting's planned day."""
+    return timeutil.local_date(now or utcnow()) < timeutil.local_date(meeting.starts_at)
+
+
+def open_meeting(meeting: GeneralMeeting, now: datetime | None = None, actor=None,
+                 confirmed_early: bool = False) -> None:
+    """The chair opens the meeting. Raises MeetingError unless it was convened, and
+    OpensEarly on a day before the planned date unless `confirmed_early`. Decisions are
+    dated by the day they are taken (see `_register_decision`), so an early opening
+    dates them correctly."""
     _require_status(meeting, MeetingStatus.CONVENED)
+    now = now or utcnow()
+    early = opens_early(meeting, now)
+    if early and not confirmed_early:
+        raise OpensEarly(
+            _l("This meeting is planned for %(date)s, %(days)d days from today. Open it "
+               "today anyway? Its decisions will be dated by the day they are taken.",
+               date=format_date(timeutil.local_date(meeting.starts_at), format="long"),
+               days=(timeutil.local_date(meeting.starts_at) - timeutil.local_date(now)).days),
+            "confirm_early")
     meeting.status = MeetingStatus.OPEN
-    meeting.opened_at = now or utcnow()
+    meeting.opened_at = now
     db.session.flush()
-    audit.record("meetings:meeting:open", {}, obj=meeting, actor=actor)
+    audit.record("meetings:meeting:open",
+                 {"planned": meeting.starts_at.isoformat()} if early else {},
+                 obj=meeting, actor=actor)
 
 
 def close_meeting(meeting: GeneralMeeting, now: datetime | None = None, actor=None) -> None:
@@ -615,7 +647,7 @@ class Presence:
     online: int
     proxies: int  # active proxies held by members present
     eligible: int  # voting members in the register
-    quorum_percent: int | None
+    quorum: Fraction | None
 
     @property
     def votes_present(self) -> int:
@@ -623,9 +655,9 @@ class Presence:
 
     @property
     def quorum_needed(self) -> int | None:
-        if self.quorum_percent is None:
+        if self.quorum is None:
             return None
-        return quorum_needed(self.eligible, self.quorum_percent)
+        return quorum_needed(self.eligible, self.quorum)
 
     @property
     def quorum_reached(self) -> bool:
@@ -633,8 +665,12 @@ class Presence:
         return needed is None or self.votes_present >= needed
 
 
-def presence(meeting: GeneralMeeting, quorum_percent: int | None = None) -> Presence:
-    """The live count: members present and votes present (own + proxies)."""
+_STATUTES = object()
+
+
+def presence(meeting: GeneralMeeting, quorum=_STATUTES) -> Presence:
+    """The live count: members present and votes present (own + proxies), against
+    `quorum` (a proposal's; the statutes' when not given; None: no quorum)."""
     counts = dict(
         db.session.execute(
             select(Attendance.mode, func.count())
@@ -650,23 +686,24 @@ def presence(meeting: GeneralMeeting, quorum_percent: int | None = None) -> Pres
     )
     in_room = counts.get(AttendanceMode.IN_PERSON.value, 0)
     online = counts.get(AttendanceMode.ONLINE.value, 0)
-    if quorum_percent is None:
-        quorum_percent = get_organisation().quorum_percent
+    if quorum is _STATUTES:
+        quorum = get_organisation().quorum
     return Presence(
         members_present=in_room + online, in_room=in_room, online=online, proxies=proxies,
-        eligible=voting_member_count(), quorum_percent=quorum_percent,
+        eligible=voting_member_count(), quorum=quorum,
     )
 
 
-def quorum_needed(eligible: int, percent: int) -> int:
-    """The smallest number of members that is at least `percent`% of `eligible`."""
-    return (eligible * percent + 99) // 100
+def quorum_needed(eligible: int, quorum: Fraction) -> int:
+    """The smallest number of members that is at least `quorum` of `eligible`: one
+    third of 100 needs 34."""
+    return math.ceil(eligible * Fraction(quorum))
 
 
-def quorum_reached(represented: int, eligible: int, percent: int | None) -> bool:
-    if percent is None:
+def quorum_reached(represented: int, eligible: int, quorum: Fraction | None) -> bool:
+    if quorum is None:
         return True
-    return represented * 100 >= eligible * percent
+    return represented >= quorum_needed(eligible, quorum)
 
 
 # Proxies -----------------------------------------------------------------------------
@@ -819,15 +856,20 @@ def register_conflict(person: Person, description: str, since: date,
     return conflict
 
 
+def conflicted(proposal: Proposal):
+    """The people with a registered conflict of interest on `proposal`, as a query of
+    person ids. The one rule for both ways of voting (WBTR, BW 2:44 lid 6): such a
+    person takes no part in the vote, neither for themselves nor for whoever gave them a
+    proxy, and nobody votes for them with their proxy. Online, `cast_vote` refuses them;
+    in the room, `room_votes_available` does not count them."""
+    return select(ConflictOfInterest.person_id).where(
+        ConflictOfInterest.proposal_id == proposal.id)
+
+
 def has_conflict(proposal: Proposal, person: Person) -> bool:
-    return bool(
-        db.session.scalar(
-            select(func.count()).where(
-                ConflictOfInterest.proposal_id == proposal.id,
-                ConflictOfInterest.person_id == person.id,
-            )
-        )
-    )
+    return db.session.scalar(
+        conflicted(proposal).where(ConflictOfInterest.person_id == person.id).limit(1)
+    ) is not None
 
 
 # Voting ------------------------------------------------------------------------------
@@ -842,12 +884,16 @@ def tally_options(proposal: Proposal) -> list[tuple[str, int | None]]:
 
 
 def online_voting_possible(meeting: GeneralMeeting, now: datetime) -> bool:
-    if meeting.status == MeetingStatus.OPEN:
-        return True
-    if meeting.status != MeetingStatus.CONVENED:
+    """Whether members can vote online now. Only where the statutes allow electronic
+    voting (BW 2:38 lid 6), before the meeting as during it: without that setting the
+    votes are cast in the room (or with a proxy). Before the meeting at most 30 days
+    ahead (lid 7)."""
+    if meeting.status not in (MeetingStatus.OPEN, MeetingStatus.CONVENED):
         return False
     if not get_organisation().electronic_voting_allowed:
         return False
+    if meeting.status == MeetingStatus.OPEN:
+        return True
     return meeting.starts_at - now <= timedelta(days=ONLINE_VOTING_MAX_DAYS_BEFORE)
 
 
@@ -880,7 +926,7 @@ def open_voting(proposal: Proposal, now: datetime | None = None, actor=None) -> 
         db.session.add(BallotTally(proposal_id=proposal.id, option=option,
                                    candidate_id=candidate_id, count=0))
     db.session.flush()
-    current = presence(meeting, proposal.quorum_percent)
+    current = presence(meeting, proposal.quorum)
     audit.record("meetings:vote:open",
                  {"members_present": current.members_present,
                   "votes_present": current.votes_present,
@@ -992,7 +1038,21 @@ def cast_vote(proposal: Proposal, voter: Person, choice: str | None = None,
         # one (unique proposal and voter); the caller rolls the transaction back.
         raise MeetingError(_already_voted(voter, cast_by), "choice") from error
     _add_to_tally(proposal, options)
-    if proxy is None:
+    if meeting.status == MeetingStatus.OPEN and attendance_of(meeting, cast_by) is None:
+        # Decision: an online vote during the meeting counts as presence. Where the
+        # statutes allow electronic voting, a member who votes through it while the
+        # meeting is in session exercises the right to vote in that meeting (BW 2:38
+        # lid 6; lid 7 even counts earlier electronic votes as cast in it), and
+        # `represented_count` already counts them for the result. So whoever casts the
+        # vote (the member, or the holder of their proxy) is registered as present
+        # online: the live presence and the quorum shown agree with the result, and a
+        # proxy the member gave lapses, as when they check in.
+        try:
+            with db.session.begin_nested():
+                check_in(meeting, cast_by, AttendanceMode.ONLINE, now=now)
+        except IntegrityError:
+            pass  # a concurrent vote of theirs registered them a moment ago
+    elif proxy is None:
         _lapse_proxies_of(meeting, voter, now)
     audit.record(
         "meetings:vote:cast",
@@ -1034,14 +1094,17 @@ def _change_vote(proposal, existing, voter, cast_by, options, now):
 
 def room_votes_available(proposal: Proposal) -> int:
     """Votes that can still be cast in the room: members present in person and the
-    active proxies they hold, minus those already cast online for any of them."""
+    active proxies they hold, minus those already cast online for any of them, and
+    without anyone excluded by a conflict of interest (`conflicted`): not a conflicted
+    member, not the proxies a conflicted member holds, not a conflicted grantor's."""
     meeting_id = proposal.meeting_id
     in_room = select(Attendance.person_id).where(
-        Attendance.meeting_id == meeting_id, Attendance.mode == AttendanceMode.IN_PERSON
+        Attendance.meeting_id == meeting_id, Attendance.mode == AttendanceMode.IN_PERSON,
+        Attendance.person_id.not_in(conflicted(proposal)),
     )
     grantors = select(Proxy.grantor_id).where(
         Proxy.meeting_id == meeting_id, Proxy.status == ProxyStatus.ACTIVE,
-        Proxy.holder_id.in_(in_room),
+        Proxy.holder_id.in_(in_room), Proxy.grantor_id.not_in(conflicted(proposal)),
     )
     room_voters = in_room.union(grantors).subquery()
     total = db.session.scalar(select(func.count()).select_from(room_voters))
@@ -1120,26 +1183,35 @@ def record_room_tally(proposal: Proposal, method: str, counts: dict[str, int],
 # Results -----------------------------------------------------------------------------
 
 
-def majority_reached(votes_for: int, votes_against: int, majority: str) -> bool:
-    """Whether `votes_for` meets the majority of the votes cast (for + against).
+def majority_reached(votes_for: int, votes_against: int, majority: Fraction) -> bool:
+    """Whether `votes_for` meets `majority` of the votes cast (for + against).
 
-    More than half: strictly more (a tie is rejected). Two thirds and three quarters:
-    at least that share. No votes cast: never.
+    A majority of half or less means more than that share (a tie on one half is
+    rejected: "more than half"; "at least half" would let a proposal and its opposite
+    both pass). Above half it means at least that share ("at least two thirds"). No
+    votes cast: never.
     """
     cast = votes_for + votes_against
     if cast == 0:
         return False
-    majority = Majority(majority)
-    if majority == Majority.MORE_THAN_HALF:
-        return votes_for * 2 > cast
-    if majority == Majority.TWO_THIRDS:
-        return votes_for * 3 >= cast * 2
-    return votes_for * 4 >= cast * 3
+    share = Fraction(majority)
+    if share * 2 <= 1:
+        return votes_for > cast * share
+    return votes_for >= cast * share
 
 
-def matter_outcome(votes_for: int, votes_against: int, majority: str, represented: int,
-                   eligible: int, quorum_percent: int | None) -> Outcome:
-    if not quorum_reached(represented, eligible, quorum_percent):
+def majority_words(majority: Fraction) -> str:
+    """The rule in words, for pages and the minutes: "more than 1/2 (50%) of the votes
+    cast", "at least 2/3 of the votes cast"."""
+    share = Fraction(majority)
+    if share * 2 <= 1:
+        return _("more than %(share)s of the votes cast", share=format_fraction(share))
+    return _("at least %(share)s of the votes cast", share=format_fraction(share))
+
+
+def matter_outcome(votes_for: int, votes_against: int, majority: Fraction, represented: int,
+                   eligible: int, quorum: Fraction | None) -> Outcome:
+    if not quorum_reached(represented, eligible, quorum):
         return Outcome.NO_QUORUM
     if majority_reached(votes_for, votes_against, majority):
         return Outcome.ADOPTED
@@ -1261,7 +1333,7 @@ def close_voting(proposal: Proposal, now: datetime | None = None, actor=None,
     if proposal.kind == ProposalKind.ELECTION:
         candidates = candidates_of(proposal)
         names = {c.id: c.name for c in candidates}
-        if not quorum_reached(represented, eligible, proposal.quorum_percent):
+        if not quorum_reached(represented, eligible, proposal.quorum):
             result = ElectionResult(Outcome.NO_QUORUM, [])
         else:
             result = election_result(totals.candidates, proposal.seats,
@@ -1273,7 +1345,7 @@ def close_voting(proposal: Proposal, now: datetime | None = None, actor=None,
         db.session.flush()  # candidates first: once the proposal is closed they are fixed
     else:
         outcome = matter_outcome(totals.votes_for, totals.votes_against, proposal.majority,
-                                 represented, eligible, proposal.quorum_percent)
+                                 represented, eligible, proposal.quorum)
     proposal.votes_for, proposal.votes_against = totals.votes_for, totals.votes_against
     proposal.votes_abstain, proposal.votes_blank = totals.votes_abstain, totals.votes_blank
     proposal.votes_invalid = totals.votes_invalid
@@ -1305,7 +1377,9 @@ OUTCOME_WORDS_NL = {
 
 
 def _register_decision(proposal, meeting, outcome, tie_resolution) -> Decision:
-    day = timeutil.local_date(meeting.starts_at)
+    # Dated by the day the vote closed, not the planned date: a meeting may be held
+    # (opened) on another day than planned.
+    day = timeutil.local_date(proposal.closed_at or utcnow())
     sequence = locked_row(DecisionSequence, {"year": day.year}, last_number=0)
     sequence.last_number += 1
     # The register is a Dutch document, whatever the secretary's language.
@@ -1346,7 +1420,7 @@ def re_vote(proposal: Proposal, actor=None) -> Proposal:
     new = Proposal(
         agenda_item_id=item.id, meeting_id=proposal.meeting_id, position=last + 1,
         kind=proposal.kind, title=f"{proposal.title} (herstemming)", text=proposal.text,
-        majority=proposal.majority, quorum_percent=proposal.quorum_percent,
+        majority=proposal.majority, quorum=proposal.quorum,
         secret=proposal.secret, seats=proposal.seats - len(elected),
     )
     db.session.add(new)

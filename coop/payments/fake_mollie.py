@@ -83,6 +83,12 @@ class FakeMollie:
         self.delay_seconds = 0.0
         self.failures_left = 0  # answer 503 to this many API calls
         self.requests = 0
+        # Lists (refunds, chargebacks, …) answer at most this many items a page, with a
+        # `next` link to the rest, as Mollie does (its default is 50; `limit` overrides).
+        self.page_size = 50
+        # Fields answered on top of a payment's own (a test shapes an answer like one
+        # of Mollie's recorded responses: another currency, fields the fake never sends).
+        self.answer_overrides: dict[str, dict] = {}
 
     # Links ------------------------------------------------------------------------
 
@@ -177,13 +183,16 @@ class FakeMollie:
             total = _value(payment["amount"])
             refunded = sum((_value(r["amount"]) for r in refunds
                             if r["status"] not in ("failed", "canceled")), Decimal(0))
-            charged_back = sum((_value(c["amount"]) for c in chargebacks), Decimal(0))
+            # A reversed chargeback came back to the merchant: it no longer counts.
+            charged_back = sum((_value(c["amount"]) for c in chargebacks
+                                if not c.get("reversedAt")), Decimal(0))
             result["amountRefunded"] = _amount(refunded)
             result["amountRemaining"] = _amount(max(total - refunded - charged_back, Decimal(0)))
             if chargebacks:
                 result["amountChargedBack"] = _amount(charged_back)
             result["settlementAmount"] = _amount(total - self.fee)
             result["isCancelable"] = False
+        result.update(self.answer_overrides.get(payment_id, {}))
         return result
 
     def set_status(self, payment_id: str, status: str, notify: bool = True) -> dict:
@@ -273,6 +282,19 @@ class FakeMollie:
             }
         if notify:
             self.notify(self.payments[payment_id])
+        return self.chargeback_json(chargeback_id)
+
+    def reverse_chargeback(self, chargeback_id: str, notify: bool = True) -> dict:
+        """The payer's bank undoes a chargeback (test control): `reversedAt` is set."""
+        with self.lock:
+            chargeback = self.chargebacks.get(chargeback_id)
+            if chargeback is None:
+                raise FakeMollieError(404, "Not Found",
+                                      f"No chargeback exists with token {chargeback_id}.")
+            if not chargeback.get("reversedAt"):
+                chargeback["reversedAt"] = _now()
+        if notify:
+            self.notify(self.payments[chargeback["paymentId"]])
         return self.chargeback_json(chargeback_id)
 
     def chargeback_json(self, chargeback_id: str) -> dict:
@@ -509,7 +531,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._dispatch("PATCH")
 
     def _dispatch(self, method: str) -> None:
-        path = urllib.parse.urlsplit(self.path).path.rstrip("/")
+        split = urllib.parse.urlsplit(self.path)
+        path = split.path.rstrip("/")
+        self.query = {key: values[-1] for key, values
+                      in urllib.parse.parse_qs(split.query).items()}
         fake = self.fake
         raw = self._read()
         try:
@@ -635,10 +660,35 @@ class _Handler(BaseHTTPRequestHandler):
         raise FakeMollieError(404, "Not Found", "Unknown resource.")
 
     def _list(self, name: str, items: list[dict], path: str) -> dict:
+        """One page of `items`, as Mollie pages: `limit` items from the one named by
+        `from`, `_links.self` naming this page and `next` the one after (or null)."""
+        try:
+            limit = int(self.query.get("limit") or self.fake.page_size)
+        except ValueError as error:
+            raise FakeMollieError(400, "Bad Request", "The limit is invalid.", "limit") from error
+        if not 1 <= limit <= 250:
+            raise FakeMollieError(400, "Bad Request", "The limit is invalid.", "limit")
+        start = 0
+        if self.query.get("from"):
+            ids = [item["id"] for item in items]
+            if self.query["from"] not in ids:
+                raise FakeMollieError(400, "Bad Request", "The from is invalid.", "from")
+            start = ids.index(self.query["from"])
+        page = items[start:start + limit]
+        rest = items[start + limit:]
+
+        def link(first: str | None) -> dict:
+            query = {"limit": limit, **({"from": first} if first else {})}
+            return self.fake._link(f"{path}?{urllib.parse.urlencode(query)}")
+
+        previous = None
+        if start:
+            previous = link(items[max(start - limit, 0)]["id"])
         return {
-            "count": len(items),
-            "_embedded": {name: items},
-            "_links": {"self": self.fake._link(path), "previous": None, "next": None,
+            "count": len(page),
+            "_embedded": {name: page},
+            "_links": {"self": link(self.query.get("from")), "previous": previous,
+                       "next": link(rest[0]["id"]) if rest else None,
                        "documentation": self.fake._docs(f"list-{name}")},
         }
 
@@ -673,6 +723,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return fake.set_status(payment_id, data["status"], notify=notify)
             case ("POST", ["payments", payment_id, "chargeback"]):
                 return fake.chargeback(payment_id, data.get("value"), notify=notify)
+            case ("POST", ["chargebacks", chargeback_id, "reverse"]):
+                return fake.reverse_chargeback(chargeback_id, notify=notify)
             case ("POST", ["subscriptions", subscription_id, "charge"]):
                 return fake.charge_subscription(subscription_id, data.get("status", "paid"),
                                                 notify=notify)
@@ -729,6 +781,9 @@ class FakeMollieControl:
     def chargeback(self, payment_id: str, value: str | None = None,
                    notify: bool = True) -> dict:
         return self._post(f"payments/{payment_id}/chargeback", {"value": value, "notify": notify})
+
+    def reverse_chargeback(self, chargeback_id: str, notify: bool = True) -> dict:
+        return self._post(f"chargebacks/{chargeback_id}/reverse", {"notify": notify})
 
     def charge_subscription(self, subscription_id: str, status: str = "paid",
                             notify: bool = True) -> dict:

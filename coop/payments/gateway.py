@@ -17,7 +17,7 @@ from mollie.api.client import Client
 from mollie.api.error import Error as MollieError
 from mollie.api.error import NotFoundError, RequestSetupError, ResponseError
 
-from coop.money import from_mollie, to_mollie
+from coop.money import MoneyError, from_mollie, to_mollie
 
 
 class GatewayError(Exception):
@@ -42,34 +42,44 @@ class GatewayNotFound(GatewayRefused):
 
 @dataclass(frozen=True)
 class MolliePayment:
+    """A payment as Mollie reports it. An amount that is not in euros (or cannot be
+    read) is None, never an error: the webhook must flag it and answer, not fail;
+    `amount_text` says what Mollie sent (`12.50 USD`)."""
+
     id: str
     status: str
-    amount_cents: int
+    amount_cents: int | None
     description: str
     metadata: dict | None
     sequence_type: str
     checkout_url: str | None
-    refunded_cents: int = 0
-    charged_back_cents: int = 0
+    refunded_cents: int | None = 0
+    charged_back_cents: int | None = 0
     # What Mollie settles to the coop; below the amount when it reports its fee there.
+    # None when it does not say, or settles in another currency (the fee is unknown).
     settlement_cents: int | None = None
     paid_at: datetime | None = None
     customer_id: str | None = None
     mandate_id: str | None = None
     subscription_id: str | None = None
     method: str | None = None
+    amount_text: str = ""
 
 
 @dataclass(frozen=True)
 class MollieMoneyBack:
-    """A refund (`re_…`) or a chargeback (`chb_…`) of a payment."""
+    """A refund (`re_…`) or a chargeback (`chb_…`) of a payment; `amount_cents` is None
+    for an amount not in euros (`amount_text` says what Mollie sent)."""
 
     id: str
-    amount_cents: int
+    amount_cents: int | None
     # Refunds: queued, pending, processing, refunded, failed, canceled; chargebacks: "chargeback".
     status: str
     created_at: datetime | None = None
     description: str = ""
+    # A chargeback the bank undid: the money came back.
+    reversed_at: datetime | None = None
+    amount_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,12 +93,36 @@ class MollieSubscription:
     metadata: dict | None = field(default=None)
 
 
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+def _time(value) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:  # a shape we do not know: the time is not needed to book
+        return None
 
 
-def _cents(amount: dict | None) -> int:
+def _cents(amount) -> int:
     return from_mollie(amount) if amount else 0
+
+
+def _euro_cents(amount) -> int | None:
+    """Cents of a euro amount (0 when absent); None for another currency or a value that
+    cannot be read."""
+    if not amount:
+        return 0
+    if not isinstance(amount, dict):
+        return None
+    try:
+        return from_mollie(amount)
+    except MoneyError:
+        return None
+
+
+def _amount_text(amount) -> str:
+    if not isinstance(amount, dict):
+        return repr(amount)[:40]
+    return f"{str(amount.get('value'))[:20]} {str(amount.get('currency'))[:5]}"
 
 
 def _payment(data) -> MolliePayment:
@@ -96,20 +130,28 @@ def _payment(data) -> MolliePayment:
     return MolliePayment(
         id=data["id"],
         status=data["status"],
-        amount_cents=_cents(data["amount"]),
+        amount_cents=_euro_cents(data.get("amount")) if data.get("amount") else None,
         description=data.get("description") or "",
         metadata=data.get("metadata") if isinstance(data.get("metadata"), dict) else None,
         sequence_type=data.get("sequenceType") or "oneoff",
         checkout_url=data.checkout_url,
-        refunded_cents=_cents(data.get("amountRefunded")),
-        charged_back_cents=_cents(data.get("amountChargedBack")),
-        settlement_cents=_cents(settlement) if settlement else None,
+        refunded_cents=_euro_cents(data.get("amountRefunded")),
+        charged_back_cents=_euro_cents(data.get("amountChargedBack")),
+        settlement_cents=_euro_cents(settlement) if settlement else None,
         paid_at=_time(data.get("paidAt")),
         customer_id=data.get("customerId"),
         mandate_id=data.get("mandateId"),
         subscription_id=data.get("subscriptionId"),
         method=data.get("method"),
+        amount_text=_amount_text(data.get("amount")),
     )
+
+
+def _every(page):
+    """Every item of a paginated list, following its `next` links."""
+    while page is not None:
+        yield from page
+        page = page.get_next() if page.has_next() else None
 
 
 def _chargeback_reason(reason) -> str:
@@ -182,16 +224,19 @@ class MollieGateway:
     def refunds(self, payment_id: str) -> list[MollieMoneyBack]:
         with _Translate():
             payment = self.client.payments.get(payment_id)
-            return [MollieMoneyBack(r.id, _cents(r.amount), r.status, _time(r.created_at),
-                                    r.description or "")
-                    for r in payment.refunds.list()]
+            return [MollieMoneyBack(r.id, _euro_cents(r.amount), r.status,
+                                    _time(r.created_at), r.description or "",
+                                    amount_text=_amount_text(r.amount))
+                    for r in _every(payment.refunds.list())]
 
     def chargebacks(self, payment_id: str) -> list[MollieMoneyBack]:
         with _Translate():
             payment = self.client.payments.get(payment_id)
-            return [MollieMoneyBack(c.id, _cents(c.amount), "chargeback", _time(c.created_at),
-                                    _chargeback_reason(c.reason))
-                    for c in payment.chargebacks.list()]
+            return [MollieMoneyBack(c.id, _euro_cents(c.amount), "chargeback",
+                                    _time(c.created_at), _chargeback_reason(c.get("reason")),
+                                    reversed_at=_time(c.get("reversedAt")),
+                                    amount_text=_amount_text(c.amount))
+                    for c in _every(payment.chargebacks.list())]
 
     def create_refund(self, payment_id: str, amount_cents: int, description: str,
                       idempotency_key: str) -> MollieMoneyBack:

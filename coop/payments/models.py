@@ -153,12 +153,19 @@ class MoneyBack(db.Model):
     amount_cents: Mapped[int] = mapped_column(Integer, nullable=False)
     reason: Mapped[str | None] = mapped_column(String(200))
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entry.id"), unique=True)
+    # A chargeback the bank reversed (Mollie's `reversedAt`): the money came back, booked
+    # once by the entry in `reversal_entry_id`.
+    reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reversal_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("journal_entry.id"), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (
         CheckConstraint(one_of("kind", MoneyBackKind), name="kind_known"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint("reversed_at IS NULL OR kind = 'chargeback'",
+                        name="only_chargebacks_reversed"),
     )
 
 

@@ -17,6 +17,7 @@ Exactly once, whatever the network does:
 
 import re
 import uuid
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, make_response
@@ -30,7 +31,7 @@ from coop.ledger import services as ledger
 from coop.ledger.models import AccountPurpose
 from coop.ledger.services import EntrySpec, LedgerError, Line
 from coop.locking import locked
-from coop.money import format_money
+from coop.money import format_money, format_plain
 from coop.payments import signals
 from coop.payments.gateway import (
     GatewayNotFound,
@@ -202,15 +203,22 @@ def flag(payment: OnlinePayment, reason: str) -> None:
 
 def apply_remote(payment: OnlinePayment, remote: MolliePayment) -> None:
     """Bring our row to Mollie's state: the status transition (once), the booking of a
-    paid payment, its fee, and refunds and chargebacks not booked yet."""
+    paid payment, its fee, and refunds, chargebacks and reversed chargebacks not booked
+    yet.
+
+    An amount we did not expect (another currency, another value, an amount refunded or
+    charged back that is not in euros) books nothing and flags the payment for the
+    treasurer; the status still follows Mollie, so the webhook is answered and Mollie
+    stops retrying."""
     reference = (remote.metadata or {}).get("reference")
     if payment.sequence_type != SequenceType.RECURRING and reference != payment.idempotency_key:
         flag(payment, "Mollie's metadata does not name this payment: not booked")
         return
     amount_differs = remote.amount_cents != payment.amount_cents
     if amount_differs:
-        flag(payment, f"Mollie reports {remote.amount_cents} cents, we expected "
-                       f"{payment.amount_cents}: not booked")
+        flag(payment, f"Mollie reports {remote.amount_text}, we expected "
+                      f"{payment.amount_cents} cents ({format_plain(payment.amount_cents)} "
+                      "EUR): not booked")
     new_status = remote.status
     if new_status != payment.status and new_status in TRANSITIONS.get(payment.status, ()):
         db.session.add(PaymentStatusChange(payment_id=payment.id, from_status=payment.status,
@@ -231,15 +239,31 @@ def apply_remote(payment: OnlinePayment, remote: MolliePayment) -> None:
         payment.fee_cents = _fee_of(remote)
         if payment.fee_cents:
             book(payment, [("fee_entry_id", lambda: _fee_spec(payment))])
+    if remote.refunded_cents is None or remote.charged_back_cents is None:
+        flag(payment, "Mollie reports an amount refunded or charged back that is not in "
+                       "euros: not booked")
+        return
     if remote.refunded_cents > payment.refunded_cents:
         for refund in gateway().refunds(payment.mollie_id):
-            if refund.status not in ("failed", "canceled"):
-                _record_money_back(payment, MoneyBackKind.REFUND, refund.id,
-                                   refund.amount_cents, refund.description or None)
-    if remote.charged_back_cents > payment.charged_back_cents:
+            if refund.status in ("failed", "canceled"):
+                continue
+            if refund.amount_cents is None:
+                flag(payment, f"refund {refund.id} of {refund.amount_text}: not booked")
+                continue
+            _record_money_back(payment, MoneyBackKind.REFUND, refund.id,
+                               refund.amount_cents, refund.description or None)
+    if remote.charged_back_cents or payment.charged_back_cents:
+        # Also while all is booked: a chargeback can be reversed later (`reversedAt`),
+        # and Mollie need not lower the amount charged back when it is.
         for chargeback in gateway().chargebacks(payment.mollie_id):
+            if chargeback.amount_cents is None:
+                flag(payment, f"chargeback {chargeback.id} of {chargeback.amount_text}: "
+                               "not booked")
+                continue
             _record_money_back(payment, MoneyBackKind.CHARGEBACK, chargeback.id,
                                chargeback.amount_cents, chargeback.description or None)
+            if chargeback.reversed_at is not None:
+                _reverse_chargeback(payment, chargeback.id, chargeback.reversed_at)
 
 
 def _after_transition(payment: OnlinePayment, remote: MolliePayment) -> None:
@@ -251,7 +275,7 @@ def _after_transition(payment: OnlinePayment, remote: MolliePayment) -> None:
 
 def _fee_of(remote: MolliePayment) -> int | None:
     """Mollie's fee, when it reports one: the amount minus what it settles."""
-    if remote.settlement_cents is None:
+    if remote.settlement_cents is None or remote.amount_cents is None:
         return None
     fee = remote.amount_cents - remote.settlement_cents
     return fee if 0 <= fee < remote.amount_cents else None
@@ -323,6 +347,31 @@ def _record_money_back(payment: OnlinePayment, kind: MoneyBackKind, mollie_id: s
                  {"mollie_id": payment.mollie_id, "id": mollie_id, "amount_cents": amount_cents,
                   "reason": reason}, obj=payment, actor=actor)
     return back
+
+
+def _reverse_chargeback(payment: OnlinePayment, chargeback_id: str,
+                        reversed_at: datetime) -> None:
+    """The bank undid a chargeback (Mollie reports `reversedAt`): the money is back.
+    Booked once (the chargeback's row remembers it), dated today like the chargeback's
+    own booking, by the owner of the payment (`signals.chargeback_reversed`: a gift's
+    income booked again, a dues payment recorded again on its invoice). When that is
+    refused (a closed year, the invoice settled otherwise) the payment is flagged for
+    the treasurer."""
+    back = db.session.scalar(select(MoneyBack).where(
+        MoneyBack.mollie_id == chargeback_id,
+        MoneyBack.kind == MoneyBackKind.CHARGEBACK.value))
+    if back is None or back.reversed_at is not None:
+        return
+    back.reversed_at = reversed_at
+    payment.charged_back_cents -= back.amount_cents
+    db.session.flush()
+    if back.entry_id is None or not values_from_signal(
+            signals.chargeback_reversed, payment.purpose, payment=payment, back=back):
+        flag(payment, f"chargeback {chargeback_id} of {back.amount_cents} cents was "
+                      "reversed: settle by hand")
+    audit.record("finance:online_payment:chargeback_reversed",
+                 {"mollie_id": payment.mollie_id, "id": chargeback_id,
+                  "amount_cents": back.amount_cents}, obj=payment)
 
 
 def refundable_cents(payment: OnlinePayment) -> int:

@@ -35,3 +35,10 @@ refund or chargeback not booked before. The receiver books it and returns True (
 when it flagged the payment because booking was refused), or None when there is nothing
 of its own to undo (payments then flags it: settle by hand).
 """)
+
+chargeback_reversed = _signals.signal("chargeback-reversed", doc="""
+Sent with the purpose, `payment=` and `back=` (a booked chargeback's `MoneyBack`) when the
+bank undid the chargeback: the money is back. The receiver books it again and returns
+True (also when booking was refused: it flagged the payment), or None when there is
+nothing of its own to book (payments then flags it: settle by hand).
+""")

@@ -11,7 +11,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from coop.settings.models import DuesProration, LegalForm, Majority, TieOnPersons
+from coop.fraction import FractionField
+from coop.settings.models import DuesProration, LegalForm, TieOnPersons
 from coop.validators import (
     Normalised,
     normalise_bic,
@@ -26,11 +27,10 @@ LEGAL_FORM_LABELS = {
     LegalForm.VERENIGING: _l("Association (vereniging)"),
     LegalForm.STICHTING: _l("Foundation (stichting)"),
 }
-MAJORITY_LABELS = {
-    Majority.MORE_THAN_HALF: _l("More than half of the votes cast"),
-    Majority.TWO_THIRDS: _l("At least two thirds of the votes cast"),
-    Majority.THREE_QUARTERS: _l("At least three quarters of the votes cast"),
-}
+MAJORITY_HELP = _l("A share of the votes cast, like 2/3 or 75%. Half or less means more "
+                   "than that share (1/2: more than half); above half, at least that share "
+                   "(2/3: at least two thirds).")
+_SHARE_REQUIRED = InputRequired(message=_l("Enter a fraction like 1/3 or a percentage like 40%."))
 TIE_LABELS = {
     TieOnPersons.RE_VOTE: _l("A new vote between the tied candidates"),
     TieOnPersons.LOT: _l("Drawing lots"),
@@ -109,19 +109,19 @@ class OrganisationForm(FlaskForm):
             NumberRange(min=0, max=50, message=_l("Between %(min)s and %(max)s.")),
         ],
     )
-    quorum_percent = IntegerField(
-        _l("Quorum (percentage of members with a vote present)"),
-        description=_l("Leave empty when the statutes set no quorum."),
-        validators=[
-            Optional(),
-            NumberRange(min=1, max=100, message=_l("Between %(min)s and %(max)s percent.")),
-        ],
+    quorum = FractionField(
+        _l("Quorum (share of the members with a vote present or represented)"),
+        description=_l("A fraction like 1/3 or a percentage like 40%. Leave empty when the "
+                       "statutes set no quorum."),
+        validators=[Optional()],
     )
-    default_majority = SelectField(
-        _l("Majority for ordinary decisions"), choices=_choices(MAJORITY_LABELS)
+    default_majority = FractionField(
+        _l("Majority for ordinary decisions"), description=MAJORITY_HELP,
+        validators=[_SHARE_REQUIRED],
     )
-    amendment_majority = SelectField(
-        _l("Majority for a statute amendment"), choices=_choices(MAJORITY_LABELS)
+    amendment_majority = FractionField(
+        _l("Majority for a statute amendment"), description=MAJORITY_HELP,
+        validators=[_SHARE_REQUIRED],
     )
     electronic_voting_allowed = BooleanField(
         _l("The statutes allow electronic voting before the meeting")

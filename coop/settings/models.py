@@ -1,25 +1,42 @@
 from datetime import datetime
 from enum import StrEnum
+from fractions import Fraction
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coop.extensions import db, one_of
+from coop.fraction import fraction_of
 from coop.timeutil import UTCDateTime, utcnow
+
+
+def share_check(prefix: str) -> str:
+    """SQL: `<prefix>_numerator/<prefix>_denominator` is a share above 0, at most 1."""
+    return (f"{prefix}_numerator > 0 AND {prefix}_denominator > 0"
+            f" AND {prefix}_numerator <= {prefix}_denominator")
+
+
+def share_property(prefix: str) -> property:
+    """The Fraction kept in `<prefix>_numerator` and `<prefix>_denominator` (None: both
+    NULL)."""
+
+    def get(self) -> Fraction | None:
+        return fraction_of(getattr(self, f"{prefix}_numerator"),
+                           getattr(self, f"{prefix}_denominator"))
+
+    def set_(self, value: Fraction | None) -> None:
+        value = Fraction(value) if value is not None else None
+        setattr(self, f"{prefix}_numerator", value.numerator if value is not None else None)
+        setattr(self, f"{prefix}_denominator",
+                value.denominator if value is not None else None)
+
+    return property(get, set_)
 
 
 class LegalForm(StrEnum):
     COOPERATIE_UA = "cooperatie_ua"
     VERENIGING = "vereniging"
     STICHTING = "stichting"
-
-
-class Majority(StrEnum):
-    """A majority rule as a fraction of the votes cast (blank and invalid not counted)."""
-
-    MORE_THAN_HALF = "more_than_half"
-    TWO_THIRDS = "two_thirds"
-    THREE_QUARTERS = "three_quarters"
 
 
 class DuesProration(StrEnum):
@@ -61,13 +78,17 @@ class Organisation(db.Model):
     amendment_convocation_days: Mapped[int] = mapped_column(Integer, nullable=False, default=7)
     amendment_inspection_days: Mapped[int] = mapped_column(Integer, nullable=False, default=5)
     proxy_cap_per_holder: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    quorum_percent: Mapped[int | None] = mapped_column(Integer)
-    default_majority: Mapped[str] = mapped_column(
-        String(20), nullable=False, default=Majority.MORE_THAN_HALF
-    )
-    amendment_majority: Mapped[str] = mapped_column(
-        String(20), nullable=False, default=Majority.TWO_THIRDS
-    )
+    # Quorum and majorities are fractions (numerator/denominator; coop.fraction): one
+    # third of the members, two thirds of the votes cast. No quorum: both NULL.
+    quorum_numerator: Mapped[int | None] = mapped_column(Integer)
+    quorum_denominator: Mapped[int | None] = mapped_column(Integer)
+    default_majority_numerator: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    default_majority_denominator: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=2)
+    amendment_majority_numerator: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=2)
+    amendment_majority_denominator: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=3)
     electronic_voting_allowed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     vote_change_allowed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     persons_secret_ballot: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
@@ -105,8 +126,8 @@ class Organisation(db.Model):
 
     __table_args__ = (
         CheckConstraint(one_of("legal_form", LegalForm), name="legal_form_known"),
-        CheckConstraint(one_of("default_majority", Majority), name="default_majority_known"),
-        CheckConstraint(one_of("amendment_majority", Majority), name="amendment_majority_known"),
+        CheckConstraint(share_check("default_majority"), name="default_majority_share"),
+        CheckConstraint(share_check("amendment_majority"), name="amendment_majority_share"),
         CheckConstraint(one_of("tie_on_persons", TieOnPersons), name="tie_on_persons_known"),
         CheckConstraint(one_of("dues_proration", DuesProration), name="dues_proration_known"),
         CheckConstraint("payment_term_days BETWEEN 1 AND 365", name="payment_term_range"),
@@ -127,13 +148,18 @@ class Organisation(db.Model):
         CheckConstraint("amendment_inspection_days >= 5", name="amendment_inspection_min"),
         CheckConstraint("proxy_cap_per_holder >= 0", name="proxy_cap_nonnegative"),
         CheckConstraint(
-            "quorum_percent IS NULL OR quorum_percent BETWEEN 1 AND 100", name="quorum_range"
+            "(quorum_numerator IS NULL AND quorum_denominator IS NULL) OR "
+            + share_check("quorum"), name="quorum_share"
         ),
         CheckConstraint(
             f"NOT (anbi_status AND legal_form = '{LegalForm.COOPERATIE_UA.value}')",
             name="cooperatie_not_anbi",
         ),
     )
+
+    quorum = share_property("quorum")
+    default_majority = share_property("default_majority")
+    amendment_majority = share_property("amendment_majority")
 
     @property
     def can_be_anbi(self) -> bool:

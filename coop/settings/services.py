@@ -12,7 +12,7 @@ EDITABLE_FIELDS = [
     "name", "legal_form", "kvk_number", "rsin", "street", "postcode", "city",
     "email", "website", "fiscal_year_start_month", "anbi_status", "sbbi_status",
     "convocation_days", "amendment_convocation_days", "amendment_inspection_days",
-    "proxy_cap_per_holder", "quorum_percent", "default_majority", "amendment_majority",
+    "proxy_cap_per_holder", "quorum", "default_majority", "amendment_majority",
     "electronic_voting_allowed", "vote_change_allowed", "persons_secret_ballot",
     "tie_on_persons", "dues_proration", "payment_term_days", "reminder_after_days",
     "retention_years", "term_years", "max_terms", "immediately_reeligible",

@@ -22,7 +22,7 @@ from tests.pages import Page
 
 WRONG_PASSWORD = "not the password"
 INCORRECT = "Email address or password is incorrect."
-THROTTLED = "Too many failed attempts. Wait 15 minutes or reset your password."
+THROTTLED = "Too many failed attempts. Try again in 2 seconds."
 
 
 def test_board_member_lands_on_the_dashboard_after_login(client, make_user):
@@ -106,7 +106,9 @@ def test_unknown_email_gets_the_same_answer_as_a_wrong_password(client, make_use
     assert [a.succeeded for a in login_attempts("nobody@example.org")] == [False]
 
 
-def test_sixth_attempt_within_the_window_is_refused_even_with_the_right_password(client, make_user):
+def test_sixth_attempt_right_after_five_failures_waits_even_with_the_right_password(
+    client, make_user, login_clock
+):
     user = make_user(roles=[Role.MEMBER])
     switch_to_english(client)
     for _ in range(5):
@@ -158,14 +160,14 @@ def test_failures_older_than_the_window_no_longer_count(client, make_user):
 
 @pytest.fixture
 def ip_limited(app_factory):
-    """An app that allows 3 failures per IP address (and the default 5 per account)."""
-    app = app_factory(LOGIN_MAX_FAILURES_PER_IP=3)
+    """An app that allows 3 free failures per IP address (and the default 5 per account)."""
+    app = app_factory(LOGIN_FREE_FAILURES_PER_IP=3)
     with app.app_context():
         yield app
         db.session.remove()
 
 
-def test_too_many_failures_from_one_ip_address_refuse_other_accounts(ip_limited):
+def test_too_many_failures_from_one_ip_address_refuse_other_accounts(ip_limited, login_clock):
     client = ip_limited.test_client()
     attacker = {"REMOTE_ADDR": "198.51.100.66"}
     victims = [factories.create_user(roles=[Role.MEMBER]) for _ in range(3)]
@@ -229,6 +231,55 @@ def test_login_ignores_a_next_address_outside_the_app(client, make_user, target)
 
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/account\r\nSet-Cookie: stolen=1",
+        "/account\nX-Injected: 1",
+        "/account\r",
+        "/\t/evil.example",  # browsers drop the tab: //evil.example
+        "/\n/evil.example",
+        "/account\x00",
+        "/account\x7f",
+    ],
+)
+def test_login_with_a_control_character_in_next_goes_to_the_default_page(
+    client, make_user, target
+):
+    user = make_user(roles=[Role.MEMBER])
+
+    response = log_in(client, user.email, query_string={"next": target})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert "stolen" not in response.headers.get("Set-Cookie", "")
+    assert "X-Injected" not in response.headers
+    assert is_logged_in(client)
+
+
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_language_switch_with_a_line_break_in_next_goes_to_the_default_page(
+    client, make_user, logged_in
+):
+    if logged_in:
+        log_in(client, make_user(roles=[Role.MEMBER]).email)
+
+    response = client.post(
+        "/language", data={"language": "en", "next": "/account\r\nX-Injected: 1"}
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert "X-Injected" not in response.headers
+
+
+def test_language_switch_returns_to_the_page(client):
+    response = client.post("/language", data={"language": "en", "next": "/login?next=/account"})
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/account"
 
 
 def test_logout_ends_the_session(client, make_user):

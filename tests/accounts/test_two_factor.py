@@ -222,7 +222,7 @@ def test_member_can_turn_off_two_factor(client, make_user, login_as):
     assert log_in(client, user.email).headers["Location"] == "/"  # no code asked any more
 
 
-def test_guessing_codes_is_throttled_even_for_the_right_code(client, make_user):
+def test_guessing_codes_is_throttled_even_for_the_right_code(client, make_user, login_clock):
     user = make_user(roles=[Role.MEMBER], two_factor=True, locale="en")
     switch_to_english(client)
     assert log_in(client, user.email).status_code == 302
@@ -234,7 +234,7 @@ def test_guessing_codes_is_throttled_even_for_the_right_code(client, make_user):
 
     assert response.status_code == 429
     assert Page(response.text).field_error("code") == (
-        "Too many failed attempts. Wait 15 minutes or reset your password."
+        "Too many failed attempts. Try again in 2 seconds."
     )
     assert not is_logged_in(client)
 

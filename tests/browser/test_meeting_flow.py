@@ -48,7 +48,8 @@ def _submit(page, locator):
 
 def test_a_meeting_from_convocation_to_minutes(page, browser, live_server):
     with live_server.app.app_context():
-        factories.save_organisation(name="Wijkcoöperatie Test", proxy_cap_per_holder=1)
+        factories.save_organisation(name="Wijkcoöperatie Test", proxy_cap_per_holder=1,
+                                    electronic_voting_allowed=True)
         meeting, (proposal,) = factories.create_meeting(
             status="draft", starts_at=utcnow() + timedelta(days=21),
             proposals=(("matter", "Nieuwe moestuin"),))
@@ -85,7 +86,11 @@ def test_a_meeting_from_convocation_to_minutes(page, browser, live_server):
 
     # The chair opens the meeting; the secretary checks Cas in and opens the vote.
     goto(page, live_server(f"/meetings/{meeting_id}"))
+    # It is planned three weeks ahead: opening today asks for a confirmation first.
     _submit(page, page.locator("main button", has_text="Vergadering openen"))
+    assert "Toch vandaag openen?" in page.locator(".flash-error").inner_text()
+    _submit(page, page.locator("main button", has_text="Ja, de vergadering vandaag openen"))
+    assert "De vergadering is geopend." in page.locator(".flash-success").inner_text()
     page.locator("main a", has_text="Aanmelden en aanwezigheid").click()
     assert_accessible(page)
     page.locator("#q").fill("Zaal")

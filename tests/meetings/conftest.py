@@ -31,3 +31,16 @@ def audit_events(tag: str):
     return db.session.scalars(
         select(AuditEvent).where(AuditEvent.tag == tag).order_by(AuditEvent.id)
     ).all()
+
+
+@pytest.fixture(autouse=True)
+def statutes_allow_electronic_voting(request):
+    """Most ALV tests vote online, so their statutes allow electronic voting (BW 2:38
+    lid 6; online voting follows that setting). A test of the law's default (not
+    allowed) saves it off itself."""
+    if "app" not in request.fixturenames:
+        return
+    request.getfixturevalue("app")
+    from tests import factories
+
+    factories.save_organisation(electronic_voting_allowed=True)

@@ -1,9 +1,15 @@
 """The demo holds a past ALV with its decisions and an upcoming, convened one."""
 
+import pytest
 from sqlalchemy import select
 
 from coop.extensions import db
 from coop.meetings.models import Decision, GeneralMeeting
+
+
+@pytest.fixture
+def statutes_allow_electronic_voting():
+    """The demo brings its own statutes (and needs an empty database)."""
 
 
 def test_demo_has_a_past_meeting_with_decisions_and_an_upcoming_one(app):

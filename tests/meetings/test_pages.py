@@ -2,6 +2,7 @@
 with nothing saved."""
 
 from datetime import date
+from fractions import Fraction
 from io import BytesIO
 
 import pytest
@@ -198,7 +199,7 @@ def test_new_meeting_in_a_room_needs_an_address(app, client, login_as):
 
 
 def test_secretary_creates_a_meeting_with_an_agenda_and_a_proposal(app, client, login_as):
-    factories.save_organisation(amendment_majority="two_thirds")
+    factories.save_organisation(amendment_majority=Fraction(2, 3))
     _board(login_as)
 
     created = client.post("/meetings/new", data={
@@ -216,7 +217,7 @@ def test_secretary_creates_a_meeting_with_an_agenda_and_a_proposal(app, client, 
     page = client.get(added.location)
 
     assert created.status_code == 302
-    assert "At least two thirds of the votes cast" in page.text
+    assert "at least 2/3 of the votes cast" in page.text
     assert to_local(meeting.starts_at).strftime("%Y-%m-%d %H:%M") == "2027-03-01 19:30"
 
 
@@ -250,7 +251,7 @@ def test_proposal_is_corrected_before_the_convocation_only(app, client, login_as
     meeting, (proposal,) = factories.create_meeting(status="draft")
     _board(login_as)
     data = {"edit-title": "Begroting 2027", "edit-text": "Nieuwe tekst",
-            "edit-majority": "two_thirds", "edit-quorum": "custom", "edit-quorum_percent": "40",
+            "edit-majority": "2/3", "edit-quorum": "custom", "edit-quorum_share": "40%",
             "edit-secrecy": "open", "edit-seats": "1"}
 
     saved = client.post(f"/meetings/proposals/{proposal.id}/edit", data=data)
@@ -260,8 +261,8 @@ def test_proposal_is_corrected_before_the_convocation_only(app, client, login_as
                           data={**data, "edit-title": "Te laat"})
 
     assert saved.status_code == 302
-    assert (proposal.title, proposal.majority, proposal.quorum_percent) == (
-        "Begroting 2027", "two_thirds", 40)
+    assert (proposal.title, proposal.majority, proposal.quorum) == (
+        "Begroting 2027", Fraction(2, 3), Fraction(2, 5))
     assert refused.status_code == 422
     assert "The proposals were sent with the convocation" in refused.text
     db.session.refresh(proposal)

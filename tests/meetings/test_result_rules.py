@@ -1,6 +1,7 @@
 """The statute rules that turn counts into an outcome, with exact numbers."""
 
 import random
+from fractions import Fraction
 
 import pytest
 
@@ -13,13 +14,15 @@ from coop.meetings.services import (
     quorum_reached,
 )
 
+HALF, TWO_THIRDS, THREE_QUARTERS = Fraction(1, 2), Fraction(2, 3), Fraction(3, 4)
+
 
 @pytest.mark.parametrize(
     ("votes_for", "votes_against", "adopted"),
     [(51, 49, True), (50, 50, False), (1, 0, True), (0, 0, False), (10, 11, False)],
 )
 def test_simple_majority_needs_more_than_half_of_the_votes_cast(votes_for, votes_against, adopted):
-    assert majority_reached(votes_for, votes_against, "more_than_half") is adopted
+    assert majority_reached(votes_for, votes_against, HALF) is adopted
 
 
 @pytest.mark.parametrize(
@@ -34,35 +37,49 @@ def test_simple_majority_needs_more_than_half_of_the_votes_cast(votes_for, votes
     ],
 )
 def test_statute_amendment_needs_at_least_two_thirds(votes_for, votes_against, adopted):
-    assert majority_reached(votes_for, votes_against, "two_thirds") is adopted
+    assert majority_reached(votes_for, votes_against, TWO_THIRDS) is adopted
 
 
 def test_three_quarters_is_at_least_three_quarters():
-    assert majority_reached(75, 25, "three_quarters")
-    assert not majority_reached(74, 25, "three_quarters")
+    assert majority_reached(75, 25, THREE_QUARTERS)
+    assert not majority_reached(74, 25, THREE_QUARTERS)
 
 
 def test_a_tie_on_a_matter_is_rejected():
-    assert matter_outcome(30, 30, "more_than_half", 60, 100, None) == Outcome.REJECTED
+    assert matter_outcome(30, 30, HALF, 60, 100, None) == Outcome.REJECTED
 
 
 @pytest.mark.parametrize(
-    ("represented", "eligible", "percent", "reached"),
-    [(50, 100, 50, True), (49, 100, 50, False), (34, 101, 33, True), (33, 101, 33, False),
-     (0, 10, None, True)],
+    ("represented", "eligible", "quorum", "reached"),
+    [(50, 100, HALF, True), (49, 100, HALF, False), (34, 101, Fraction(33, 100), True),
+     (33, 101, Fraction(33, 100), False), (0, 10, None, True)],
 )
-def test_quorum_is_a_share_of_the_voting_members(represented, eligible, percent, reached):
-    assert quorum_reached(represented, eligible, percent) is reached
+def test_quorum_is_a_share_of_the_voting_members(represented, eligible, quorum, reached):
+    assert quorum_reached(represented, eligible, quorum) is reached
 
 
 def test_quorum_needed_rounds_up():
-    assert quorum_needed(101, 33) == 34
-    assert quorum_needed(100, 50) == 50
+    assert quorum_needed(101, Fraction(33, 100)) == 34
+    assert quorum_needed(100, HALF) == 50
+
+
+def test_a_quorum_of_one_third_of_100_needs_34():
+    # 33% of 100 needs 33; one third needs 34, which whole percentages could not say.
+    assert quorum_needed(100, Fraction(1, 3)) == 34
+    assert quorum_needed(99, Fraction(1, 3)) == 33
+    assert not quorum_reached(33, 100, Fraction(1, 3))
+    assert quorum_reached(34, 100, Fraction(1, 3))
+
+
+def test_a_majority_of_half_or_less_is_more_than_that_share_above_half_at_least():
+    assert not majority_reached(40, 60, Fraction(2, 5))  # exactly 2/5: not more than
+    assert majority_reached(41, 59, Fraction(2, 5))
+    assert majority_reached(60, 40, Fraction(3, 5))  # exactly 3/5: at least
 
 
 def test_without_quorum_the_outcome_is_no_quorum_whatever_the_votes():
-    assert matter_outcome(40, 0, "more_than_half", 49, 100, 50) == Outcome.NO_QUORUM
-    assert matter_outcome(40, 0, "more_than_half", 50, 100, 50) == Outcome.ADOPTED
+    assert matter_outcome(40, 0, HALF, 49, 100, HALF) == Outcome.NO_QUORUM
+    assert matter_outcome(40, 0, HALF, 50, 100, HALF) == Outcome.ADOPTED
 
 
 def test_election_gives_the_seats_to_the_most_votes():

@@ -2,6 +2,7 @@
 conflicts of interest, secret ballots and immutability after closing."""
 
 from datetime import date, timedelta
+from fractions import Fraction
 
 import pytest
 from sqlalchemy import func, select, text
@@ -80,7 +81,7 @@ def test_statute_amendment_at_exactly_two_thirds_is_adopted_and_below_it_rejecte
     meeting, (adopted, rejected) = factories.create_meeting(
         status="open", proposals=(("statute_amendment", "Statuten A"),
                                   ("statute_amendment", "Statuten B")))
-    assert adopted.majority == "two_thirds"
+    assert adopted.majority == Fraction(2, 3)
     for person in [factories.create_voter() for _ in range(30)]:
         meetings.check_in(meeting, person)
     for proposal, votes_for, votes_against in ((adopted, 20, 10), (rejected, 19, 11)):
@@ -96,7 +97,7 @@ def test_statute_amendment_at_exactly_two_thirds_is_adopted_and_below_it_rejecte
 
 
 def test_quorum_not_reached_gives_no_quorum(app):
-    factories.save_organisation(quorum_percent=50)
+    factories.save_organisation(quorum=Fraction(1, 2))
     members = [factories.create_voter() for _ in range(10)]
     meeting, proposal = _open_vote()
     for person in members[:4]:
@@ -112,7 +113,7 @@ def test_quorum_not_reached_gives_no_quorum(app):
 
 
 def test_quorum_counts_proxies_and_members_present(app):
-    factories.save_organisation(quorum_percent=50)
+    factories.save_organisation(quorum=Fraction(1, 2))
     members = [factories.create_voter() for _ in range(10)]
     meeting, proposal = _open_vote()
     for person in members[:4]:
@@ -290,6 +291,7 @@ def test_proxy_holder_with_a_conflict_cannot_vote_for_the_grantor(app, refused):
 
 
 def test_online_voting_before_the_meeting_needs_the_statutes(app, refused):
+    factories.save_organisation(electronic_voting_allowed=False)  # the law's default
     _meeting, (proposal,) = factories.create_meeting(status="convened")
 
     with refused("The statutes do not allow voting before the meeting"):

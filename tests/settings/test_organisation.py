@@ -1,5 +1,7 @@
 """Organisation settings: saved in normal form and audited; bad input saves nothing."""
 
+from fractions import Fraction
+
 import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
@@ -38,9 +40,9 @@ VALID = {
     "amendment_convocation_days": "14",
     "amendment_inspection_days": "7",
     "proxy_cap_per_holder": "1",
-    "quorum_percent": "",
-    "default_majority": "more_than_half",
-    "amendment_majority": "two_thirds",
+    "quorum": "",
+    "default_majority": "1/2",
+    "amendment_majority": "2/3",
     "persons_secret_ballot": "y",
     "tie_on_persons": "re_vote",
     "dues_proration": "monthly",
@@ -94,6 +96,26 @@ BAD_INPUT = {
     ),
     "no_terms_at_all": (
         "max_terms", {"max_terms": "0"}, "Between %(min)s and %(max)s.", {"min": 1, "max": 10},
+    ),
+    "quorum_over_zero": (
+        "quorum", {"quorum": "1/0"},
+        "The number below the line (the denominator) cannot be 0.", {},
+    ),
+    "quorum_above_the_whole": (
+        "quorum", {"quorum": "4/3"},
+        "A share cannot be more than the whole: at most 1/1 or 100%.", {},
+    ),
+    "quorum_negative": ("quorum", {"quorum": "-1/3"}, "A share cannot be negative.", {}),
+    "quorum_in_words": (
+        "quorum", {"quorum": "een derde"},
+        "Enter a fraction like 1/3 or a percentage like 40%.", {},
+    ),
+    "majority_left_empty": (
+        "default_majority", {"default_majority": ""},
+        "Enter a fraction like 1/3 or a percentage like 40%.", {},
+    ),
+    "majority_of_nothing": (
+        "amendment_majority", {"amendment_majority": "0/3"}, "A share must be more than 0.", {},
     ),
 }
 
@@ -151,7 +173,7 @@ def test_valid_settings_are_saved_in_normal_form(client, board):
     assert saved["kvk_number"] == "12345678"
     assert saved["rsin"] == VALID_RSIN
     assert saved["postcode"] == "3581 AB"
-    assert saved["quorum_percent"] is None
+    assert saved["quorum"] is None
     assert saved["anbi_status"] is False
     assert saved["persons_secret_ballot"] is True
     assert (saved["term_years"], saved["max_terms"], saved["immediately_reeligible"]) == (
@@ -197,6 +219,20 @@ def test_saving_without_changes_writes_no_audit_entry(client, saved_settings):
     assert response.status_code == 302
     assert len(_audit_events()) == 1
     assert _saved() == saved_settings
+
+
+def test_a_quorum_of_one_third_is_saved_as_a_fraction(client, board):
+    response = client.post("/settings/organisation",
+                           data=_form(quorum="1/3", default_majority="50%",
+                                      amendment_majority="3 / 4"))
+
+    assert response.status_code == 302
+    saved = _saved()
+    assert saved["quorum"] == Fraction(1, 3)
+    assert (saved["default_majority"], saved["amendment_majority"]) == (
+        Fraction(1, 2), Fraction(3, 4))
+    page = client.get("/settings/organisation").text
+    assert 'value="1/3"' in page and 'value="3/4"' in page
 
 
 def test_foundation_may_have_anbi_status(client, board):

@@ -23,11 +23,12 @@ from wtforms import SelectChoice
 from coop.accounts.forms import ConfirmForm
 from coop.extensions import db
 from coop.forms import show_error
+from coop.fraction import ENTER as ENTER_SHARE
+from coop.fraction import format_fraction
 from coop.meetings import convocation, services
 from coop.meetings.forms import (
     KIND_LABELS,
     LOCATION_LABELS,
-    MAJORITY_LABELS,
     AgendaItemForm,
     CandidateForm,
     CheckInForm,
@@ -90,7 +91,8 @@ def labels() -> dict:
         "proposal_status_labels": PROPOSAL_STATUS_LABELS,
         "outcome_labels": OUTCOME_LABELS,
         "kind_labels": {k.value: v for k, v in KIND_LABELS.items()},
-        "majority_labels": {k.value: v for k, v in MAJORITY_LABELS.items()},
+        "majority_words": services.majority_words,
+        "format_fraction": format_fraction,
         "location_labels": {k.value: v for k, v in LOCATION_LABELS.items()},
         "proxy_status_labels": PROXY_STATUS_LABELS,
     }
@@ -178,7 +180,7 @@ def edit(meeting_id: int):
     return redirect(url_for("meetings.meeting", meeting_id=meeting_id))
 
 
-def _render_meeting(meeting, *, item_form=None, status=200):
+def _render_meeting(meeting, *, item_form=None, status=200, confirm_early=False):
     items = services.agenda(meeting)
     proposals = services.proposals_of(meeting)
     by_item: dict[int, list] = {item.id: [] for item in items}
@@ -187,6 +189,7 @@ def _render_meeting(meeting, *, item_form=None, status=200):
     return render_template(
         "meetings/meeting.html",
         meeting=meeting,
+        confirm_early=confirm_early and services.opens_early(meeting),
         items=items,
         proposals=by_item,
         documents=services.documents_of(items),
@@ -232,8 +235,20 @@ def convene(meeting_id: int):
 @bp.post("/<int:meeting_id>/open")
 @require(Permission.MEETINGS_WRITE)
 def open_meeting(meeting_id: int):
-    return _meeting_action(meeting_id, services.open_meeting,
-                           lambda _result: _("The meeting is open."))
+    """Open the meeting; on a day before its planned date only after a confirmation
+    (the page asks again with the warning)."""
+    meeting = db.get_or_404(GeneralMeeting, meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    confirmed = request.form.get("confirm_early") == "y"
+    _result, refused = _save(
+        lambda: services.open_meeting(meeting, confirmed_early=confirmed), None,
+        lambda: _render_meeting(db.get_or_404(GeneralMeeting, meeting_id), status=422,
+                                confirm_early=True))
+    if refused is not None:
+        return refused
+    flash(_("The meeting is open."), "success")
+    return redirect(url_for("meetings.meeting", meeting_id=meeting_id))
 
 
 @bp.post("/<int:meeting_id>/close")
@@ -405,8 +420,8 @@ def proposal_add(item_id: int):
     form = ProposalForm(prefix="proposal")
     if not form.validate():
         return _render_item(item, proposal_form=form, status=422)
-    if form.quorum.data == "custom" and not form.quorum_percent.data:
-        form.quorum_percent.errors = [_("Enter 1 to 100.")]
+    if form.quorum.data == "custom" and not form.quorum_share.data:
+        form.quorum_share.errors = [str(ENTER_SHARE)]
         return _render_item(item, proposal_form=form, status=422)
     proposal, refused = _save(
         lambda: services.add_proposal(item, form.values()), form,
@@ -545,11 +560,11 @@ def proxy_withdraw(proxy_id: int):
 
 
 def _proposal_edit_form(proposal, formdata=None):
-    quorum = "none" if proposal.quorum_percent is None else "custom"
+    quorum = "none" if proposal.quorum is None else "custom"
     return ProposalEditForm(
         formdata=formdata, prefix="edit", title=proposal.title,
         text=proposal.text, majority=proposal.majority, quorum=quorum,
-        quorum_percent=proposal.quorum_percent, secrecy="secret" if proposal.secret else "open",
+        quorum_share=proposal.quorum, secrecy="secret" if proposal.secret else "open",
         seats=proposal.seats,
     )
 
@@ -573,7 +588,7 @@ def _render_proposal(proposal, *, tally_form=None, candidate_form=None, edit_for
         meeting=meeting, proposal=proposal,
         item=db.session.get(AgendaItem, proposal.agenda_item_id),
         candidates=services.candidates_of(proposal),
-        presence=services.presence(meeting, proposal.quorum_percent),
+        presence=services.presence(meeting, proposal.quorum),
         totals=services.current_totals(proposal) if proposal.status != "draft" else None,
         room_available=services.room_votes_available(proposal),
         online_votes=participations,
@@ -598,8 +613,8 @@ def proposal_edit(proposal_id: int):
     form = _proposal_edit_form(proposal, request.form)
     if not form.validate():
         return _render_proposal(proposal, edit_form=form, status=422)
-    if form.quorum.data == "custom" and not form.quorum_percent.data:
-        form.quorum_percent.errors = [_("Enter 1 to 100.")]
+    if form.quorum.data == "custom" and not form.quorum_share.data:
+        form.quorum_share.errors = [str(ENTER_SHARE)]
         return _render_proposal(proposal, edit_form=form, status=422)
     _result, refused = _save(
         lambda: services.update_proposal(proposal, form.values()), form,
