@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0018_security_stamp'
-down_revision = '0014_appointment_correction'
+down_revision = '0016_meeting_fractions'
 branch_labels = None
 depends_on = None
 
