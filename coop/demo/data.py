@@ -21,6 +21,7 @@ from coop.accounts import services as accounts
 from coop.bank import camt
 from coop.bank import services as bank
 from coop.bank.models import BankTransaction
+from coop.demo import volunteers as demo_volunteers
 from coop.directdebit import services as direct_debit
 from coop.directdebit.models import BatchItem
 from coop.donations import services as donations
@@ -184,6 +185,9 @@ def load_demo() -> Iterator[str]:
     online = _load_online_payments(users)
     db.session.commit()
 
+    volunteers_summary = demo_volunteers.load(users, agreements)
+    db.session.commit()
+
     yield f"Demo loaded: {organisation.name}"
     yield summary
     yield governance_summary
@@ -192,6 +196,7 @@ def load_demo() -> Iterator[str]:
     yield direct_debit
     yield funders_and_bank
     yield online
+    yield volunteers_summary
     yield f"All demo accounts use the password: {DEMO_PASSWORD}"
     for email, name, roles in DEMO_USERS:
         yield f"  {email:38} {name} ({', '.join(r.value for r in roles)})"

@@ -3,7 +3,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -12,7 +11,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from coop.dues.models import PaymentMethod
-from coop.forms import AmountField
+from coop.forms import AmountField, IntegerField
 
 _REQUIRED = InputRequired(message=_l("This field is required."))
 _DATE_MESSAGE = _l("Enter a date like 2026-03-31.")

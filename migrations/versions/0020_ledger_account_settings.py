@@ -2,7 +2,7 @@
 variables: DONATION_ACCOUNT_PRIVATE, DONATION_ACCOUNT_COMPANY, MOLLIE_FEE_ACCOUNT)
 
 Revision ID: 0020_ledger_account_settings
-Revises: 0018_security_stamp
+Revises: 0021_volunteers
 Create Date: 2026-12-03 14:00:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0020_ledger_account_settings'
-down_revision = '0018_security_stamp'
+down_revision = '0021_volunteers'
 branch_labels = None
 depends_on = None
 
