@@ -60,12 +60,6 @@ class Config:
     # A second visit to a pay-now link within this many minutes goes to the checkout of
     # the payment started before (Mollie's iDEAL and card checkouts expire after ~15).
     MOLLIE_CHECKOUT_REUSE_MINUTES = int(_env("MOLLIE_CHECKOUT_REUSE_MINUTES", "10"))
-    # Ledger accounts (codes) online payments book to: gifts from private persons and
-    # from companies (RJ 650 "baten van particulieren" / "baten van bedrijven"), unless a
-    # campaign names its own account, and Mollie's fees.
-    DONATION_ACCOUNT_PRIVATE = _env("DONATION_ACCOUNT_PRIVATE", "8200")
-    DONATION_ACCOUNT_COMPANY = _env("DONATION_ACCOUNT_COMPANY", "8250")
-    MOLLIE_FEE_ACCOUNT = _env("MOLLIE_FEE_ACCOUNT", "4900")
     # The expense account approved volunteer allowances and reimbursed costs book to
     # (against the payables account, payable to the volunteer).
     VOLUNTEER_ALLOWANCE_ACCOUNT = _env("VOLUNTEER_ALLOWANCE_ACCOUNT", "4000")

@@ -1,15 +1,22 @@
 """The coop app: administration for a Dutch wijkcoöperatie."""
 
 import logging
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask, has_request_context, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from coop import locking
+from config import config_from_env
+from coop import cli, errors, locking, security, templating
+from coop.accounts.services import load_user_from_session_id
+from coop.args import BoundedIntegerConverter
 from coop.extensions import babel, csrf, db, login_manager, migrate
+from coop.forms import share_wtforms_catalogue
 
 MODEL_MODULES = (
     "coop.audit",
@@ -35,15 +42,16 @@ BLUEPRINT_MODULES = (
     "coop.admin.views",
     "coop.main.views",
     "coop.members.views",
-    "coop.members.transfer",
+    "coop.members.views.transfer",
     "coop.dues.views",
+    "coop.dues.views.pay",
     "coop.ledger.views",
     "coop.funders.views",
     "coop.bank.views",
     "coop.portal.views",
     "coop.governance.views",
     "coop.meetings.views",
-    "coop.meetings.portal",
+    "coop.meetings.views.portal",
     "coop.directdebit.views",
     "coop.payments.views",
     "coop.donations.views",
@@ -54,9 +62,6 @@ BLUEPRINT_MODULES = (
 
 def create_app(config=None) -> Flask:
     """Build the app. `config` is a config class or object; default: from COOP_ENV."""
-    from importlib import import_module
-
-    from config import config_from_env
 
     config = config or config_from_env()
     data_dir = getattr(config, "DATA_DIR", None)
@@ -74,12 +79,9 @@ def create_app(config=None) -> Flask:
     _configure_data_dir(app, explicit=bool(data_dir))
     _configure_database(app)
     locking.install()
-    from coop.args import BoundedIntegerConverter
 
     app.url_map.converters["int"] = BoundedIntegerConverter
     if app.config["TRUSTED_PROXIES"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.config["INVOICES_DIR"]).mkdir(parents=True, exist_ok=True)
@@ -96,14 +98,11 @@ def create_app(config=None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     _configure_login(app)
-    from coop.forms import share_wtforms_catalogue
 
     app.before_request(share_wtforms_catalogue)
 
     for module in BLUEPRINT_MODULES:
         app.register_blueprint(import_module(module).bp)
-
-    from coop import cli, errors, security, templating
 
     errors.register(app)
     security.register(app)
@@ -172,10 +171,6 @@ def select_locale() -> str:
 
 
 def _configure_login(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
-    from coop.accounts.services import load_user_from_session_id
-
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Log in to see this page.")
     login_manager.login_message_category = "info"

@@ -15,8 +15,8 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import DDL, JSON, ForeignKey, Index, String, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy import DDL, JSON, ForeignKey, Index, String, delete, event, or_
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload, validates
 
 from coop.extensions import db
 from coop.timeutil import UTCDateTime, utcnow
@@ -81,7 +81,6 @@ class AuditPersonalData(db.Model):
 def with_people(query):
     """`query` over AuditEvent, loading each entry's actor and personal values (two
     queries for a whole page)."""
-    from sqlalchemy.orm import selectinload
 
     return query.options(
         selectinload(AuditEvent.actor), selectinload(AuditEvent.personal_data)
@@ -171,7 +170,6 @@ def record(
 def erase_personal_data(*, person_id: int | None = None, user_id: int | None = None) -> int:
     """Delete the personal values of every audit entry about this person or account;
     the entries stay. Returns how many were erased."""
-    from sqlalchemy import delete, or_
 
     conditions = []
     if person_id is not None:

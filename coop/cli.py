@@ -3,6 +3,19 @@
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import text
+
+from coop.accounts.services import MIN_PASSWORD_LENGTH, AccountError, create_user
+from coop.demo.data import load_demo as _load
+from coop.directdebit.cli import COMMANDS as direct_debit_commands
+from coop.donations.privacy import COMMANDS as donor_commands
+from coop.dues.cli import COMMANDS as dues_commands
+from coop.extensions import db
+from coop.ledger.cli import COMMANDS as ledger_commands
+from coop.members.views.transfer import upload_store
+from coop.payments.fake_mollie import main
+from coop.permissions import Role
+from coop.privacy.services import anonymise_former_members_command
 
 coop_cli = AppGroup("coop", help="Coop administration tasks.")
 
@@ -13,9 +26,6 @@ coop_cli = AppGroup("coop", help="Coop administration tasks.")
 @click.password_option()
 def create_admin(email: str, name: str, password: str) -> None:
     """Create the first administrator account."""
-    from coop.accounts.services import MIN_PASSWORD_LENGTH, AccountError, create_user
-    from coop.extensions import db
-    from coop.permissions import Role
 
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.ClickException(f"password needs at least {MIN_PASSWORD_LENGTH} characters")
@@ -30,7 +40,6 @@ def create_admin(email: str, name: str, password: str) -> None:
 @coop_cli.command("load-demo")
 def load_demo() -> None:
     """Load the demo cooperative (invented people) into an empty database."""
-    from coop.demo.data import load_demo as _load
 
     try:
         for line in _load():
@@ -46,9 +55,6 @@ def analyze() -> None:
     PostgreSQL's autovacuum does this by itself; SQLite keeps no statistics until asked,
     and without them it sorts the whole register instead of walking its indexes.
     """
-    from sqlalchemy import text
-
-    from coop.extensions import db
 
     with db.engine.begin() as connection:
         connection.execute(text("ANALYZE"))
@@ -58,7 +64,6 @@ def analyze() -> None:
 @coop_cli.command("sweep-imports")
 def sweep_imports() -> None:
     """Delete member-import uploads older than a day (run daily; they hold personal data)."""
-    from coop.members.transfer import upload_store
 
     click.echo(f"{upload_store().sweep()} upload(s) removed")
 
@@ -68,28 +73,21 @@ def sweep_imports() -> None:
 @click.option("--port", default=5001, show_default=True)
 def fake_mollie(host: str, port: int) -> None:
     """Serve the fake Mollie (demo and tests; never in production)."""
-    from coop.payments.fake_mollie import main
 
     main(["--host", host, "--port", str(port)])
 
 
 def register(app: Flask) -> None:
-    from coop.members.privacy import anonymise_former_members_command
-
     coop_cli.add_command(anonymise_former_members_command)
-    from coop.dues.cli import COMMANDS as dues_commands
 
     for command in dues_commands:
         coop_cli.add_command(command)
-    from coop.ledger.cli import COMMANDS as ledger_commands
 
     for command in ledger_commands:
         coop_cli.add_command(command)
-    from coop.directdebit.cli import COMMANDS as direct_debit_commands
 
     for command in direct_debit_commands:
         coop_cli.add_command(command)
-    from coop.donations.privacy import COMMANDS as donor_commands
 
     for command in donor_commands:
         coop_cli.add_command(command)

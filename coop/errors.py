@@ -8,6 +8,18 @@ from coop.extensions import db
 from coop.security import ControlCharacters
 
 
+class ServiceError(Exception):
+    """A refused action: `message` (translated) for the user, `field` the form field it
+    belongs to (None: not a field's, the view flashes it). Each domain has a subclass."""
+
+    default_field: str | None = None
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field if field is not None else self.default_field
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -7,12 +7,15 @@ from babel import support
 from flask import flash, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from wtforms import DateField, SelectChoice, StringField
 from wtforms import IntegerField as _WTFormsIntegerField
-from wtforms import SelectChoice
 from wtforms.i18n import messages_path
-from wtforms.validators import StopValidation
+from wtforms.validators import StopValidation, ValidationError
 
 from coop.args import MAX_INT
+from coop.money import MoneyError, parse_amount
+
+_DATE_INVALID = _l("Enter a date like 2026-01-31.")
 
 # What an INTEGER column holds (ids, counts, amounts in cents), like MAX_INT.
 MIN_INT = -(2**31)
@@ -107,3 +110,31 @@ _WTFORMS_CATALOGUE = _WTFormsCatalogue()
 def share_wtforms_catalogue() -> None:
     """`before_request` hook (registered in `coop.create_app`)."""
     request.wtforms_translations = _WTFORMS_CATALOGUE
+
+
+class AmountField(StringField):
+    """An amount typed as text (`12,50`, `1.234,56`); `cents` holds the parsed value."""
+
+    cents: int | None = None
+
+    def pre_validate(self, form):
+        self.cents = None
+        if not (self.data or "").strip():
+            return
+        try:
+            cents = parse_amount(self.data)
+        except MoneyError as error:
+            raise ValidationError(str(error)) from error
+        if abs(cents) > MAX_INT:  # what an INTEGER column of cents holds
+            raise ValidationError(_l("This amount is too large."))
+        self.cents = cents
+
+
+class DayField(DateField):
+    """A date input whose error says what is expected (WTForms' own message does not)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(str(_DATE_INVALID)) from error

@@ -66,6 +66,7 @@ PostgreSQL (a payment before its invoice), or two writers can deadlock there.
 import hashlib
 
 from sqlalchemy import event, false, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from coop.extensions import db
@@ -110,10 +111,8 @@ def locked_row(model, key: dict, **defaults):
     both find it missing cannot both create it (the second insert waits for the first,
     then does nothing); then it is locked with `lock_row` and read afresh.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = (postgresql.insert if db.session.get_bind().dialect.name == "postgresql"
+              else sqlite.insert)
     lock_first = db.session.get_bind().dialect.name == "sqlite"
     if lock_first:  # the write lock before the insert: the insert must not open it
         _take_sqlite_write_lock(db.session.connection())

@@ -5,17 +5,22 @@ that count grows with the data on every request. A window fetches one row more t
 shows, which is enough to know whether there is a next page.
 """
 
+import base64
+import binascii
+import json
+import math
 from dataclasses import dataclass
 from typing import Any
+
+from sqlalchemy import tuple_
 
 from coop.extensions import db
 
 
-@dataclass(frozen=True)
-class Window:
-    items: list[Any]
+class _PageNumbers:
+    """The neighbours of page `self.page` (numbered from 1), as the page links use them."""
+
     page: int
-    has_next: bool
 
     @property
     def has_prev(self) -> bool:
@@ -28,6 +33,31 @@ class Window:
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+@dataclass(frozen=True)
+class Window(_PageNumbers):
+    items: list[Any]
+    page: int
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class CountedPage(_PageNumbers):
+    """A page of a list whose length was counted (it does not grow under the reader)."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
 
 
 def window(query, page: int, per_page: int) -> Window:
@@ -71,9 +101,6 @@ class KeysetPage:
 
 
 def encode_cursor(key: tuple) -> str:
-    import base64
-    import json
-
     values = [v.isoformat() if hasattr(v, "isoformat") else v for v in key]
     raw = json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -82,9 +109,6 @@ def encode_cursor(key: tuple) -> str:
 def decode_cursor(cursor: str | None, keyset: Keyset) -> tuple | None:
     """The key in `cursor`, or None when there is none or it does not fit this list (an
     edited or stale URL shows the first page rather than an error)."""
-    import base64
-    import binascii
-    import json
 
     if not cursor or len(cursor) > 1000:
         return None
@@ -107,7 +131,6 @@ def keyset_page(query, keyset: Keyset, per_page: int, *, after: str | None = Non
     direction of travel; whether there is more the other way follows from the cursor.
     `execute` runs the statement (default: rows of `db.session.execute`).
     """
-    from sqlalchemy import tuple_
 
     run = execute or (lambda statement: db.session.execute(statement).all())
     after_key = decode_cursor(after, keyset)

@@ -1,6 +1,6 @@
 """Time: stored in UTC, shown in Europe/Amsterdam."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
@@ -43,3 +43,13 @@ class UTCDateTime(TypeDecorator):
 
 def to_local(value: datetime) -> datetime:
     return value.astimezone(AMSTERDAM)
+
+
+def local_today() -> date:
+    """Today in Europe/Amsterdam (tests freeze the day by patching this one function)."""
+    return utcnow().astimezone(AMSTERDAM).date()
+
+
+def local_date(moment: datetime | None = None) -> date:
+    """The Amsterdam calendar day of `moment` (default: now)."""
+    return (moment or utcnow()).astimezone(AMSTERDAM).date()

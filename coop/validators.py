@@ -4,6 +4,8 @@ The plain functions return the normalised value or raise ValueError with a trans
 message; the validators wrap them so forms show that message at the field.
 """
 
+from babel import Locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
@@ -41,6 +43,7 @@ def iban_in_sepa_zone(iban: str) -> bool:
     """Whether the country of a (valid) IBAN takes part in the SEPA schemes, by
     schwifty's registry of IBAN specifications: Turkey or Brazil have IBANs but are
     outside SEPA, so their accounts cannot be debited by a SEPA direct debit."""
+    # Deferred on purpose: schwifty loads its bank registry (a quarter second).
     from schwifty import IBAN
     from schwifty.exceptions import SchwiftyException
 
@@ -52,8 +55,6 @@ def iban_in_sepa_zone(iban: str) -> bool:
 
 def country_name(code: str) -> str:
     """The name of a country (ISO 3166 code) in the UI language, e.g. "Turkije"."""
-    from babel import Locale
-    from flask_babel import get_locale
 
     locale = get_locale() or Locale("nl")
     return locale.territories.get(code.upper(), code.upper())

@@ -8,4 +8,6 @@ ensure_system_packages "${PDF_PACKAGES[@]}" chromium
 ensure_venv "[test]"
 
 .venv/bin/ruff check .
+# The layers of the README's layout: an upward import fails the run.
+.venv/bin/lint-imports --no-cache
 exec .venv/bin/python -m pytest "$@"

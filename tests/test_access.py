@@ -187,8 +187,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     # signed token is all they take. Donating, the thank-you page and stopping a monthly
     # gift from its mail link: public.
     "payments.webhook": EVERYONE,
-    "payments.pay_invoice": EVERYONE,
-    "payments.paid_return": EVERYONE,
+    "pay.pay_invoice": EVERYONE,
+    "pay.paid_return": EVERYONE,
     "donations.donate": EVERYONE,
     "donations.campaign": EVERYONE,
     "donations.thanks": EVERYONE,
@@ -339,8 +339,8 @@ def _donations_url_parameters(parameters):
         PeriodicGiftAgreement,
         RecurringDonation,
     )
+    from coop.dues.services import pay_token
     from coop.payments.models import OnlinePayment
-    from coop.payments.services import pay_token
 
     campaign = Campaign(slug="toegang", title="Toegang")
     recurring = RecurringDonation(amount_cents=500, donor_email="maand@example.org",

@@ -24,7 +24,7 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from coop import audit, locking
+from coop import audit, locking, timeutil
 from coop.bank import camt
 from coop.bank.models import (
     BankStatement,
@@ -34,6 +34,7 @@ from coop.bank.models import (
 )
 from coop.dues import services as dues
 from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentMethod
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.funders.models import FunderAgreement
 from coop.ledger import services as ledger
@@ -58,11 +59,8 @@ _INVOICE_NUMBER = re.compile(r"\b(\d{4}-\d{5})\b")
 _CHUNK = 500
 
 
-class BankError(Exception):
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class BankError(ServiceError):
+    """A refused action (see `ServiceError`)."""
 
 
 # The coop's own accounts ---------------------------------------------------------------
@@ -398,6 +396,15 @@ def _lock(transaction: BankTransaction) -> BankTransaction:
     return locking.locked(BankTransaction, transaction.id)
 
 
+def invoice_by_number(number: str) -> Invoice:
+    """The dues invoice a treasurer names by its number. Raises BankError at `invoice`."""
+    number = (number or "").strip()
+    invoice = db.session.scalar(select(Invoice).where(Invoice.number == number))
+    if invoice is None:
+        raise BankError(_l("There is no invoice %(number)s.", number=number), "invoice")
+    return invoice
+
+
 def match_to_invoice(transaction: BankTransaction, invoice: Invoice | None, actor=None,
                      today: date | None = None) -> Payment:
     """Record the money received as a bank payment of `invoice` (through
@@ -420,7 +427,7 @@ def match_to_invoice(transaction: BankTransaction, invoice: Invoice | None, acto
         payment = dues.record_payment(
             invoice, transaction.amount_cents, transaction.booking_date,
             PaymentMethod.BANK_TRANSFER.value, reference=reference, actor=actor,
-            today=max(today or dues.local_today(), transaction.booking_date),
+            today=max(today or timeutil.local_today(), transaction.booking_date),
         )
     except dues.DuesError as error:
         raise BankError(error.message, "invoice") from None

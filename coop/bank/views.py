@@ -221,11 +221,8 @@ def match(transaction_id: int):
     transaction = db.get_or_404(BankTransaction, transaction_id)
     form = MatchForm()
     if form.validate():
-        number = form.invoice.data.strip()
-        invoice = db.session.scalar(select(Invoice).where(Invoice.number == number))
         try:
-            if invoice is None:
-                raise BankError(_("There is no invoice %(number)s.", number=number), "invoice")
+            invoice = services.invoice_by_number(form.invoice.data)
             services.match_to_invoice(transaction, invoice)
         except BankError as error:
             db.session.rollback()
@@ -245,11 +242,8 @@ def overpayment(transaction_id: int):
     transaction = db.get_or_404(BankTransaction, transaction_id)
     form = MatchForm()
     if form.validate():
-        number = form.invoice.data.strip()
-        invoice = db.session.scalar(select(Invoice).where(Invoice.number == number))
         try:
-            if invoice is None:
-                raise BankError(_("There is no invoice %(number)s.", number=number), "invoice")
+            invoice = services.invoice_by_number(form.invoice.data)
             entry = services.book_overpayment(transaction, invoice)
         except BankError as error:
             db.session.rollback()

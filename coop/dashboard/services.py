@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from coop import timeutil
 from coop.accounts.models import User, UserRole
 from coop.audit import AuditEvent, with_people
 from coop.extensions import db
@@ -40,7 +41,7 @@ def dashboard_figures() -> dict:
     ).all()
     return {
         # Terms ending within three months or ended without a successor (governance).
-        "governance": governance.term_warnings(governance.local_today()),
+        "governance": governance.term_warnings(timeutil.local_today()),
         "organisation": organisation,
         "settings_missing": _missing_settings(organisation),
         "elevated_accounts": elevated,

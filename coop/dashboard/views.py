@@ -1,7 +1,13 @@
 from flask import Blueprint, render_template
 
+from coop import timeutil
+from coop.bank.services import open_count
 from coop.dashboard.services import ELEVATED_ROLES, dashboard_figures
+from coop.fiscal import fiscal_year_bounds, fiscal_year_of
+from coop.funders.services import deadlines_needing_attention
+from coop.ledger.reports import ledger_tile
 from coop.permissions import Permission, has_permission, require
+from coop.settings.services import get_organisation
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -11,14 +17,7 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 def index():
     finance = {}
     if has_permission(Permission.FINANCE_READ):
-        from coop.bank.services import open_count
-        from coop.dues.services import local_today
-        from coop.fiscal import fiscal_year_bounds, fiscal_year_of
-        from coop.funders.services import deadlines_needing_attention
-        from coop.ledger.reports import ledger_tile
-        from coop.settings.services import get_organisation
-
-        today = local_today()
+        today = timeutil.local_today()
         start_month = get_organisation().fiscal_year_start_month
         year = fiscal_year_of(today, start_month)
         finance = {"report_deadlines": deadlines_needing_attention(today, limit=10),

@@ -4,20 +4,54 @@ Wijkcoöperatie Oosterlicht is a coöperatie U.A. in an invented Utrecht distric
 ALV, a board of three and a kascommissie, like "Oost voor Elkaar" in seed 003.
 """
 
+import random
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from sqlalchemy import select
+from dateutil.relativedelta import relativedelta
+from flask import current_app
+from sqlalchemy import func, select
 from stdnum import iban
+from stdnum.eu import at_02
 from stdnum.nl import bsn
 
+from coop import timeutil
 from coop.accounts import services as accounts
+from coop.bank import camt
+from coop.bank import services as bank
+from coop.bank.models import BankTransaction
+from coop.demo import volunteers as demo_volunteers
+from coop.directdebit import services as direct_debit
+from coop.directdebit.models import BatchItem
+from coop.donations import services as donations
+from coop.donations.models import Frequency, RecurringDonation
+from coop.dues import online as dues_online
+from coop.dues import services as dues
+from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus
 from coop.extensions import db
+from coop.funders import services as funders
+from coop.funders.models import Funder
+from coop.governance import services as governance
+from coop.ledger import reports
+from coop.ledger import services as ledger
+from coop.ledger.models import AccountPurpose, CostCentre, FiscalYear, LedgerAccount
+from coop.ledger.reports import balance_before
+from coop.ledger.services import Line
 from coop.mail import send_mail, send_queued
+from coop.meetings import convocation
+from coop.meetings import services as meetings
+from coop.meetings.models import AttendanceMode
+from coop.members import services as members
+from coop.members.models import ConsentKind, Membership, MembershipStatus, Person
+from coop.money import format_money
+from coop.payments import services as payments
+from coop.payments.fake_mollie import FakeMollieControl
+from coop.payments.gateway import GatewayError
 from coop.permissions import Role
-from coop.settings.models import LegalForm, Organisation
+from coop.settings.models import BankAccountKind, LegalForm, Organisation
 from coop.settings.services import EDITABLE_FIELDS, get_organisation, update_organisation
-from coop.timeutil import utcnow
+from coop.timeutil import AMSTERDAM, utcnow
 
 DEMO_PASSWORD = "oosterlicht-demo"  # noqa: S105 - printed for the demo, not a secret
 # A fixed TOTP key for the demo treasurer, so the demo can show two-factor login.
@@ -88,8 +122,6 @@ def demo_organisation_values() -> dict:
 
 
 def _creditor_id(kvk: str) -> str:
-    from stdnum.eu import at_02
-
     return f"NL{at_02.calc_check_digits(f'NLXXZZZ{kvk}0000')}ZZZ{kvk}0000"
 
 
@@ -100,10 +132,6 @@ DEMO_SAVINGS_IBAN = _valid_iban("TRIO", "0198765440")
 def _demo_bank_accounts() -> None:
     """The current account (on every invoice) and a savings account, each on its ledger
     account of the default chart."""
-    from coop.bank import services as bank
-    from coop.ledger import services as ledger
-    from coop.ledger.models import LedgerAccount
-    from coop.settings.models import BankAccountKind
 
     ledger.ensure_chart()
 
@@ -156,7 +184,6 @@ def load_demo() -> Iterator[str]:
     db.session.commit()
     online = _load_online_payments(users)
     db.session.commit()
-    from coop.demo import volunteers as demo_volunteers
 
     volunteers_summary = demo_volunteers.load(users, agreements)
     db.session.commit()
@@ -206,14 +233,6 @@ DUES_YEAR = 2026
 
 def _load_register_and_dues(users: dict) -> str:
     """About eighty members, a few who left or wait, one year of dues, most paid."""
-    import random
-    from datetime import date
-
-    from coop.dues import services as dues
-    from coop.dues.models import Invoice
-    from coop.members import services as members
-    from coop.members.models import ConsentKind, MembershipStatus
-
     rng = random.Random(2026)
     types = {
         code: members.create_membership_type(
@@ -309,9 +328,6 @@ def _load_register_and_dues(users: dict) -> str:
             )
             paid += 1
     reminders = dues.send_reminders(date(DUES_YEAR, 4, 15))
-    from sqlalchemy import func
-
-    from coop.members.models import Person
 
     persons = db.session.scalar(select(func.count(Person.id)))
     return (f"Register: {persons} persons, dues {DUES_YEAR}: "
@@ -327,15 +343,8 @@ def _load_governance() -> str:
     term ending within three months (the secretary's), a chair halfway, a board member
     in the last of three terms, a secretary who stepped down early, and a kascommissie
     of two appointed a year at a time."""
-    from datetime import timedelta
 
-    from dateutil.relativedelta import relativedelta
-
-    from coop.governance import services as governance
-    from coop.members import services as members
-    from coop.members.models import Membership, MembershipStatus, Person
-
-    month = governance.local_today().replace(day=1)
+    month = timeutil.local_today().replace(day=1)
 
     def ago(months: int):
         return month - relativedelta(months=months)
@@ -419,7 +428,7 @@ def _load_governance() -> str:
                        ambassadors["ambassadeur"], ago(8), 2)
     governance.appoint(longest_standing(), ambassadors["ambassadeur"], ago(3), 2)
     db.session.flush()
-    warnings = governance.term_warnings(governance.local_today())
+    warnings = governance.term_warnings(timeutil.local_today())
     return (f"Governance: 4 bodies, {len(governance.all_terms())} terms, "
             f"{len(warnings['ending'])} ending within three months")
 # Two years of books (the ledger, issue 5) ---------------------------------------------
@@ -434,6 +443,114 @@ DEMO_COST_CENTRES = [
 ]
 
 
+def _dues_2025(rng) -> None:
+    """Dues 2025 (the register demo issued 2026): nearly everyone paid, two written off."""
+    dues.generate_dues(2025, date(2025, 2, 1))
+    invoices_2025 = db.session.scalars(
+        select(Invoice).where(Invoice.dues_year == 2025).order_by(Invoice.id)).all()
+    for number, invoice in enumerate(invoices_2025):
+        if number in (3, 17):
+            continue
+        dues.record_payment(invoice, invoice.total_cents,
+                            date(2025, rng.randint(2, 4), rng.randint(1, 28)),
+                            rng.choice(["bank_transfer", "bank_transfer", "cash"]),
+                            today=date(2025, 12, 31))
+    for invoice in invoices_2025:
+        if invoice.status == InvoiceStatus.OPEN:
+            dues.write_off(invoice, "Onbereikbaar na twee herinneringen",
+                           today=date(2025, 12, 15))
+
+
+def _post_year(post, rng, year: int) -> int:
+    """A year's grants, contracts, monthly costs and income through `post`; returns
+    about how many monthly entries were made."""
+    entries = 0
+    last_month = BOOKS_UNTIL[1] if year == BOOKS_UNTIL[0] else 12
+    # Grants and contracts.
+    if year == 2025:
+        post(date(2025, 2, 14), "Subsidie gemeente Utrecht 2025, eerste termijn", "1100",
+             "8100", 1500000, reference="Beschikking 2025-0418")
+        post(date(2025, 7, 11), "Subsidie gemeente Utrecht 2025, tweede termijn", "1100",
+             "8100", 1500000, reference="Beschikking 2025-0418")
+        post(date(2025, 5, 20), "Bijdrage Oranje Fonds buurttuin", "1100", "8270",
+             500000, "TUIN", reference="OF-2025-7731")
+    else:
+        post(date(2026, 2, 13), "Subsidie gemeente Utrecht 2026", "1100", "8100",
+             2400000, reference="Beschikking 2026-0102")
+        for quarter_month in (1, 4, 7, 10):
+            post(date(2026, quarter_month, 5),
+                 f"Right to Challenge beheer speeltuin, termijn {quarter_month // 3 + 1}",
+                 "1100", "8150", 450000, reference="RtC-2026-03")
+            post(date(2026, quarter_month, 20),
+                 f"Onderhoud speeltuin (Right to Challenge), kwartaal {quarter_month // 3 + 1}",
+                 "4300", "1600", 300000, reference="RtC-2026-03")
+            post(date(2026, quarter_month, 30),
+                 f"Betaling onderhoud speeltuin, kwartaal {quarter_month // 3 + 1}",
+                 "1600", "1100", 300000)
+        post(date(2026, 6, 2), "Bijdrage Fonds 1818 Repair Café", "1100", "8270",
+             750000, "REPAIR", reference="F1818-26-112")
+    post(date(year, 3, 1), f"Bijdrage woningcorporatie leefbaarheid {year}", "1100",
+         "8260", 250000, reference=f"Leefbaarheid {year}")
+    post(date(year, 9, 15), f"Sponsoring Bakkerij Van Dam buurtfeest {year}", "1100",
+         "8250", 35000, "HUIS", reference=f"Sponsoring {year}")
+    for month in range(1, last_month + 1):
+        first = date(year, month, 1)
+        post(first, f"Huur en energie huiskamer {first:%m-%Y}", "4200", "1100", 145000,
+             "HUIS")
+        post(date(year, month, 25), f"Vrijwilligersvergoedingen {first:%m-%Y}", "4000",
+             "1100", rng.randrange(55000, 90000, 500), "HUIS")
+        post(date(year, month, 25), f"Loon buurtbaan {first:%m-%Y}", "4100", "1100",
+             205000)
+        post(date(year, month, rng.randint(2, 27)), f"Zaalverhuur {first:%m-%Y}", "1100",
+             "8300", rng.randrange(25000, 70000, 2500), "HUIS")
+        post(date(year, month, 28), f"Collectebus en giften {first:%m-%Y}", "1000",
+             "8200", rng.randrange(9000, 32000, 5), "HUIS")
+        post(date(year, month, 10), f"Inkoop bar {first:%m-%Y}", "4400", "1100",
+             rng.randrange(25000, 42000, 5), "BAR")
+        post(date(year, month, 12), f"Activiteiten en materialen {first:%m-%Y}", "4300",
+             "1100", rng.randrange(8000, 30000, 5),
+             rng.choice(["HUIS", "TUIN", "REPAIR"]))
+        post(date(year, month, 28), f"Bankkosten {first:%m-%Y}", "4900", "1100", 1250)
+        for week_day in (6, 13, 20, 27):
+            post(date(year, month, week_day), f"Baromzet week van {week_day}-{month}",
+                 "1000", "8400", rng.randrange(12000, 26000, 5), "BAR")
+        post(date(year, month, 28), f"Afstorting kas {first:%m-%Y}", "1100", "1000",
+             90000)
+        entries += 17
+    post(date(year, 4, 15), f"Verzekeringen {year}", "4700", "1100", 68000)
+    post(date(year, 5, 8), f"Drukwerk en website {year}", "4500", "1600", 42000)
+    post(date(year, 6, 8), f"Betaling drukwerk en website {year}", "1600", "1100", 42000)
+    post(date(year, 11 if year == 2025 else 10, 30), f"Afschrijving inventaris {year}",
+         "4800", "0100", 80000)
+    if year == 2025:
+        post(date(2025, 12, 20), "Kantoorartikelen en administratie", "4600", "1700",
+             12500)
+    return entries
+
+
+def _close_2025(treasurer, auditor) -> None:
+    """2025 closed, checked and signed off by the kascommissie."""
+    year_2025 = db.session.get(FiscalYear, 2025)
+    ledger.close_fiscal_year(year_2025, actor=treasurer)
+    ledger.record_finding(year_2025, "Kas en bank sluiten aan op de afschriften; de "
+                          "bonnen van de bar zijn compleet.", actor=auditor)
+    ledger.record_finding(year_2025, "Advies: leg de afspraken over zaalverhuur vast in "
+                          "een prijslijst.", actor=auditor)
+    ledger.sign_off_fiscal_year(year_2025, actor=auditor)
+
+
+def _budgets_2026(treasurer, centres: dict) -> None:
+    budgets = {"8000": 220000, "8100": 2400000, "8150": 1800000, "8200": 250000,
+               "8260": 250000, "8270": 750000, "8300": 550000, "8400": 950000,
+               "4000": 900000, "4100": 2460000, "4200": 1740000, "4300": 250000,
+               "4400": 400000, "4500": 50000, "4700": 70000, "4800": 80000, "4900": 15000}
+
+    accounts = {a.code: a for a in db.session.scalars(select(LedgerAccount))}
+    for code, cents in budgets.items():
+        ledger.set_budget(2026, accounts[code], cents, actor=treasurer)
+    ledger.set_budget(2026, accounts["8400"], 950000, centres["BAR"], actor=treasurer)
+
+
 def _load_books(users: dict, agreements: dict | None = None) -> str:
     """2025 and 2026 of the coop's books, all posted through the ledger services: an
     opening balance, dues (2025 generated here, 2026 by the register demo), a municipal
@@ -441,15 +558,6 @@ def _load_books(users: dict, agreements: dict | None = None) -> str:
     room rental, weekly bar turnover, rent, allowances, buurtbaan wages, a correction by
     a reversing entry; 2025 closed, checked and signed off by the kascommissie; budgets
     for 2026."""
-    import random
-    from datetime import date
-
-    from coop.dues import services as dues
-    from coop.dues.models import Invoice, InvoiceStatus
-    from coop.ledger import services as ledger
-    from coop.ledger.models import FiscalYear
-    from coop.ledger.services import Line
-
     rng = random.Random(2025)
     treasurer = users["penningmeester@oosterlicht.example"]
     auditor = users["kascommissie@oosterlicht.example"]
@@ -479,112 +587,18 @@ def _load_books(users: dict, agreements: dict | None = None) -> str:
         Line("0100", debit_cents=240000), Line("0500", credit_cents=1116240),
     ], actor=treasurer)
 
-    # Dues 2025 (the register demo issued 2026): nearly everyone paid, two written off.
-    dues.generate_dues(2025, date(2025, 2, 1))
-    invoices_2025 = db.session.scalars(
-        select(Invoice).where(Invoice.dues_year == 2025).order_by(Invoice.id)).all()
-    for number, invoice in enumerate(invoices_2025):
-        if number in (3, 17):
-            continue
-        dues.record_payment(invoice, invoice.total_cents,
-                            date(2025, rng.randint(2, 4), rng.randint(1, 28)),
-                            rng.choice(["bank_transfer", "bank_transfer", "cash"]),
-                            today=date(2025, 12, 31))
-    for invoice in invoices_2025:
-        if invoice.status == InvoiceStatus.OPEN:
-            dues.write_off(invoice, "Onbereikbaar na twee herinneringen",
-                           today=date(2025, 12, 15))
-
+    _dues_2025(rng)
     entries = 0
     for year in BOOKS_YEARS:
-        last_month = BOOKS_UNTIL[1] if year == BOOKS_UNTIL[0] else 12
-        # Grants and contracts.
-        if year == 2025:
-            post(date(2025, 2, 14), "Subsidie gemeente Utrecht 2025, eerste termijn", "1100",
-                 "8100", 1500000, reference="Beschikking 2025-0418")
-            post(date(2025, 7, 11), "Subsidie gemeente Utrecht 2025, tweede termijn", "1100",
-                 "8100", 1500000, reference="Beschikking 2025-0418")
-            post(date(2025, 5, 20), "Bijdrage Oranje Fonds buurttuin", "1100", "8270",
-                 500000, "TUIN", reference="OF-2025-7731")
-        else:
-            post(date(2026, 2, 13), "Subsidie gemeente Utrecht 2026", "1100", "8100",
-                 2400000, reference="Beschikking 2026-0102")
-            for quarter_month in (1, 4, 7, 10):
-                post(date(2026, quarter_month, 5),
-                     f"Right to Challenge beheer speeltuin, termijn {quarter_month // 3 + 1}",
-                     "1100", "8150", 450000, reference="RtC-2026-03")
-                post(date(2026, quarter_month, 20),
-                     f"Onderhoud speeltuin (Right to Challenge), kwartaal {quarter_month // 3 + 1}",
-                     "4300", "1600", 300000, reference="RtC-2026-03")
-                post(date(2026, quarter_month, 30),
-                     f"Betaling onderhoud speeltuin, kwartaal {quarter_month // 3 + 1}",
-                     "1600", "1100", 300000)
-            post(date(2026, 6, 2), "Bijdrage Fonds 1818 Repair Café", "1100", "8270",
-                 750000, "REPAIR", reference="F1818-26-112")
-        post(date(year, 3, 1), f"Bijdrage woningcorporatie leefbaarheid {year}", "1100",
-             "8260", 250000, reference=f"Leefbaarheid {year}")
-        post(date(year, 9, 15), f"Sponsoring Bakkerij Van Dam buurtfeest {year}", "1100",
-             "8250", 35000, "HUIS", reference=f"Sponsoring {year}")
-        for month in range(1, last_month + 1):
-            first = date(year, month, 1)
-            post(first, f"Huur en energie huiskamer {first:%m-%Y}", "4200", "1100", 145000,
-                 "HUIS")
-            post(date(year, month, 25), f"Vrijwilligersvergoedingen {first:%m-%Y}", "4000",
-                 "1100", rng.randrange(55000, 90000, 500), "HUIS")
-            post(date(year, month, 25), f"Loon buurtbaan {first:%m-%Y}", "4100", "1100",
-                 205000)
-            post(date(year, month, rng.randint(2, 27)), f"Zaalverhuur {first:%m-%Y}", "1100",
-                 "8300", rng.randrange(25000, 70000, 2500), "HUIS")
-            post(date(year, month, 28), f"Collectebus en giften {first:%m-%Y}", "1000",
-                 "8200", rng.randrange(9000, 32000, 5), "HUIS")
-            post(date(year, month, 10), f"Inkoop bar {first:%m-%Y}", "4400", "1100",
-                 rng.randrange(25000, 42000, 5), "BAR")
-            post(date(year, month, 12), f"Activiteiten en materialen {first:%m-%Y}", "4300",
-                 "1100", rng.randrange(8000, 30000, 5),
-                 rng.choice(["HUIS", "TUIN", "REPAIR"]))
-            post(date(year, month, 28), f"Bankkosten {first:%m-%Y}", "4900", "1100", 1250)
-            for week_day in (6, 13, 20, 27):
-                post(date(year, month, week_day), f"Baromzet week van {week_day}-{month}",
-                     "1000", "8400", rng.randrange(12000, 26000, 5), "BAR")
-            post(date(year, month, 28), f"Afstorting kas {first:%m-%Y}", "1100", "1000",
-                 90000)
-            entries += 17
-        post(date(year, 4, 15), f"Verzekeringen {year}", "4700", "1100", 68000)
-        post(date(year, 5, 8), f"Drukwerk en website {year}", "4500", "1600", 42000)
-        post(date(year, 6, 8), f"Betaling drukwerk en website {year}", "1600", "1100", 42000)
-        post(date(year, 11 if year == 2025 else 10, 30), f"Afschrijving inventaris {year}",
-             "4800", "0100", 80000)
-        if year == 2025:
-            post(date(2025, 12, 20), "Kantoorartikelen en administratie", "4600", "1700",
-                 12500)
+        entries += _post_year(post, rng, year)
 
     # A correction: the rent of March 2026 was booked twice.
     twice = post(date(2026, 3, 2), "Huur en energie huiskamer 03-2026", "4200", "1100",
                  145000, "HUIS")
     ledger.reverse_entry(twice, date(2026, 3, 9), "Dubbel geboekt", actor=treasurer)
 
-    year_2025 = db.session.get(FiscalYear, 2025)
-    ledger.close_fiscal_year(year_2025, actor=treasurer)
-    ledger.record_finding(year_2025, "Kas en bank sluiten aan op de afschriften; de "
-                          "bonnen van de bar zijn compleet.", actor=auditor)
-    ledger.record_finding(year_2025, "Advies: leg de afspraken over zaalverhuur vast in "
-                          "een prijslijst.", actor=auditor)
-    ledger.sign_off_fiscal_year(year_2025, actor=auditor)
-
-    budgets = {"8000": 220000, "8100": 2400000, "8150": 1800000, "8200": 250000,
-               "8260": 250000, "8270": 750000, "8300": 550000, "8400": 950000,
-               "4000": 900000, "4100": 2460000, "4200": 1740000, "4300": 250000,
-               "4400": 400000, "4500": 50000, "4700": 70000, "4800": 80000, "4900": 15000}
-    from coop.ledger.models import LedgerAccount
-
-    accounts = {a.code: a for a in db.session.scalars(select(LedgerAccount))}
-    for code, cents in budgets.items():
-        ledger.set_budget(2026, accounts[code], cents, actor=treasurer)
-    ledger.set_budget(2026, accounts["8400"], 950000, centres["BAR"], actor=treasurer)
-
-    from coop.ledger import reports
-    from coop.money import format_money
-
+    _close_2025(treasurer, auditor)
+    _budgets_2026(treasurer, centres)
     result = reports.income_statement(date(2025, 1, 1), date(2025, 12, 31)).result_cents
     return (f"Books 2025-2026: about {entries} entries plus dues; 2025 closed with a "
             f"result of {format_money(result)} and signed off by the kascommissie")
@@ -594,13 +608,6 @@ def _load_books(users: dict, agreements: dict | None = None) -> str:
 def _load_meetings() -> str:
     """A closed ALV (accounts, discharge, an election, the budget) and an upcoming one
     (a statute amendment with its document, proxies, a conflict of interest)."""
-    import random
-    from datetime import date, datetime, timedelta
-
-    from coop.meetings import convocation
-    from coop.meetings import services as meetings
-    from coop.meetings.models import AttendanceMode
-    from coop.timeutil import AMSTERDAM
 
     rng = random.Random(4)
     voters = [person for person, _ in meetings.voting_members()]
@@ -717,12 +724,6 @@ def _load_meetings() -> str:
 def _load_direct_debit(users: dict) -> str:
     """Mandates for some members with an open invoice (one signed in the portal by the
     demo member), a batch collected in May 2026 and one storno (insufficient funds)."""
-    from datetime import date
-
-    from coop.directdebit import services as direct_debit
-    from coop.directdebit.models import BatchItem
-    from coop.dues.models import Invoice
-    from coop.members.models import Person
 
     rows = db.session.execute(
         select(Invoice, Person).join(Person, Person.id == Invoice.person_id)
@@ -798,9 +799,6 @@ DEMO_AGREEMENTS = [
 def _load_funders(users: dict) -> dict:
     """Funders and their agreements, before the books, so the books' grants and
     contracts link to them; returns the agreements by reference."""
-    from datetime import date
-
-    from coop.funders import services as funders
 
     treasurer = users["penningmeester@oosterlicht.example"]
     by_name = {
@@ -823,17 +821,6 @@ def _load_earmarks_and_bank(users: dict, agreements: dict) -> str:
     """Earmarks on cost centres, earmarked spending, reporting deadlines (one coming up
     within weeks of today, so the dashboard shows it) and one imported CAMT.053
     statement: one dues payment matched, a few lines left for the treasurer."""
-    from datetime import date, timedelta
-
-    from coop.bank import camt
-    from coop.bank import services as bank
-    from coop.bank.models import BankTransaction
-    from coop.dues.models import Invoice, InvoiceStatus
-    from coop.funders import services as funders
-    from coop.ledger import services as ledger
-    from coop.ledger.models import AccountPurpose, CostCentre
-    from coop.ledger.reports import balance_before
-    from coop.ledger.services import Line
 
     treasurer = users["penningmeester@oosterlicht.example"]
     centres = {c.code: c for c in db.session.scalars(select(CostCentre))}
@@ -907,8 +894,6 @@ def _load_earmarks_and_bank(users: dict, agreements: dict) -> str:
 
 
 def _funder_of(agreement):
-    from coop.funders.models import Funder
-
     return db.session.get(Funder, agreement.funder_id)
 
 
@@ -930,17 +915,6 @@ def _load_online_payments(users: dict) -> str:
     """Campaigns with gifts, a monthly donor and a dues invoice paid online, all through
     the fake Mollie that scripts/demo.sh starts (real client, real webhook handling).
     Without a reachable Mollie the rest of the demo stays as it is."""
-    from flask import current_app
-    from sqlalchemy import select
-
-    from coop.donations import services as donations
-    from coop.donations.models import Frequency, RecurringDonation
-    from coop.dues import services as dues
-    from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus
-    from coop.ledger.models import CostCentre
-    from coop.payments import services as payments
-    from coop.payments.fake_mollie import FakeMollieControl
-    from coop.payments.gateway import GatewayError
 
     endpoint = current_app.config["MOLLIE_API_ENDPOINT"]
     control = FakeMollieControl(endpoint)
@@ -990,9 +964,10 @@ def _load_online_payments(users: dict) -> str:
             .order_by(Invoice.id).limit(1))
         paid_invoice = None
         if invoice is not None and dues.remaining_cents(invoice) > 0:
-            online = payments.start_dues_payment(invoice, payments.new_idempotency_key(), "nl")
+            started = dues_online.start_dues_payment(invoice, payments.new_idempotency_key(),
+                                                     "nl")
             db.session.commit()
-            settle(online)
+            settle(started)
             paid_invoice = invoice.number
     except (GatewayError, payments.PaymentError, OSError) as error:
         db.session.rollback()

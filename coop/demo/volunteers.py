@@ -10,6 +10,7 @@ from sqlalchemy import select
 from coop.extensions import db
 from coop.members import services as members
 from coop.members.models import Person
+from coop.money import parse_amount
 from coop.volunteers import jobs, services
 from coop.volunteers.models import AllowanceCap, HourEntry, HourStatus, MinimumWage
 
@@ -80,7 +81,6 @@ def load(users: dict, agreements: dict) -> str:
     """Initiatives, volunteers (the demo volunteer account among them, and coordinating
     the Energiecafé), hours for January to October 2026, allowances within the caps, and
     the buurtbanen; returns a summary line."""
-    from coop.money import parse_amount
 
     rng = random.Random(14)
     ensure_caps_and_minimum_wage()

@@ -6,6 +6,10 @@ from datetime import date
 import click
 from flask.cli import with_appcontext
 
+from coop import timeutil
+from coop.directdebit import services
+from coop.extensions import db
+
 
 @click.command("anonymise-mandates")
 @click.option("--dry-run", is_flag=True, help="List the mandates; change nothing.")
@@ -14,10 +18,8 @@ from flask.cli import with_appcontext
 @with_appcontext
 def anonymise_mandates_command(dry_run: bool, today) -> None:
     """Remove account holder and IBAN of mandates 36 months after their last collection."""
-    from coop.directdebit import services
-    from coop.extensions import db
 
-    day: date = today.date() if today else services.dues.local_today()
+    day: date = today.date() if today else timeutil.local_today()
     rows = services.anonymise_mandates(day, dry_run=dry_run)
     if dry_run:
         db.session.rollback()
@@ -37,10 +39,8 @@ def anonymise_mandates_command(dry_run: bool, today) -> None:
 @with_appcontext
 def purge_direct_debit_files_command(dry_run: bool, today) -> None:
     """Remove the pain.008 files of batches 14 months after their collection date."""
-    from coop.directdebit import services
-    from coop.extensions import db
 
-    day: date = today.date() if today else services.dues.local_today()
+    day: date = today.date() if today else timeutil.local_today()
     rows = services.purge_batch_files(day, dry_run=dry_run)
     if dry_run:
         db.session.rollback()

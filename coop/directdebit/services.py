@@ -33,6 +33,7 @@ Decisions the code encodes:
   are in the mandates, which have their own term.
 """
 
+import calendar
 import functools
 import re
 from dataclasses import dataclass, field
@@ -41,10 +42,13 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from sepaxml import SepaDD
+from sepaxml.validation import ValidationError as SepaValidationError
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, defer
 
-from coop import audit
+from coop import audit, timeutil
+from coop.accounts.models import User
 from coop.directdebit.models import (
     Batch,
     BatchItem,
@@ -58,11 +62,13 @@ from coop.directdebit.models import (
 )
 from coop.dues import services as dues
 from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentMethod
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.locking import lock_rows, locked
 from coop.mail import MailError, send_mail
 from coop.members.models import Membership, Person
 from coop.settings.services import get_organisation, payment_iban
+from coop.templating import date_filter, money_filter
 from coop.timeutil import utcnow
 from coop.validators import country_name, iban_in_sepa_zone, normalise_bic, normalise_iban
 
@@ -104,18 +110,11 @@ REASON_CODES = {
 _REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9/\-?:().,'+]{1,35}")
 
 
-class DirectDebitError(Exception):
+class DirectDebitError(ServiceError):
     """A refused direct debit action. `field` names the form field of the message."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def _months_later(day: date, months: int) -> date:
-    import calendar
-
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
@@ -185,34 +184,11 @@ def _generated_reference(person: Person) -> str:
         n += 1
 
 
-def sign_mandate(
-    person: Person,
-    *,
-    account_holder: str,
-    iban: str,
-    bic: str | None = None,
-    signed_on: date,
-    source: str,
-    kind: str = MandateKind.RECURRENT,
-    reference: str | None = None,
-    actor=None,
-    today: date | None = None,
-) -> Mandate:
-    """Record a mandate of `person`: signed in the portal (reference generated) or on
-    paper (registered by the treasurer, with the reference printed on the form or a
-    generated one). The consent text of the day is stored with it.
-
-    Raises DirectDebitError (with the field) for: no account holder or one longer than
-    70 characters, an invalid IBAN or BIC, an IBAN of a country outside SEPA, a
-    signature date in the future, a reference that is too long, has characters SEPA
-    does not allow or is taken, a person who has an active mandate already or was
-    anonymised, a coop without an incassant-ID.
-    """
-    today = today or dues.local_today()
-    # Lock the person: two signings at once must not both pass the checks below.
-    person = locked(Person, person.id)
-    if person.anonymised_at is not None:
-        raise DirectDebitError(_l("This person was anonymised."))
+def _debtor_account(account_holder: str | None, iban: str | None,
+                    bic: str | None) -> tuple[str, str, str | None]:
+    """The account holder, IBAN and BIC as a mandate stores them. Raises
+    DirectDebitError at the field: no holder or one over 70 characters, an invalid IBAN
+    or BIC, an IBAN outside the SEPA area."""
     holder = " ".join((account_holder or "").split())
     if not holder:
         raise DirectDebitError(_l("Enter the name of the account holder."), "account_holder")
@@ -239,10 +215,12 @@ def sign_mandate(
             raise DirectDebitError(error.args[0], "bic") from None
     else:
         bic = None
-    if signed_on > today:
-        raise DirectDebitError(_l("The signature date cannot be in the future."), "signed_on")
-    if kind not in {k.value for k in MandateKind}:
-        raise DirectDebitError(_l("Choose a kind of mandate."), "kind")
+    return holder, iban, bic
+
+
+def _mandate_reference(person: Person, reference: str | None) -> str:
+    """The reference printed on a paper form, checked and free, or a generated one.
+    Raises DirectDebitError at `reference`."""
     if reference:
         reference = normalise_reference(reference)
         if db.session.scalar(select(Mandate.id).where(Mandate.reference == reference)):
@@ -252,6 +230,43 @@ def sign_mandate(
             )
     else:
         reference = _generated_reference(person)
+    return reference
+
+
+def sign_mandate(
+    person: Person,
+    *,
+    account_holder: str,
+    iban: str,
+    bic: str | None = None,
+    signed_on: date,
+    source: str,
+    kind: str = MandateKind.RECURRENT,
+    reference: str | None = None,
+    actor=None,
+    today: date | None = None,
+) -> Mandate:
+    """Record a mandate of `person`: signed in the portal (reference generated) or on
+    paper (registered by the treasurer, with the reference printed on the form or a
+    generated one). The consent text of the day is stored with it.
+
+    Raises DirectDebitError (with the field) for: no account holder or one longer than
+    70 characters, an invalid IBAN or BIC, an IBAN of a country outside SEPA, a
+    signature date in the future, a reference that is too long, has characters SEPA
+    does not allow or is taken, a person who has an active mandate already or was
+    anonymised, a coop without an incassant-ID.
+    """
+    today = today or timeutil.local_today()
+    # Lock the person: two signings at once must not both pass the checks below.
+    person = locked(Person, person.id)
+    if person.anonymised_at is not None:
+        raise DirectDebitError(_l("This person was anonymised."))
+    holder, iban, bic = _debtor_account(account_holder, iban, bic)
+    if signed_on > today:
+        raise DirectDebitError(_l("The signature date cannot be in the future."), "signed_on")
+    if kind not in {k.value for k in MandateKind}:
+        raise DirectDebitError(_l("Choose a kind of mandate."), "kind")
+    reference = _mandate_reference(person, reference)
     if active_mandate(person) is not None:
         raise DirectDebitError(
             _l("There is an active mandate already; revoke it before signing a new one.")
@@ -296,7 +311,7 @@ def revoke_mandate(mandate: Mandate, reason: str, actor=None, today: date | None
                                "reason")
     if mandate.status != MandateStatus.ACTIVE:
         raise DirectDebitError(_l("This mandate is not active."))
-    _end(mandate, MandateStatus.REVOKED, today or dues.local_today(), reason)
+    _end(mandate, MandateStatus.REVOKED, today or timeutil.local_today(), reason)
     audit.record(
         "finance:mandate:revoke", {"reference": mandate.reference, "reason": reason},
         obj=mandate, actor=actor,
@@ -316,7 +331,7 @@ def end_mandates_of(person: Person, reason: str, actor=None) -> int:
     mandate = active_mandate(person)
     if mandate is None:
         return 0
-    _end(mandate, MandateStatus.REVOKED, dues.local_today(), reason)
+    _end(mandate, MandateStatus.REVOKED, timeutil.local_today(), reason)
     audit.record("finance:mandate:revoke", {"reference": mandate.reference, "reason": reason},
                  obj=mandate, actor=actor)
     return 1
@@ -357,11 +372,7 @@ def _candidates(collection_date: date) -> list[Candidate]:
     collection, with what remains to be paid on it; locked against a concurrent run."""
     live_item = aliased(BatchItem)
     pending_for_mandate = aliased(BatchItem)
-    paid = (
-        select(func.coalesce(func.sum(Payment.amount_cents), 0))
-        .where(Payment.invoice_id == Invoice.id, Payment.reversed_on.is_(None))
-        .correlate(Invoice).scalar_subquery()
-    )
+    paid = dues.paid_so_far()
     rows = db.session.execute(lock_rows(
         select(Invoice, Mandate, paid)
         .join(Mandate, and_(Mandate.person_id == Invoice.person_id,
@@ -423,6 +434,7 @@ TARGET_CLOSING_DAY_NAMES = {
 
 @functools.cache
 def _target_closing_days(year: int) -> dict[date, str]:
+    # Deferred on purpose: holidays takes a quarter second to import.
     import holidays
 
     return dict(holidays.financial_holidays("XECB", years=year))
@@ -504,8 +516,6 @@ def build_pain008(organisation, collection_date: date, items: list[dict]) -> tup
 
     Raises DirectDebitError when the file does not validate.
     """
-    from sepaxml import SepaDD
-    from sepaxml.validation import ValidationError as SepaValidationError
 
     sepa = SepaDD({
         "name": organisation.name,
@@ -554,7 +564,7 @@ def generate_batch(collection_date: date, actor=None, today: date | None = None)
     creditor settings, when nothing is to be collected, or when the file does not
     validate.
     """
-    today = today or dues.local_today()
+    today = today or timeutil.local_today()
     organisation = get_organisation()
     _check_collection_date(collection_date, today, organisation.direct_debit_notice_days)
     _check_creditor(organisation)
@@ -624,7 +634,6 @@ def send_prenotifications(batch: Batch, actor=None) -> NoticeResult:
     """Mail each member in the pending batch the amount, collection date, mandate
     reference and incassant-ID, once (an item mailed before is skipped, so running it
     again only retries the failures). Logged per item and in the audit log."""
-    from coop.accounts.models import User
 
     result = NoticeResult()
     if batch.status != BatchStatus.PENDING:
@@ -682,14 +691,10 @@ def send_prenotifications(batch: Batch, actor=None) -> NoticeResult:
 
 
 def _money(cents: int) -> str:
-    from coop.templating import money_filter
-
     return money_filter(cents)
 
 
 def _date(day: date) -> str:
-    from coop.templating import date_filter
-
     return date_filter(day)
 
 
@@ -707,7 +712,7 @@ def mark_collected(batch: Batch, actor=None, today: date | None = None) -> int:
     date, or when an invoice can no longer take the payment (credited, written off or
     paid otherwise since): mark that item as not collected first.
     """
-    today = today or dues.local_today()
+    today = today or timeutil.local_today()
     batch = _lock_batch(batch)
     if batch.status != BatchStatus.PENDING:
         raise DirectDebitError(_l("This batch is not pending."))
@@ -787,7 +792,7 @@ def return_item(item: BatchItem, reason_code: str, day: date, actor=None,
     nor collected, a date before the collection or in the future, a storno after 8
     weeks that is not unauthorised (MD01), or one after 13 months.
     """
-    today = today or dues.local_today()
+    today = today or timeutil.local_today()
     reason_code = (reason_code or "").strip().upper()
     if reason_code not in REASON_CODES:
         raise DirectDebitError(_l("Choose the reason code the bank gave."), "reason_code")

@@ -9,6 +9,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from coop import timeutil
+from coop.accounts.forms import ConfirmForm
 from coop.args import int_arg
 from coop.directdebit import services
 from coop.directdebit.forms import (
@@ -33,9 +35,9 @@ from coop.dues.models import Invoice
 from coop.extensions import db
 from coop.forms import show_error
 from coop.members.models import Membership, Person
+from coop.members.services import person_for_user
 from coop.pagination import window
 from coop.permissions import Permission, require
-from coop.portal import services as portal
 from coop.settings.services import get_organisation
 
 bp = Blueprint("directdebit", __name__)
@@ -105,7 +107,7 @@ def _render_paper_form(form, status=200):
 @bp.route("/direct-debit/mandates/new", methods=["GET", "POST"])
 @require(Permission.FINANCE_WRITE)
 def mandate_new():
-    today = services.dues.local_today()
+    today = timeutil.local_today()
     if request.method == "GET":
         return _render_paper_form(PaperMandateForm(formdata=None, signed_on=today))
     form = PaperMandateForm()
@@ -208,7 +210,7 @@ def _render_batch_form(form, status=200):
 @bp.route("/direct-debit/batches/new", methods=["GET", "POST"])
 @require(Permission.FINANCE_WRITE)
 def batch_new():
-    today = services.dues.local_today()
+    today = timeutil.local_today()
     if request.method == "GET":
         earliest = services.earliest_collection_date(
             today, get_organisation().direct_debit_notice_days
@@ -252,7 +254,7 @@ def _flash_notice_problems(result):
 def _render_batch(batch, return_form=None, return_item_id=None, cancel_form=None,
                   status=200):
     items = services.batch_items(batch)
-    today = services.dues.local_today()
+    today = timeutil.local_today()
     return render_template(
         "directdebit/batch.html", batch=batch, items=items, today=today,
         unnotified=sum(1 for item, _i, _m in items
@@ -292,8 +294,6 @@ def batch_file(batch_id: int):
 
 
 def _confirmed() -> None:
-    from coop.accounts.forms import ConfirmForm
-
     if not ConfirmForm().validate_on_submit():
         abort(400)
 
@@ -386,7 +386,7 @@ def _render_own(person, form=None, revoke_form=None, status=200):
 
 
 def _own_person_or_redirect():
-    person = portal.person_for_user(current_user._get_current_object())
+    person = person_for_user(current_user._get_current_object())
     if person is None:
         flash(_("Your account is not linked to an entry in the member register yet."), "info")
     return person
@@ -413,7 +413,7 @@ def own_mandate_sign():
     try:
         services.sign_mandate(
             person, account_holder=form.account_holder.data, iban=form.iban.data,
-            bic=form.bic.data, signed_on=services.dues.local_today(),
+            bic=form.bic.data, signed_on=timeutil.local_today(),
             source=MandateSource.PORTAL,
         )
         db.session.commit()

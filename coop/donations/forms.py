@@ -23,8 +23,7 @@ from wtforms.validators import (
 )
 
 from coop.donations.models import DonorKind, Frequency
-from coop.dues.forms import AmountField
-from coop.forms import IntegerField
+from coop.forms import AmountField, IntegerField
 from coop.money import format_money
 from coop.templating import money_locale
 

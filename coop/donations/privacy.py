@@ -42,9 +42,10 @@ from coop.donations.models import (
     RecurringDonation,
     RecurringStatus,
 )
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.mail import OutboxMessage
-from coop.members.privacy import ANONYMISED_NAME
+from coop.members.services import ANONYMISED_NAME
 from coop.payments.models import OnlinePayment
 from coop.timeutil import AMSTERDAM, utcnow
 
@@ -53,13 +54,10 @@ BEWAARPLICHT_YEARS = 7
 RUNNING = (RecurringStatus.ACTIVE.value, RecurringStatus.PENDING.value)
 
 
-class DonorPrivacyError(Exception):
+class DonorPrivacyError(ServiceError):
     """A refused erasure; `message` says why, `field` the form field."""
 
-    def __init__(self, message, field: str | None = "email"):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    default_field = "email"
 
 
 def retention_years() -> int:

@@ -11,15 +11,16 @@ when the organisation has ANBI status, which the database refuses for a coöpera
 
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
-from coop import audit
+from coop import audit, timeutil
 from coop.donations.models import (
     Campaign,
     Donation,
@@ -30,6 +31,7 @@ from coop.donations.models import (
     RecurringDonation,
     RecurringStatus,
 )
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.ledger import services as ledger
 from coop.ledger.models import AccountPurpose, CostCentre, LedgerAccount
@@ -38,7 +40,8 @@ from coop.locking import lock_key
 from coop.mail import MailError, send_after_commit, send_mail
 from coop.money import format_money
 from coop.payments import services as payments
-from coop.payments.gateway import GatewayRefused, MolliePayment, gateway
+from coop.payments import signals as payment_signals
+from coop.payments.gateway import GatewayRefused, GatewayUnavailable, MolliePayment, gateway
 from coop.payments.models import (
     MoneyBack,
     MoneyBackKind,
@@ -55,17 +58,9 @@ from coop.timeutil import AMSTERDAM, utcnow
 STOP_SALT = "donations-stop-monthly"
 
 
-class DonationError(Exception):
+class DonationError(ServiceError):
     """A refused donation action. `field` names the form field the message belongs to."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-def local_today() -> date:
-    return utcnow().astimezone(AMSTERDAM).date()
 
 
 # Starting a gift ----------------------------------------------------------------------
@@ -161,8 +156,6 @@ def start_gift(gift: Gift, idempotency_key: str) -> OnlinePayment:
 
 
 def _create_customer(name: str | None, email: str | None, idempotency_key: str) -> str:
-    from coop.payments.gateway import GatewayUnavailable
-
     try:
         return gateway().create_customer(name=name, email=email,
                                          idempotency_key=f"{idempotency_key}-customer")
@@ -178,7 +171,9 @@ def gift_of_payment(payment: OnlinePayment) -> Donation:
 # After Mollie's answer ---------------------------------------------------------------
 
 
-def after_payment_transition(payment: OnlinePayment, remote: MolliePayment) -> None:
+@payment_signals.status_changed.connect_via(PaymentPurpose.DONATION)
+def after_payment_transition(_purpose, *, payment: OnlinePayment, remote: MolliePayment,
+                             **_kwargs) -> None:
     """The first payment of a monthly gift starts (or fails) its subscription; a paid
     gift gets a thank-you mail."""
     donation = gift_of_payment(payment)
@@ -197,7 +192,7 @@ def after_payment_transition(payment: OnlinePayment, remote: MolliePayment) -> N
 def _start_subscription(recurring: RecurringDonation, payment: OnlinePayment,
                         remote: MolliePayment) -> None:
     # The first month is the first payment; the subscription collects from next month.
-    start = local_today() + timedelta(days=31)
+    start = timeutil.local_today() + timedelta(days=31)
     try:
         subscription = gateway().create_subscription(
             customer_id=recurring.mollie_customer_id, amount_cents=recurring.amount_cents,
@@ -208,7 +203,7 @@ def _start_subscription(recurring: RecurringDonation, payment: OnlinePayment,
             idempotency_key=f"{payment.idempotency_key}-subscription",
         )
     except GatewayRefused as error:
-        payments._flag(payment, f"Mollie refused the subscription: {error}")
+        payments.flag(payment, f"Mollie refused the subscription: {error}")
         return
     recurring.mollie_subscription_id = subscription.id
     recurring.mollie_mandate_id = remote.mandate_id
@@ -237,7 +232,9 @@ def _thank(donation: Donation, recurring: RecurringDonation | None) -> None:
                       label=f"thank-you mail for donation {donation.id}", **context)
 
 
-def record_subscription_payment(remote: MolliePayment) -> OnlinePayment | None:
+@payment_signals.subscription_payment.connect
+def record_subscription_payment(_sender=None, *, remote: MolliePayment,
+                                **_kwargs) -> OnlinePayment | None:
     """Our rows for a payment Mollie collected for a monthly gift (first seen in its
     webhook); None when the subscription is not ours. A concurrent webhook that
     inserted it first wins; this one then locks that row."""
@@ -280,9 +277,9 @@ def _income_account(donation: Donation) -> LedgerAccount:
     campaign = db.session.get(Campaign, donation.campaign_id) if donation.campaign_id else None
     if campaign is not None and campaign.income_account_id:
         return db.session.get(LedgerAccount, campaign.income_account_id)
-    setting = ("DONATION_ACCOUNT_COMPANY" if donation.donor_kind == DonorKind.COMPANY
-               else "DONATION_ACCOUNT_PRIVATE")
-    return payments._account(setting)
+    return ledger.account_for(AccountPurpose.DONATIONS_COMPANY
+                              if donation.donor_kind == DonorKind.COMPANY
+                              else AccountPurpose.DONATIONS_PRIVATE)
 
 
 def _gift_lines(donation: Donation, amount_cents: int, *, reverse: bool) -> list[Line]:
@@ -306,7 +303,7 @@ def gift_spec(payment: OnlinePayment):
     # The gift's number, never the donor's name: a posted entry cannot be changed, and
     # the donor's name must be erasable (coop.donations.privacy).
     return payments.spec(
-        payments._local_date(payment.paid_at), f"{what} #{donation.id}",
+        timeutil.local_date(payment.paid_at), f"{what} #{donation.id}",
         _gift_lines(donation, payment.amount_cents, reverse=False), payment.mollie_id)
 
 
@@ -315,7 +312,7 @@ def money_back_spec(payment: OnlinePayment, back: MoneyBack):
     donation = gift_of_payment(payment)
     label = "Terugbetaling" if back.kind == MoneyBackKind.REFUND else "Chargeback"
     return payments.spec(
-        local_today(), f"{label} gift #{donation.id} ({payment.mollie_id})",
+        timeutil.local_today(), f"{label} gift #{donation.id} ({payment.mollie_id})",
         _gift_lines(donation, back.amount_cents, reverse=True), back.mollie_id)
 
 
@@ -323,35 +320,45 @@ def chargeback_reversal_spec(payment: OnlinePayment, back: MoneyBack):
     """The entry of a chargeback the bank reversed: the gift booked again for its amount."""
     donation = gift_of_payment(payment)
     return payments.spec(
-        local_today(), f"Chargeback teruggedraaid gift #{donation.id} ({payment.mollie_id})",
+        timeutil.local_today(),
+        f"Chargeback teruggedraaid gift #{donation.id} ({payment.mollie_id})",
         _gift_lines(donation, back.amount_cents, reverse=False), back.mollie_id)
+
+
+@payment_signals.paid.connect_via(PaymentPurpose.DONATION)
+def _book_paid_gift(_purpose, *, payment: OnlinePayment, **_kwargs):
+    """A paid gift: its income is posted together with Mollie's fee."""
+    return [("income_entry_id", lambda: gift_spec(payment))]
+
+
+@payment_signals.chargeback_reversed.connect_via(PaymentPurpose.DONATION)
+def _book_reversed_chargeback(_purpose, *, payment: OnlinePayment, back: MoneyBack,
+                              **_kwargs) -> bool:
+    """The bank undid a chargeback of a gift: its income is booked again."""
+    payments.book(back, [("reversal_entry_id",
+                          lambda: chargeback_reversal_spec(payment, back))])
+    if back.reversal_entry_id is None:
+        payments.flag(payment, f"reversal of chargeback {back.mollie_id} not booked")
+    return True
+
+
+@payment_signals.money_back.connect_via(PaymentPurpose.DONATION)
+def _book_gift_money_back(_purpose, *, payment: OnlinePayment, back: MoneyBack,
+                          **_kwargs) -> bool | None:
+    """A refund or chargeback of a booked gift: the gift's entry mirrored."""
+    if payment.income_entry_id is None:
+        return None
+    payments.book(back, [("entry_id", lambda: money_back_spec(payment, back))])
+    if back.entry_id is None:
+        payments.flag(payment, f"{back.kind} {back.mollie_id} not booked")
+    return True
 
 
 # What a gift looks like --------------------------------------------------------------
 
-GIFT_STATUS_LABELS = {
-    "open": _l("waiting for payment"),
-    "pending": _l("waiting for payment"),
-    "authorized": _l("waiting for payment"),
-    "paid": _l("paid"),
-    "failed": _l("failed"),
-    "canceled": _l("canceled"),
-    "expired": _l("expired"),
-    "partially_refunded": _l("partially refunded"),
-    "refunded": _l("refunded"),
-    "charged_back": _l("charged back"),
-}
-
-
-def gift_status(payment: OnlinePayment) -> str:
-    if payment.status == PaymentStatus.PAID:
-        if payment.charged_back_cents:
-            return "charged_back"
-        if payment.refunded_cents >= payment.amount_cents:
-            return "refunded"
-        if payment.refunded_cents:
-            return "partially_refunded"
-    return payment.status
+# A gift's payment reads as the payment does (refunds and chargebacks included).
+GIFT_STATUS_LABELS = payments.DISPLAY_STATUS_LABELS
+gift_status = payments.display_status
 
 
 def _net():
@@ -478,7 +485,6 @@ def recurring_from_token(token: str) -> RecurringDonation | None:
 def stop_monthly(recurring: RecurringDonation, actor=None) -> RecurringDonation:
     """Cancel the Mollie subscription of a monthly gift. Stopping it twice is harmless.
     Raises PaymentError when Mollie cannot be reached (nothing changes then)."""
-    from coop.payments.gateway import GatewayUnavailable
 
     if recurring.status == RecurringStatus.CANCELED:
         return recurring
@@ -518,8 +524,6 @@ def statement_donors(year: int) -> list[tuple[str, str | None, int, int]]:
 
 
 def _year_bounds(year: int):
-    from datetime import datetime
-
     start = datetime(year, 1, 1, tzinfo=AMSTERDAM)
     end = datetime(year + 1, 1, 1, tzinfo=AMSTERDAM)
     return start, end
@@ -551,7 +555,7 @@ def statement_document(email: str, year: int) -> dict:
     name = next((d.donor_name for d, _p, _t in rows if d.donor_name), None)
     return {"year": year, "email": email, "name": name or email, "gifts": gifts,
             "total_cents": sum(g["amount_cents"] for g in gifts),
-            "organisation": organisation_document(), "today": local_today()}
+            "organisation": organisation_document(), "today": timeutil.local_today()}
 
 
 def organisation_document() -> dict:
@@ -565,6 +569,7 @@ def organisation_document() -> dict:
 
 
 def render_statement_pdf(email: str, year: int) -> bytes:
+    # Deferred on purpose: WeasyPrint takes about two seconds to import.
     from coop.pdf import render_pdf
 
     return render_pdf("pdf/donor_statement.html", **statement_document(email, year))
@@ -572,7 +577,6 @@ def render_statement_pdf(email: str, year: int) -> bytes:
 
 def render_statement_pdf_in(email: str, year: int, locale: str) -> bytes:
     """The statement PDF in the donor's language."""
-    from flask_babel import force_locale
 
     with force_locale(locale):
         return render_statement_pdf(email, year)
@@ -706,6 +710,7 @@ def agreement_document(agreement: PeriodicGiftAgreement) -> dict:
 
 
 def render_agreement_pdf(agreement: PeriodicGiftAgreement) -> bytes:
+    # Deferred on purpose: WeasyPrint takes about two seconds to import.
     from coop.pdf import render_pdf
 
     return render_pdf("pdf/periodic_gift.html", **agreement_document(agreement))

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from coop import timeutil
 from coop.accounts.forms import ConfirmForm
 from coop.args import int_arg
 from coop.donations import privacy, services
@@ -31,6 +32,7 @@ from coop.donations.models import (
 from coop.extensions import db
 from coop.forms import show_error
 from coop.ledger.models import AccountKind, CostCentre, LedgerAccount
+from coop.money import format_plain
 from coop.payments import services as payments
 from coop.payments.models import OnlinePayment
 from coop.permissions import Permission, public, require
@@ -254,8 +256,6 @@ def _campaign_form(campaign=None, formdata=None):
                                         LedgerAccount.is_active.is_(True))
             .order_by(LedgerAccount.code))]
     if campaign is not None and formdata is None and campaign.target_cents:
-        from coop.money import format_plain
-
         form.target.data = format_plain(campaign.target_cents).replace(".", ",")
     return form
 
@@ -298,9 +298,9 @@ def campaign_edit(campaign_id: int):
 @bp.get("/donations/statements")
 @require(Permission.FINANCE_READ)
 def statements():
-    year = int_arg("year") or services.local_today().year - 1
+    year = int_arg("year") or timeutil.local_today().year - 1
     if not 2000 <= year <= 2100:
-        year = services.local_today().year - 1
+        year = timeutil.local_today().year - 1
     donors = services.statement_donors(year)
     return render_template("donations/statements.html", year=year, donors=donors,
                            mailed=services.statement_mails(year),
@@ -361,8 +361,8 @@ def agreement_new():
     form = AgreementForm()
     organisation = services.organisation_document()
     if request.method == "GET":
-        form.start_date.data = date(services.local_today().year + 1, 1, 1)
-        form.signed_on.data = services.local_today()
+        form.start_date.data = date(timeutil.local_today().year + 1, 1, 1)
+        form.signed_on.data = timeutil.local_today()
         return render_template("donations/agreement_form.html", form=form,
                                organisation=organisation)
     if form.validate_on_submit():

@@ -4,6 +4,12 @@ from datetime import date
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from coop import timeutil
+from coop.dues import services
+from coop.dues.models import Invoice
+from coop.extensions import db
 
 
 @click.command("send-reminders")
@@ -12,10 +18,8 @@ from flask.cli import with_appcontext
 @with_appcontext
 def send_reminders_command(today) -> None:
     """Mail a reminder for every overdue invoice that is due one; never twice."""
-    from coop.dues import services
-    from coop.extensions import db
 
-    day: date = today.date() if today else services.local_today()
+    day: date = today.date() if today else timeutil.local_today()
     result = services.send_reminders(day)
     db.session.commit()
     click.echo(f"{result.sent} reminders sent, {result.no_email} without email address, "
@@ -28,11 +32,6 @@ def send_reminders_command(today) -> None:
 @with_appcontext
 def archive_invoices_command() -> None:
     """Write the PDF of every invoice that has none in the archive yet."""
-    from sqlalchemy import select
-
-    from coop.dues import services
-    from coop.dues.models import Invoice
-    from coop.extensions import db
 
     written = 0
     for invoice in db.session.scalars(

@@ -8,11 +8,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from coop.dues.models import PaymentMethod
-from coop.forms import MAX_INT, IntegerField
-from coop.money import MoneyError, parse_amount
+from coop.forms import AmountField, IntegerField
 
 _REQUIRED = InputRequired(message=_l("This field is required."))
 _DATE_MESSAGE = _l("Enter a date like 2026-03-31.")
@@ -23,24 +22,6 @@ METHOD_LABELS = {
     PaymentMethod.MOLLIE: _l("Online (Mollie)"),
     PaymentMethod.SEPA_DIRECT_DEBIT: _l("SEPA direct debit"),
 }
-
-
-class AmountField(StringField):
-    """An amount typed as text (`12,50`, `1.234,56`); `cents` holds the parsed value."""
-
-    cents: int | None = None
-
-    def pre_validate(self, form):
-        self.cents = None
-        if not (self.data or "").strip():
-            return
-        try:
-            cents = parse_amount(self.data)
-        except MoneyError as error:
-            raise ValidationError(str(error)) from error
-        if abs(cents) > MAX_INT:  # what an INTEGER column of cents holds
-            raise ValidationError(_l("This amount is too large."))
-        self.cents = cents
 
 
 class GenerateDuesForm(FlaskForm):

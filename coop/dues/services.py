@@ -24,15 +24,18 @@ Decisions the code encodes:
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import and_, exists, func, select
 
-from coop import audit
+from coop import audit, timeutil
+from coop.accounts.models import User
+from coop.dues import posting as dues_posting
 from coop.dues.models import (
     Invoice,
     InvoiceKind,
@@ -43,13 +46,19 @@ from coop.dues.models import (
     PaymentMethod,
     ReminderLog,
 )
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.fiscal import fiscal_year_bounds, fiscal_year_of
-from coop.ledger import dues_posting
+from coop.ledger import services as ledger
+from coop.ledger import signals as ledger_signals
+from coop.ledger.models import EntrySource, JournalEntry
 from coop.ledger.services import LedgerError
 from coop.locking import lock_rows, locked, locked_row
 from coop.mail import MailError, send_mail
+from coop.members import signals as member_signals
 from coop.members.models import Membership, MembershipType, Person
+from coop.money import format_money
+from coop.payments import services as payments
 from coop.settings.models import DuesProration
 from coop.settings.services import get_organisation, payment_iban
 from coop.templating import money_locale
@@ -63,17 +72,38 @@ MANUAL_PAYMENT_METHODS = (PaymentMethod.CASH, PaymentMethod.BANK_TRANSFER)
 _BATCH = 500
 
 
-class DuesError(Exception):
+class DuesError(ServiceError):
     """A refused dues action. `field` names the form field the message belongs to."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+
+def paid_so_far():
+    """Cents paid so far on `Invoice` (reversed payments left out), as a subquery
+    correlated to the invoice of the enclosing query: the one home of "paid so far"."""
+    return (
+        select(func.coalesce(func.sum(Payment.amount_cents), 0))
+        .where(Payment.invoice_id == Invoice.id, Payment.reversed_on.is_(None))
+        .correlate(Invoice).scalar_subquery()
+    )
 
 
-def local_today() -> date:
-    return datetime.now(AMSTERDAM).date()
+@ledger_signals.open_receivables.connect
+def open_receivables(_sender=None, **_kwargs):
+    """The open dues invoices as (due_date, remaining_cents), for the ledger's cash
+    forecast and the dashboard's ledger tile."""
+    return (
+        select(Invoice.due_date.label("due_date"),
+               (Invoice.total_cents - paid_so_far()).label("remaining_cents"))
+        .where(Invoice.kind == InvoiceKind.INVOICE.value,
+               Invoice.status == InvoiceStatus.OPEN.value)
+    )
+
+
+@member_signals.person_filter.connect_via("dues_open")
+def _person_has_open_invoice(_sender, **_kwargs):
+    """The register's "dues open" filter: the person has an open invoice."""
+    return exists().where(Invoice.person_id == Person.id,
+                          Invoice.status == InvoiceStatus.OPEN.value)
+
 
 
 # Fiscal years ------------------------------------------------------------------------
@@ -153,6 +183,45 @@ def _dues_description(dues_year: int, type_name: str, months: int | None) -> str
     return text
 
 
+def _owing_dues(year_start: date, year_end: date, membership_ids=None):
+    """(Membership, MembershipType, Person) of the memberships that owe dues for the
+    fiscal year from `year_start` to `year_end` (or only those of `membership_ids`)."""
+    owing = (
+        select(Membership, MembershipType, Person)
+        .join(MembershipType, MembershipType.id == Membership.type_id)
+        .join(Person, Person.id == Membership.person_id)
+        .where(
+            MembershipType.yearly_dues_cents > 0,
+            # Only members: admitted (not an aspirant, nor one turned down) in the year.
+            Membership.admitted_on.is_not(None),
+            Membership.admitted_on <= year_end,
+            Membership.end_date.is_(None) | (Membership.end_date >= year_start),
+        )
+    )
+    if membership_ids is not None:
+        owing = owing.where(Membership.id.in_(list(membership_ids)))
+    return owing
+
+
+def _invoiced_for(fiscal_year: int):
+    """The membership's dues invoice of the year, as a correlated subquery. A credited
+    invoice no longer counts: the member gets a corrected one."""
+    return select(Invoice.id).where(
+        Invoice.membership_id == Membership.id,
+        Invoice.dues_year == fiscal_year,
+        Invoice.kind == InvoiceKind.INVOICE.value,
+        Invoice.status != InvoiceStatus.CREDITED.value,
+    )
+
+
+def _months_charged(joined: date, year_start: date, proration: str) -> int | None:
+    """The months a member who joined during the year pays for (monthly proration),
+    for the invoice line; None for a whole year."""
+    if joined >= year_start and proration == DuesProration.MONTHLY:
+        return 12 - ((joined.year - year_start.year) * 12 + joined.month - year_start.month)
+    return None
+
+
 def generate_dues(
     fiscal_year: int, issue_date: date, actor=None, membership_ids=None
 ) -> GenerationResult:
@@ -177,27 +246,8 @@ def generate_dues(
     # Lock first, then look: a concurrent run's invoices are visible once we hold it.
     sequence = _lock_sequence(fiscal_year_of(issue_date, start_month))
 
-    owing = (
-        select(Membership, MembershipType, Person)
-        .join(MembershipType, MembershipType.id == Membership.type_id)
-        .join(Person, Person.id == Membership.person_id)
-        .where(
-            MembershipType.yearly_dues_cents > 0,
-            # Only members: admitted (not an aspirant, nor one turned down) in the year.
-            Membership.admitted_on.is_not(None),
-            Membership.admitted_on <= year_end,
-            Membership.end_date.is_(None) | (Membership.end_date >= year_start),
-        )
-    )
-    if membership_ids is not None:
-        owing = owing.where(Membership.id.in_(list(membership_ids)))
-    # A credited invoice no longer counts: the member gets a corrected one.
-    invoiced = select(Invoice.id).where(
-        Invoice.membership_id == Membership.id,
-        Invoice.dues_year == fiscal_year,
-        Invoice.kind == InvoiceKind.INVOICE.value,
-        Invoice.status != InvoiceStatus.CREDITED.value,
-    )
+    owing = _owing_dues(year_start, year_end, membership_ids)
+    invoiced = _invoiced_for(fiscal_year)
     result = GenerationResult(fiscal_year=fiscal_year, invoice_year=sequence.fiscal_year)
     result.already_invoiced = db.session.scalar(
         select(func.count()).select_from(owing.where(invoiced.exists()).subquery())
@@ -215,11 +265,7 @@ def generate_dues(
         if amount <= 0:
             result.not_charged += 1
             continue
-        months = None
-        if joined >= year_start and organisation.dues_proration == DuesProration.MONTHLY:
-            months = 12 - (
-                (joined.year - year_start.year) * 12 + joined.month - year_start.month
-            )
+        months = _months_charged(joined, year_start, organisation.dues_proration)
         sequence_number, number = _take_number(sequence)
         invoice = Invoice(
             issuer=issuer,
@@ -329,13 +375,23 @@ def remaining_cents(invoice: Invoice) -> int:
     return invoice.total_cents - paid_cents(invoice)
 
 
+# "Overdue" is not stored: an open invoice past its due date. Its one home is here.
+OVERDUE = "overdue"
+
+
+def overdue_condition(today: date):
+    """The SQL condition for an overdue invoice (lists, filters)."""
+    return and_(Invoice.status == InvoiceStatus.OPEN.value, Invoice.due_date < today)
+
+
 def is_overdue(invoice: Invoice, today: date | None = None) -> bool:
-    return invoice.status == InvoiceStatus.OPEN and invoice.due_date < (today or local_today())
+    today = today or timeutil.local_today()
+    return invoice.status == InvoiceStatus.OPEN and invoice.due_date < today
 
 
 def display_status(invoice: Invoice, today: date | None = None) -> str:
     """The stored status, or `overdue` for an open invoice past its due date."""
-    return "overdue" if is_overdue(invoice, today) else invoice.status
+    return OVERDUE if is_overdue(invoice, today) else invoice.status
 
 
 def _lock_invoice(invoice: Invoice) -> Invoice:
@@ -457,14 +513,12 @@ def record_payment(
         raise DuesError(_l("The amount must be more than zero."), "amount")
     remaining = invoice.total_cents - paid_cents(invoice)
     if amount_cents > remaining:
-        from coop.money import format_money
-
         raise DuesError(
             _l("That is more than the %(remaining)s still due.",
                remaining=format_money(remaining, money_locale())),
             "amount",
         )
-    if paid_on > (today or local_today()):
+    if paid_on > (today or timeutil.local_today()):
         raise DuesError(_l("The payment date cannot be in the future."), "paid_on")
     payment = Payment(
         invoice_id=invoice.id,
@@ -501,7 +555,6 @@ def reverse_payment(
     open (credited or written off since), a date before the payment or in the future,
     no reason, or when the ledger refuses the correction (a closed year), at `day`.
     """
-    from coop.ledger import services as ledger
 
     reason = (reason or "").strip()
     if not reason:
@@ -515,7 +568,7 @@ def reverse_payment(
                            "be reversed here."))
     if day < payment.paid_on:
         raise DuesError(_l("A reversal cannot be dated before the payment."), "day")
-    if day > (today or local_today()):
+    if day > (today or timeutil.local_today()):
         raise DuesError(_l("The date cannot be in the future."), "day")
     entry = payment_entry(payment)
     if entry is not None:
@@ -540,7 +593,6 @@ def reverse_payment(
 
 def payment_entry(payment: Payment):
     """The journal entry that booked `payment` (None for one booked before the ledger)."""
-    from coop.ledger.models import EntrySource, JournalEntry
 
     return db.session.scalar(
         select(JournalEntry).where(
@@ -591,7 +643,8 @@ def write_off(invoice: Invoice, reason: str, actor=None, today: date | None = No
     remaining = invoice.total_cents - paid_cents(invoice)
     invoice.status = InvoiceStatus.WRITTEN_OFF.value
     db.session.flush()
-    _to_ledger(dues_posting.post_write_off, invoice, remaining, today or local_today(), actor)
+    day = today or timeutil.local_today()
+    _to_ledger(dues_posting.post_write_off, invoice, remaining, day, actor)
     audit.record(
         "finance:invoice:write_off",
         {"number": invoice.number, "amount_cents": remaining, "reason": reason},
@@ -634,10 +687,8 @@ def send_reminders(today: date | None = None, actor=None) -> ReminderResult:
     address is counted, not mailed. A mail server error skips that invoice (it is
     tried again on the next run) and is counted as failed.
     """
-    from coop.accounts.models import User
-    from coop.payments.services import pay_url
 
-    today = today or local_today()
+    today = today or timeutil.local_today()
     organisation = get_organisation()
     after_days = organisation.reminder_after_days
     first_due_before = today - timedelta(days=after_days)
@@ -783,6 +834,7 @@ def invoice_document(invoice: Invoice) -> dict:
 
 
 def render_invoice_pdf(invoice: Invoice) -> bytes:
+    # Deferred on purpose: WeasyPrint takes about two seconds to import.
     from coop.pdf import render_pdf
 
     document = invoice_document(invoice)
@@ -829,3 +881,35 @@ def _write_once(path: Path, data: bytes) -> bool:
         temporary.unlink()
     os.chmod(path, 0o444)
     return True
+
+
+# The "pay now" link ------------------------------------------------------------------
+
+PAY_SALT = "dues-pay-now"
+
+
+def _pay_serializer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=PAY_SALT)
+
+
+def pay_token(invoice) -> str:
+    """The token in a dues invoice's "pay now" link (mail and portal): it names the
+    invoice and cannot be guessed or changed into another invoice's."""
+    return _pay_serializer().dumps({"i": invoice.id, "n": invoice.number})
+
+
+def pay_url(invoice) -> str:
+    return payments.external_url("pay.pay_invoice", pay_token=pay_token(invoice))
+
+
+def invoice_from_token(token: str):
+    try:
+        data = _pay_serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    invoice = db.session.get(Invoice, data.get("i")) if isinstance(data.get("i"), int) else None
+    if invoice is None or invoice.number != data.get("n"):
+        return None
+    return invoice

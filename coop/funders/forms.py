@@ -3,8 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from coop.dues.forms import AmountField
-from coop.forms import ChosenRow
+from coop.forms import AmountField, ChosenRow
 from coop.funders.models import AgreementKind, FunderKind
 
 _REQUIRED = InputRequired(message=_l("This field is required."))

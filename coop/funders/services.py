@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
 from coop import audit
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.forms import row_id
 from coop.funders.models import (
@@ -21,6 +22,7 @@ from coop.funders.models import (
     FunderKind,
     ReportingDeadline,
 )
+from coop.ledger import signals as ledger_signals
 from coop.ledger.models import (
     AccountKind,
     CostCentre,
@@ -38,13 +40,8 @@ from coop.templating import date_filter
 DEADLINE_NOTICE_DAYS = 30
 
 
-class FunderError(Exception):
+class FunderError(ServiceError):
     """A refused change. `field` names the form field the message belongs to."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # Funders and agreements ---------------------------------------------------------------
@@ -373,6 +370,11 @@ class RevenueOverview:
         return self.largest_share * 100 > self.threshold_percent
 
 
+# How the revenue page reads the HHI (the usual bands of the index).
+HHI_SPREAD_BELOW = 1_500  # below: the income is spread over many sources
+HHI_CONCENTRATED_ABOVE = 2_500  # above: the income leans on few sources
+
+
 def revenue_overview(start: date, end: date) -> RevenueOverview:
     """Income over the period per RJ 650 category and per funder (through the
     agreement on each line), with the largest funder's share of all income, the HHI
@@ -429,7 +431,34 @@ def agreements_open_for_posting(since: date) -> list[tuple[int, str]]:
         .where(FunderAgreement.end_date >= since)
         .order_by(Funder.name, FunderAgreement.start_date.desc(), FunderAgreement.reference)
     ).all()
-    return [(row.id, f"{row.name} · {row.reference} · {row.title}") for row in rows]
+    return [(row.id, _agreement_label(row.name, row.reference, row.title)) for row in rows]
+
+
+def _agreement_label(funder_name: str, reference: str, title: str) -> str:
+    return f"{funder_name} · {reference} · {title}"
+
+
+@ledger_signals.agreement_labels.connect
+def agreement_labels(agreement_ids, **_kwargs) -> dict[int, str]:
+    """{id: label} of these agreements, labelled as in the entry form's selector."""
+    rows = db.session.execute(
+        select(FunderAgreement.id, Funder.name, FunderAgreement.reference,
+               FunderAgreement.title)
+        .join(Funder, Funder.id == FunderAgreement.funder_id)
+        .where(FunderAgreement.id.in_(agreement_ids))
+    ).all()
+    return {row.id: _agreement_label(row.name, row.reference, row.title) for row in rows}
+
+
+@ledger_signals.agreement_choices.connect
+def _agreement_choices(since: date, **_kwargs) -> list[tuple[int, str]]:
+    return agreements_open_for_posting(since)
+
+
+@ledger_signals.agreement_for_line.connect
+def _agreement_for_line(raw_id, entry_date: date | None = None, **_kwargs) -> int | None:
+    agreement = agreement_for_posting(raw_id, entry_date)
+    return agreement.id if agreement is not None else None
 
 
 def agreement_for_posting(raw_id, entry_date: date | None) -> FunderAgreement | None:

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
+from coop import timeutil
 from coop.args import int_arg
-from coop.dues.services import local_today
 from coop.extensions import db
 from coop.fiscal import fiscal_year_bounds, fiscal_year_of
 from coop.forms import show_error
@@ -46,7 +46,7 @@ def _year() -> tuple[int, object, object]:
     start_month = get_organisation().fiscal_year_start_month
     year = int_arg("year", low=2000)
     if year is None or year > 2100:
-        year = fiscal_year_of(local_today(), start_month)
+        year = fiscal_year_of(timeutil.local_today(), start_month)
     start, end = fiscal_year_bounds(year, start_month)
     return year, start, end
 
@@ -71,8 +71,8 @@ def index():
     return render_template(
         "funders/index.html", funders=funders,
         agreements=services.earmarks(),
-        deadlines=services.deadlines_needing_attention(local_today()),
-        today=local_today(), **_labels(),
+        deadlines=services.deadlines_needing_attention(timeutil.local_today()),
+        today=timeutil.local_today(), **_labels(),
     )
 
 
@@ -193,9 +193,9 @@ def _render_agreement(agreement: FunderAgreement, deadline_form=None, status=200
         centre=db.session.get(CostCentre, agreement.cost_centre_id)
         if agreement.cost_centre_id else None,
         money=services.earmark_of(agreement), lines=lines, lines_shown=LINES_SHOWN,
-        deadlines=deadlines, today=local_today(),
+        deadlines=deadlines, today=timeutil.local_today(),
         deadline_form=deadline_form or DeadlineForm(formdata=None),
-        submitted_form=SubmittedForm(formdata=None, submitted_on=local_today()),
+        submitted_form=SubmittedForm(formdata=None, submitted_on=timeutil.local_today()),
         **_labels(),
     ), status
 
@@ -233,7 +233,7 @@ def deadline_submitted(deadline_id: int):
         flash(_("Enter the date the report was sent."), "error")
     else:
         try:
-            services.mark_submitted(deadline, form.submitted_on.data, today=local_today())
+            services.mark_submitted(deadline, form.submitted_on.data, today=timeutil.local_today())
         except FunderError as error:
             db.session.rollback()
             flash(str(error.message), "error")
@@ -288,7 +288,10 @@ def revenue():
     export = report_download(f"inkomstenbronnen-{year}", _("Revenue streams"), header,
                              _revenue_rows(overview))
     return export or render_template("funders/revenue.html", overview=overview, year=year,
-                                     years=_years(year), **_labels())
+                                     years=_years(year),
+                                     hhi_spread_below=services.HHI_SPREAD_BELOW,
+                                     hhi_concentrated_above=services.HHI_CONCENTRATED_ABOVE,
+                                     **_labels())
 
 
 @bp.get("/earmarks")

@@ -9,10 +9,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from coop.forms import ChosenRow, IntegerField
+from coop.forms import ChosenRow, DayField, IntegerField
 from coop.governance.models import SignatureAuthority
 from coop.governance.services import AUTHORITY_LABELS, KIND_LABELS
-from coop.members.forms import DayField
 
 _REQUIRED = InputRequired(message=_l("This field is required."))
 _DATE_REQUIRED = InputRequired(message=_l("Enter a date."))

@@ -13,14 +13,15 @@ re-eligible.
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from coop import audit
+from coop import audit, timeutil
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.governance.models import (
     SINGLE_BODY_KINDS,
@@ -31,6 +32,7 @@ from coop.governance.models import (
     SignatureAuthority,
 )
 from coop.locking import lock_row
+from coop.meetings.models import Decision, Outcome
 from coop.members.models import Membership, Person
 from coop.settings.services import get_organisation
 from coop.timeutil import AMSTERDAM, utcnow
@@ -55,17 +57,9 @@ AUTHORITY_LABELS = {
 }
 
 
-class GovernanceError(Exception):
+class GovernanceError(ServiceError):
     """A refused governance change. `field` names the form field the message belongs to."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-def local_today() -> date:
-    return datetime.now(AMSTERDAM).date()
 
 
 def _day(value: date) -> str:
@@ -224,7 +218,7 @@ def update_position(position: Position, values: dict[str, Any], actor=None) -> d
     today on."""
     body = db.session.get(Body, position.body_id)
     values = _check_position(body, values, position.id)
-    today = local_today()
+    today = timeutil.local_today()
     terms = [(a.start_date, a.last_day) for a in db.session.scalars(
         select(Appointment).where(Appointment.position_id == position.id, IN_FORCE))
         if a.last_day >= today]
@@ -346,7 +340,6 @@ def find_decision(number: str | None):
     """The adopted ALV decision with this number (e.g. "2026-003"), or None when no
     number is given. Raises GovernanceError when there is no such decision or it was
     not adopted."""
-    from coop.meetings.models import Decision, Outcome
 
     number = (number or "").strip()
     if not number:
@@ -364,6 +357,63 @@ def find_decision(number: str | None):
             "decision",
         )
     return decision
+
+
+def _check_seat_free(person: Person, position: Position, start_date: date,
+                     end_date: date) -> None:
+    """Raises GovernanceError when the person already holds the position in the period,
+    or when every seat of the position is taken in it."""
+    same = db.session.scalar(
+        _overlapping(
+            select(Appointment).where(Appointment.person_id == person.id,
+                                      Appointment.position_id == position.id),
+            start_date, end_date,
+        ).limit(1)
+    )
+    if same is not None:
+        raise GovernanceError(
+            _l("%(name)s already holds this position from %(start)s to %(end)s.",
+               name=person.display_name, start=_day(same.start_date), end=_day(same.last_day)),
+            "start_date",
+        )
+    others = db.session.scalars(
+        _overlapping(select(Appointment).where(Appointment.position_id == position.id),
+                     start_date, end_date)
+    ).all()
+    if _most_at_once([(a.start_date, a.last_day) for a in others], start_date,
+                     end_date) >= position.seats:
+        raise GovernanceError(
+            _l("Every seat of %(position)s is taken in this period (%(seats)s).",
+               position=position.name, seats=position.seats),
+            "start_date",
+        )
+
+
+def _next_term_number(person: Person, body: Body, rules: TermRules, start_date: date) -> int:
+    """1, or the next number of a series of consecutive terms on the body. Raises
+    GovernanceError when the statutes do not allow immediate reappointment or the
+    series has reached its maximum."""
+    before = _previous_term(person, body, start_date)
+    term_number = 1
+    if before is not None and start_date <= before.last_day + BREAK_THAT_ENDS_A_SERIES:
+        again_from = before.last_day + BREAK_THAT_ENDS_A_SERIES + timedelta(days=1)
+        if not rules.immediately_reeligible:
+            raise GovernanceError(
+                _l("The statutes do not allow immediate reappointment: %(name)s can be "
+                   "appointed to the %(body)s again from %(date)s.",
+                   name=person.display_name, body=body.name, date=_day(again_from)),
+                "person",
+            )
+        term_number = before.term_number + 1
+        if term_number > rules.max_terms:
+            raise GovernanceError(
+                _l("%(name)s has served %(count)s consecutive terms on the %(body)s, the "
+                   "most the statutes allow; a new term can start from %(date)s.",
+                   name=person.display_name, count=before.term_number, body=body.name,
+                   date=_day(again_from)),
+                "person",
+            )
+    return term_number
 
 
 def appoint(person: Person, position: Position, start_date: date, term_years: int | None,
@@ -405,52 +455,10 @@ def appoint(person: Person, position: Position, start_date: date, term_years: in
                name=person.display_name, date=_day(start_date), body=body.name),
             "person",
         )
-    same = db.session.scalar(
-        _overlapping(
-            select(Appointment).where(Appointment.person_id == person.id,
-                                      Appointment.position_id == position.id),
-            start_date, end_date,
-        ).limit(1)
-    )
-    if same is not None:
-        raise GovernanceError(
-            _l("%(name)s already holds this position from %(start)s to %(end)s.",
-               name=person.display_name, start=_day(same.start_date), end=_day(same.last_day)),
-            "start_date",
-        )
-    others = db.session.scalars(
-        _overlapping(select(Appointment).where(Appointment.position_id == position.id),
-                     start_date, end_date)
-    ).all()
-    if _most_at_once([(a.start_date, a.last_day) for a in others], start_date,
-                     end_date) >= position.seats:
-        raise GovernanceError(
-            _l("Every seat of %(position)s is taken in this period (%(seats)s).",
-               position=position.name, seats=position.seats),
-            "start_date",
-        )
+    _check_seat_free(person, position, start_date, end_date)
     _check_kascommissie_apart_from_board(person, body, start_date, end_date)
 
-    before = _previous_term(person, body, start_date)
-    term_number = 1
-    if before is not None and start_date <= before.last_day + BREAK_THAT_ENDS_A_SERIES:
-        again_from = before.last_day + BREAK_THAT_ENDS_A_SERIES + timedelta(days=1)
-        if not rules.immediately_reeligible:
-            raise GovernanceError(
-                _l("The statutes do not allow immediate reappointment: %(name)s can be "
-                   "appointed to the %(body)s again from %(date)s.",
-                   name=person.display_name, body=body.name, date=_day(again_from)),
-                "person",
-            )
-        term_number = before.term_number + 1
-        if term_number > rules.max_terms:
-            raise GovernanceError(
-                _l("%(name)s has served %(count)s consecutive terms on the %(body)s, the "
-                   "most the statutes allow; a new term can start from %(date)s.",
-                   name=person.display_name, count=before.term_number, body=body.name,
-                   date=_day(again_from)),
-                "person",
-            )
+    term_number = _next_term_number(person, body, rules, start_date)
     appointment = Appointment(
         person_id=person.id, position_id=position.id, start_date=start_date,
         term_years=term_years, end_date=end_date, term_number=term_number,
@@ -583,7 +591,7 @@ def void_appointment(appointment: Appointment, reason: str | None, actor=None) -
     if not reason:
         raise GovernanceError(_l("Say what the mistake was."), "void_reason")
     recorded = appointment.created_at.astimezone(AMSTERDAM)
-    if appointment.start_date <= local_today() and utcnow() - recorded > VOID_WINDOW:
+    if appointment.start_date <= timeutil.local_today() and utcnow() - recorded > VOID_WINDOW:
         raise GovernanceError(
             _l("This term started on %(start)s and was recorded on %(recorded)s, more than "
                "30 days ago: it can no longer be withdrawn as a mistake. Record the "

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from coop import timeutil
 from coop.args import int_arg
 from coop.extensions import db
 from coop.forms import show_error
@@ -23,6 +24,7 @@ from coop.governance.forms import (
 from coop.governance.models import Appointment, Body, BodyKind, Position
 from coop.governance.services import GovernanceError
 from coop.meetings.models import Decision
+from coop.members import signals as member_signals
 from coop.members.models import Person
 from coop.pdf import render_pdf
 from coop.permissions import Permission, has_permission, require
@@ -34,6 +36,14 @@ SCHEDULE_YEARS = 5
 PORTAL_KINDS = (BodyKind.BOARD, BodyKind.SUPERVISORY_BOARD, BodyKind.AUDIT_COMMITTEE)
 
 
+@member_signals.person_page.connect
+def _positions_on_person_page(person, **_kwargs):
+    """The person's positions on the register's person page, for whoever may read them."""
+    if not has_permission(Permission.GOVERNANCE_READ):
+        return None
+    return {"positions": services.person_positions(person.id, timeutil.local_today())}
+
+
 def _nothing_saved() -> None:
     flash(_("Nothing was saved: correct the fields marked below."), "error")
 
@@ -41,7 +51,7 @@ def _nothing_saved() -> None:
 @bp.get("/")
 @require(Permission.GOVERNANCE_READ)
 def index():
-    today = services.local_today()
+    today = timeutil.local_today()
     every_term = services.all_terms(include_voided=True)
     terms = [t for t in every_term if t.appointment.voided_at is None]
     bodies = services.bodies_with_positions()
@@ -217,7 +227,7 @@ def _refilled(form):
 
 def _appointment_page(appointment, reappoint_form=None, step_down_form=None, void_form=None,
                       status=200):
-    today = services.local_today()
+    today = timeutil.local_today()
     person = db.session.get(Person, appointment.person_id)
     position = db.session.get(Position, appointment.position_id)
     body = db.session.get(Body, position.body_id)
@@ -319,7 +329,7 @@ def void(appointment_id: int):
 
 
 def _schedule():
-    today = services.local_today()
+    today = timeutil.local_today()
     first_year = int_arg("from", today.year, low=2000)
     if first_year > 2100:
         first_year = today.year
@@ -354,7 +364,7 @@ def rotation_pdf():
 @require(Permission.PORTAL_OWN)
 def for_members():
     """Who runs the coop and who signs for it: names and positions, nothing more."""
-    today = services.local_today()
+    today = timeutil.local_today()
     return render_template(
         "governance/for_members.html", today=today,
         bodies=services.current_bodies(today, PORTAL_KINDS),

@@ -3,13 +3,14 @@
 import click
 from flask.cli import with_appcontext
 
+from coop.extensions import db
+from coop.ledger import services
+
 
 @click.command("seed-chart")
 @with_appcontext
 def seed_chart_command() -> None:
     """Add the default chart of accounts (only the accounts not there yet)."""
-    from coop.extensions import db
-    from coop.ledger import services
 
     added = services.seed_default_chart()
     db.session.commit()
@@ -21,8 +22,6 @@ def seed_chart_command() -> None:
 @with_appcontext
 def open_year_command(year: int) -> None:
     """Open fiscal YEAR (its bounds from the fiscal year start month)."""
-    from coop.extensions import db
-    from coop.ledger import services
 
     try:
         fiscal_year = services.open_fiscal_year(year)

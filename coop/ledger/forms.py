@@ -13,8 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from coop.dues.forms import AmountField
-from coop.forms import ChosenRow, IntegerField
+from coop.forms import AmountField, ChosenRow, IntegerField
 from coop.ledger.models import AccountKind
 
 _REQUIRED = InputRequired(message=_l("This field is required."))

@@ -113,6 +113,9 @@ class AccountPurpose(StrEnum):
     DUES_INCOME = "dues_income"
     BAD_DEBTS = "bad_debts"
     GENERAL_RESERVE = "general_reserve"  # where a closed year's result goes
+    DONATIONS_PRIVATE = "donations_private"  # online gifts from private persons
+    DONATIONS_COMPANY = "donations_company"  # online gifts from companies
+    PAYMENT_FEES = "payment_fees"  # what Mollie keeps of a payment
 
 
 class EntrySource(StrEnum):

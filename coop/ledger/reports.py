@@ -14,10 +14,10 @@ balance and the balance sheet include them.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Date, and_, case, false, func, literal, select, union_all
 
-from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus, Payment
 from coop.extensions import db
+from coop.ledger import signals
 from coop.ledger.models import (
     RAISED_INCOME,
     AccountKind,
@@ -33,6 +33,7 @@ from coop.ledger.models import (
     JournalLine,
     LedgerAccount,
 )
+from coop.signals import values_from_signal
 
 CREDIT_NORMAL = (AccountKind.LIABILITY, AccountKind.EQUITY, AccountKind.INCOME)
 
@@ -400,6 +401,16 @@ def _add_months(day: date, months: int) -> date:
     return date(day.year + month // 12, month % 12 + 1, 1)
 
 
+def _open_receivables():
+    """The open items of every domain with money to come in (`signals.open_receivables`)
+    as one subquery of (due_date, remaining_cents)."""
+    sources = values_from_signal(signals.open_receivables)
+    if not sources:
+        return select(literal(None, Date).label("due_date"),
+                      literal(0).label("remaining_cents")).where(false()).subquery()
+    return (sources[0] if len(sources) == 1 else union_all(*sources)).subquery()
+
+
 def cash_forecast(today: date, months: int = 12) -> tuple[int, list[ForecastMonth]]:
     """Liquid assets today, then month by month: plus the open dues invoices by due
     month (overdue ones in the first), minus open payables (in the first month)."""
@@ -410,17 +421,11 @@ def cash_forecast(today: date, months: int = 12) -> tuple[int, list[ForecastMont
     payables = sum(natural(accounts[a].kind, cents) for a, cents in balances.items()
                    if accounts[a].category == BalanceCategory.SHORT_TERM_DEBTS)
     first = date(today.year, today.month, 1)
-    paid = (
-        select(func.coalesce(func.sum(Payment.amount_cents), 0))
-        .where(Payment.invoice_id == Invoice.id, Payment.reversed_on.is_(None))
-        .correlate(Invoice).scalar_subquery()
-    )
-    due_month = case((Invoice.due_date < first, first), else_=Invoice.due_date)
+    receivables = _open_receivables()
+    due_month = case((receivables.c.due_date < first, first), else_=receivables.c.due_date)
     open_rows = db.session.execute(
-        select(due_month, Invoice.total_cents - paid)
-        .where(Invoice.kind == InvoiceKind.INVOICE.value,
-               Invoice.status == InvoiceStatus.OPEN.value,
-               Invoice.due_date < _add_months(first, months))
+        select(due_month, receivables.c.remaining_cents)
+        .where(receivables.c.due_date < _add_months(first, months))
     ).all()
     by_month: dict[date, int] = {}
     for day, remaining in open_rows:
@@ -475,12 +480,8 @@ def ledger_tile(today: date, fiscal_year: int, year_start: date) -> LedgerTile:
                _posted(year_start, today, closing=False))
         .scalar_subquery()
     )
-    open_invoice = and_(Invoice.kind == InvoiceKind.INVOICE.value,
-                        Invoice.status == InvoiceStatus.OPEN.value)
-    invoiced = (select(func.coalesce(func.sum(Invoice.total_cents), 0))
-                .where(open_invoice).scalar_subquery())
-    paid = (select(func.coalesce(func.sum(Payment.amount_cents), 0))
-            .join(Invoice, Invoice.id == Payment.invoice_id)
-            .where(open_invoice, Payment.reversed_on.is_(None)).scalar_subquery())
-    row = db.session.execute(select(bank_id, bank, result, invoiced - paid)).one()
+    receivables = _open_receivables()
+    still_to_come = (select(func.coalesce(func.sum(receivables.c.remaining_cents), 0))
+                     .scalar_subquery())
+    row = db.session.execute(select(bank_id, bank, result, still_to_come)).one()
     return LedgerTile(row[0], int(row[1]), fiscal_year, int(row[2]), int(row[3]))

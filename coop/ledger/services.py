@@ -21,13 +21,16 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from coop import audit
+from coop.errors import ServiceError
 from coop.extensions import db
-from coop.fiscal import fiscal_year_bounds
+from coop.fiscal import fiscal_year_bounds, fiscal_year_of
 from coop.ledger.models import (
     CATEGORIES_BY_KIND,
     AccountKind,
     AccountPurpose,
+    AuditFinding,
     BalanceCategory,
+    Budget,
     CostCategory,
     CostCentre,
     EntrySource,
@@ -47,13 +50,8 @@ from coop.templating import money_locale
 from coop.timeutil import utcnow
 
 
-class LedgerError(Exception):
+class LedgerError(ServiceError):
     """A refused ledger action. `field` names the form field the message belongs to."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # The chart of accounts ----------------------------------------------------------------
@@ -89,12 +87,12 @@ DEFAULT_CHART: list[tuple[str, str, AccountKind, str, AccountPurpose | None]] = 
     ("4700", "Verzekeringen", X, CC.MANAGEMENT, None),
     ("4800", "Afschrijvingen", X, CC.MANAGEMENT, None),
     ("4850", "Oninbare contributies", X, CC.MANAGEMENT, AccountPurpose.BAD_DEBTS),
-    ("4900", "Bankkosten", X, CC.FINANCIAL, None),
+    ("4900", "Bankkosten", X, CC.FINANCIAL, AccountPurpose.PAYMENT_FEES),
     ("8000", "Contributies", N, IC.PRIVATE_INDIVIDUALS, AccountPurpose.DUES_INCOME),
     ("8100", "Subsidies gemeente", N, IC.GOVERNMENT_GRANTS, None),
     ("8150", "Right to Challenge gemeente", N, IC.GOVERNMENT_GRANTS, None),
-    ("8200", "Giften particulieren", N, IC.PRIVATE_INDIVIDUALS, None),
-    ("8250", "Sponsoring bedrijven", N, IC.COMPANIES, None),
+    ("8200", "Giften particulieren", N, IC.PRIVATE_INDIVIDUALS, AccountPurpose.DONATIONS_PRIVATE),
+    ("8250", "Sponsoring bedrijven", N, IC.COMPANIES, AccountPurpose.DONATIONS_COMPANY),
     ("8260", "Bijdragen woningcorporaties", N, IC.OTHER_NONPROFITS, None),
     ("8270", "Bijdragen fondsen", N, IC.OTHER_NONPROFITS, None),
     ("8280", "Bijdragen loterijen", N, IC.LOTTERIES, None),
@@ -221,6 +219,9 @@ PURPOSE_LABELS = {
     AccountPurpose.DUES_INCOME: _l("dues income"),
     AccountPurpose.BAD_DEBTS: _l("bad debts"),
     AccountPurpose.GENERAL_RESERVE: _l("general reserve"),
+    AccountPurpose.DONATIONS_PRIVATE: _l("online gifts from private persons"),
+    AccountPurpose.DONATIONS_COMPANY: _l("online gifts from companies"),
+    AccountPurpose.PAYMENT_FEES: _l("payment fees (Mollie)"),
 }
 
 
@@ -296,7 +297,6 @@ def _year_for_posting(day: date, open_missing: bool, field: str = "entry_date") 
 def _open_missing_year(day: date, field: str) -> FiscalYear:
     """Automatic postings (dues) open the year of their date, unless a later year is
     already closed: history before a closed year stays as it was."""
-    from coop.fiscal import fiscal_year_of
 
     year = fiscal_year_of(day, get_organisation().fiscal_year_start_month)
     later_closed = db.session.scalar(
@@ -427,6 +427,43 @@ def _validate(spec: EntrySpec, accounts: dict[str, LedgerAccount],
     return resolved
 
 
+def _active_centres(lines: Sequence[Line]) -> set[int]:
+    """The ids among the lines' cost centres that exist and are active."""
+    wanted = {line.cost_centre_id for line in lines if line.cost_centre_id}
+    if not wanted:
+        return set()
+    return set(db.session.scalars(
+        select(CostCentre.id).where(CostCentre.id.in_(wanted), CostCentre.is_active)))
+
+
+def _insert_lines(entries: list[JournalEntry], resolved_lines: list[list],
+                  all_lines: list[Line]) -> None:
+    """The entries' lines as one executemany (no ids needed back): on SQLite the ORM
+    would send one INSERT … RETURNING per line. Every row names the same columns (an
+    executemany takes them from the first row), so each carries every link key."""
+    links = dict.fromkeys(key for line in all_lines for key in line.links)
+    db.session.execute(insert(JournalLine), [
+        {"entry_id": entry.id, "account_id": account.id, "debit_cents": line.debit_cents,
+         "credit_cents": line.credit_cents,
+         "description": (line.description or "").strip() or None,
+         "person_id": line.person_id, "invoice_id": line.invoice_id,
+         "cost_centre_id": line.cost_centre_id, **links, **line.links}
+        for entry, resolved in zip(entries, resolved_lines, strict=True)
+        for line, account in resolved
+    ])
+
+
+def _mark_posted(entries: list[JournalEntry]) -> None:
+    """Post the drafts with one UPDATE: the database checks each entry's balance now."""
+    db.session.execute(
+        update(JournalEntry).where(JournalEntry.id.in_([entry.id for entry in entries]))
+        .values(status=EntryStatus.POSTED.value)
+        .execution_options(synchronize_session=False)
+    )
+    for entry in entries:
+        set_committed_value(entry, "status", EntryStatus.POSTED.value)
+
+
 def post_entries(specs: Sequence[EntrySpec], *, actor=None, open_missing_year: bool = False,
                  audit_tag: str | None = "finance:entry:post") -> list[JournalEntry]:
     """Validate and post several entries at once (all or nothing); see `post_entry`.
@@ -439,10 +476,7 @@ def post_entries(specs: Sequence[EntrySpec], *, actor=None, open_missing_year: b
         return []
     all_lines = [line for spec in specs for line in spec.lines]
     accounts = _resolve_accounts(all_lines)
-    wanted_centres = {line.cost_centre_id for line in all_lines if line.cost_centre_id}
-    centres = set(db.session.scalars(
-        select(CostCentre.id).where(CostCentre.id.in_(wanted_centres), CostCentre.is_active)
-    )) if wanted_centres else set()
+    centres = _active_centres(all_lines)
     checked = [(spec, _validate(spec, accounts, centres)) for spec in specs]
 
     years: dict[int, FiscalYear] = {}
@@ -480,27 +514,8 @@ def post_entries(specs: Sequence[EntrySpec], *, actor=None, open_missing_year: b
         years[year].last_entry_number = number
     db.session.add_all(entries)
     db.session.flush()
-    # The lines as one executemany (no ids needed back): on SQLite the ORM would send
-    # one INSERT … RETURNING per line.
-    # Every row names the same columns (an executemany takes them from the first row).
-    links = dict.fromkeys(key for line in all_lines for key in line.links)
-    db.session.execute(insert(JournalLine), [
-        {"entry_id": entry.id, "account_id": account.id, "debit_cents": line.debit_cents,
-         "credit_cents": line.credit_cents,
-         "description": (line.description or "").strip() or None,
-         "person_id": line.person_id, "invoice_id": line.invoice_id,
-         "cost_centre_id": line.cost_centre_id, **links, **line.links}
-        for entry, (_spec, resolved) in zip(entries, checked, strict=True)
-        for line, account in resolved
-    ])
-    ids = [entry.id for entry in entries]
-    db.session.execute(
-        update(JournalEntry).where(JournalEntry.id.in_(ids))
-        .values(status=EntryStatus.POSTED.value)
-        .execution_options(synchronize_session=False)
-    )
-    for entry in entries:
-        set_committed_value(entry, "status", EntryStatus.POSTED.value)
+    _insert_lines(entries, [resolved for _spec, resolved in checked], all_lines)
+    _mark_posted(entries)
     if audit_tag:
         for entry, (spec, _resolved) in zip(entries, checked, strict=True):
             audit.record(
@@ -576,6 +591,13 @@ def reversal_of(entry: JournalEntry) -> JournalEntry | None:
     return db.session.scalar(
         select(JournalEntry).where(JournalEntry.reverses_entry_id == entry.id)
     )
+
+
+def can_reverse(entry: JournalEntry, reversed_by: JournalEntry | None) -> bool:
+    """Whether `entry` may be reversed: not a reversal or a closing entry (those are
+    undone by their own actions), and not reversed already (`reversed_by`)."""
+    return (entry.source not in (EntrySource.REVERSAL.value, EntrySource.YEAR_CLOSE.value)
+            and reversed_by is None)
 
 
 def reverse_entry(entry: JournalEntry, entry_date: date, reason: str, *,
@@ -783,7 +805,6 @@ def reopen_fiscal_year(fiscal_year: FiscalYear, reason: str, actor=None) -> Fisc
 
 def record_finding(fiscal_year: FiscalYear, text: str, actor=None):
     """The kascommissie records a finding on a year. Raises LedgerError for empty text."""
-    from coop.ledger.models import AuditFinding
 
     text = (text or "").strip()
     if not text:
@@ -838,7 +859,6 @@ def set_budget(fiscal_year: int, account: LedgerAccount, amount_cents: int,
     """Set (or replace) the budget of an income or expense account for a year,
     optionally for one cost centre. Raises LedgerError for a balance sheet account, a
     year out of range or closed, or a negative amount."""
-    from coop.ledger.models import Budget
 
     if not 2000 <= fiscal_year <= 2100:
         raise LedgerError(_l("Enter a year between 2000 and 2100."), "fiscal_year")

@@ -22,15 +22,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from wtforms import SelectChoice
 
+from coop import timeutil
 from coop.accounts.forms import ConfirmForm
 from coop.args import int_arg
-from coop.dues.services import local_today
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.fiscal import fiscal_year_bounds, fiscal_year_of
 from coop.forms import show_error
-from coop.funders.models import Funder, FunderAgreement
-from coop.funders.services import FunderError, agreement_for_posting, agreements_open_for_posting
-from coop.ledger import reports, services
+from coop.ledger import reports, services, signals
 from coop.ledger.forms import (
     CATEGORY_LABELS,
     ENTRY_LINES,
@@ -63,6 +62,7 @@ from coop.money import cents_to_decimal
 from coop.pagination import Window
 from coop.permissions import Permission, require
 from coop.settings.services import get_organisation
+from coop.signals import values_from_signal
 from coop.spreadsheets import report_download
 
 bp = Blueprint("ledger", __name__, url_prefix="/finance")
@@ -99,7 +99,7 @@ def _period() -> tuple[date, date, int | None]:
         return start, end, None
     year = int_arg("year", low=2000)
     if year is None or year > 2100:
-        year = fiscal_year_of(local_today(), start_month)
+        year = fiscal_year_of(timeutil.local_today(), start_month)
     start, end = fiscal_year_bounds(year, start_month)
     return start, end, year
 
@@ -127,7 +127,7 @@ def _amount(cents: int) -> Decimal:
 def index():
     start, end, year = _period()
     statement = reports.income_statement(start, end)
-    liquid, _months = reports.cash_forecast(local_today(), months=1)
+    liquid, _months = reports.cash_forecast(timeutil.local_today(), months=1)
     return render_template(
         "ledger/index.html", statement=statement, liquid=liquid,
         has_chart=db.session.scalar(select(LedgerAccount.id).limit(1)) is not None,
@@ -251,14 +251,19 @@ def entries():
 
 
 def _render_entry(entry: JournalEntry, reverse_form=None, status=200):
-    lines = db.session.execute(
-        select(JournalLine, LedgerAccount, CostCentre, FunderAgreement, Funder.name)
+    rows = db.session.execute(
+        select(JournalLine, LedgerAccount, CostCentre)
         .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
         .outerjoin(CostCentre, CostCentre.id == JournalLine.cost_centre_id)
-        .outerjoin(FunderAgreement, FunderAgreement.id == JournalLine.agreement_id)
-        .outerjoin(Funder, Funder.id == FunderAgreement.funder_id)
         .where(JournalLine.entry_id == entry.id).order_by(JournalLine.id)
     ).all()
+    agreement_ids = sorted({line.agreement_id for line, _a, _c in rows if line.agreement_id})
+    labels = {}
+    for found in (values_from_signal(signals.agreement_labels, agreement_ids)
+                  if agreement_ids else []):
+        labels.update(found)
+    lines = [(line, account, centre, labels.get(line.agreement_id))
+             for line, account, centre in rows]
     reversed_by = services.reversal_of(entry)
     original = (db.session.get(JournalEntry, entry.reverses_entry_id)
                 if entry.reverses_entry_id else None)
@@ -266,8 +271,8 @@ def _render_entry(entry: JournalEntry, reverse_form=None, status=200):
         "ledger/entry.html", entry=entry, lines=lines, reversed_by=reversed_by,
         original=original,
         persons=services.persons_of_entries([entry.id]).get(entry.id, []),
-        can_reverse=entry.source not in ("reversal", "year_close") and reversed_by is None,
-        reverse_form=reverse_form or ReverseForm(formdata=None, entry_date=local_today()),
+        can_reverse=services.can_reverse(entry, reversed_by),
+        reverse_form=reverse_form or ReverseForm(formdata=None, entry_date=timeutil.local_today()),
     ), status
 
 
@@ -291,10 +296,11 @@ def _entry_choices(form: EntryForm) -> None:
     open_since = db.session.scalar(
         select(func.min(FiscalYear.start_date))
         .where(FiscalYear.status == FiscalYearStatus.OPEN.value)
-    ) or local_today()
+    ) or timeutil.local_today()
     agreement_choices = [SelectChoice("", "—")] + [
         SelectChoice(str(agreement_id), label)
-        for agreement_id, label in agreements_open_for_posting(open_since)]
+        for found in values_from_signal(signals.agreement_choices, open_since)
+        for agreement_id, label in found]
     for row in form.lines:
         row.form.account.choices = account_choices
         row.form.cost_centre.choices = centre_choices
@@ -315,6 +321,14 @@ def _show_entry_error(form: EntryForm, error: LedgerError, rows: list[int]) -> N
         show_error(form, error)
 
 
+def _agreement_for_line(raw_id, entry_date) -> int | None:
+    """The agreement id a manual line is booked against (None: none chosen); the
+    funders check it. Raises ServiceError."""
+    if raw_id in (None, ""):
+        return None
+    return values_from_signal(signals.agreement_for_line, raw_id, entry_date=entry_date)[0]
+
+
 def _lines_from(form: EntryForm) -> tuple[list[Line], list[int]] | None:
     """The filled rows as ledger lines, and their row numbers; None when a row's
     agreement is refused (the message is then at that row's field)."""
@@ -324,8 +338,8 @@ def _lines_from(form: EntryForm) -> tuple[list[Line], list[int]] | None:
         if row.is_blank():
             continue
         try:
-            agreement = agreement_for_posting(row.agreement.data, form.entry_date.data)
-        except FunderError as error:
+            agreement_id = _agreement_for_line(row.agreement.data, form.entry_date.data)
+        except ServiceError as error:
             row.agreement.errors = [*row.agreement.errors, str(error.message)]
             refused = True
             continue
@@ -336,7 +350,7 @@ def _lines_from(form: EntryForm) -> tuple[list[Line], list[int]] | None:
             credit_cents=row.credit.cents or 0,
             description=row.description.data,
             cost_centre_id=int(centre) if centre and centre.isdigit() else None,
-            links={"agreement_id": agreement.id} if agreement is not None else {},
+            links={"agreement_id": agreement_id} if agreement_id is not None else {},
         ))
         rows.append(n)
     return None if refused else (lines, rows)
@@ -346,7 +360,7 @@ def _lines_from(form: EntryForm) -> tuple[list[Line], list[int]] | None:
 @require(Permission.FINANCE_WRITE)
 def entry_new():
     form = EntryForm(formdata=request.form if request.method == "POST" else None,
-                     entry_date=local_today())
+                     entry_date=timeutil.local_today())
     form.lines_error = None
     _entry_choices(form)
     template = "ledger/entry_new.html"
@@ -407,7 +421,7 @@ def entry_reverse(entry_id: int):
 @require(Permission.FINANCE_READ)
 def years():
     return render_template("ledger/years.html", years=_years(), form=OpenYearForm(
-        formdata=None, year=fiscal_year_of(local_today(),
+        formdata=None, year=fiscal_year_of(timeutil.local_today(),
                                            get_organisation().fiscal_year_start_month)))
 
 
@@ -644,7 +658,7 @@ def budgets():
     start_month = get_organisation().fiscal_year_start_month
     year = int_arg("year", low=2000)
     if year is None or year > 2100:
-        year = fiscal_year_of(local_today(), start_month)
+        year = fiscal_year_of(timeutil.local_today(), start_month)
     if request.args.get("format") in ("csv", "xlsx"):
         start, end = fiscal_year_bounds(year, start_month)
         header = [_("Code"), _("Account"), _("Cost centre"), _("Budget"), _("Actual"),
@@ -660,7 +674,7 @@ def budgets():
 @bp.post("/budgets")
 @require(Permission.FINANCE_WRITE)
 def budget_set():
-    form = _budget_form(local_today().year, request.form)
+    form = _budget_form(timeutil.local_today().year, request.form)
     year = form.fiscal_year.data if isinstance(form.fiscal_year.data, int) else None
     if form.validate():
         account = (db.session.get(LedgerAccount, int(form.account.data))
@@ -676,7 +690,7 @@ def budget_set():
             db.session.commit()
             flash(_("Budget saved."), "success")
             return redirect(url_for("ledger.budgets", year=form.fiscal_year.data))
-    year = year if year and 2000 <= year <= 2100 else local_today().year
+    year = year if year and 2000 <= year <= 2100 else timeutil.local_today().year
     return _render_budgets(year, form, 422)
 
 
@@ -701,6 +715,6 @@ def budget_remove(budget_id: int):
 @bp.get("/forecast")
 @require(Permission.FINANCE_READ)
 def forecast():
-    today = local_today()
+    today = timeutil.local_today()
     liquid, months = reports.cash_forecast(today)
     return render_template("ledger/forecast.html", liquid=liquid, months=months, today=today)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from icalendar import Calendar, Event
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from coop import audit
 from coop.extensions import db
@@ -19,11 +20,12 @@ from coop.meetings.models import (
     Attendance,
     ConvocationChannel,
     ConvocationLog,
+    Decision,
     GeneralMeeting,
     Proxy,
     ProxyStatus,
 )
-from coop.members.models import Person
+from coop.members.models import Membership, MembershipStatus, Person
 from coop.settings.services import get_organisation
 from coop.timeutil import to_local, utcnow
 
@@ -177,10 +179,6 @@ def letters_values(meeting: GeneralMeeting) -> dict:
 
 
 def attendance_values(meeting: GeneralMeeting) -> dict:
-    from sqlalchemy.orm import aliased
-
-    from coop.members.models import Membership, MembershipStatus
-
     rows = db.session.execute(
         select(Attendance, Person, Membership.member_number)
         .join(Person, Person.id == Attendance.person_id)
@@ -214,8 +212,6 @@ def attendance_values(meeting: GeneralMeeting) -> dict:
 
 
 def minutes_values(meeting: GeneralMeeting) -> dict:
-    from coop.meetings.models import Decision
-
     decisions = db.session.scalars(
         select(Decision).where(Decision.meeting_id == meeting.id).order_by(Decision.id)
     ).all()

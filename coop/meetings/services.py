@@ -37,8 +37,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
-from coop import audit
+from coop import audit, timeutil
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.fraction import format_fraction
 from coop.locking import locked, locked_row
@@ -72,7 +74,7 @@ from coop.members.models import Membership, MembershipStatus, MembershipType, Pe
 from coop.members.services import search_condition
 from coop.settings.models import TieOnPersons
 from coop.settings.services import get_organisation
-from coop.timeutil import AMSTERDAM, utcnow
+from coop.timeutil import utcnow
 
 # BW 2:38 lid 7: electronic votes may be cast at most 30 days before the meeting.
 ONLINE_VOTING_MAX_DAYS_BEFORE = 30
@@ -90,17 +92,9 @@ DOCUMENT_TYPES = frozenset({
 })
 
 
-class MeetingError(Exception):
+class MeetingError(ServiceError):
     """A refused ALV action. `field` names the form field the message belongs to."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(AMSTERDAM).date()
 
 
 # Voting rights ------------------------------------------------------------------------
@@ -342,7 +336,7 @@ def add_document(item: AgendaItem, filename: str, content_type: str, content: by
     )
     if has_amendment and meeting.status != MeetingStatus.DRAFT:
         days = get_organisation().amendment_inspection_days
-        if local_date(meeting.starts_at) - local_date(now) < timedelta(days=days):
+        if timeutil.local_date(meeting.starts_at) - timeutil.local_date(now) < timedelta(days=days):
             raise MeetingError(
                 _l("A statute amendment must be available for inspection at least "
                    "%(days)d days before the meeting.", days=days), "file",
@@ -515,8 +509,8 @@ def required_convocation_days(meeting: GeneralMeeting) -> int:
 def check_convocation_term(meeting: GeneralMeeting, now: datetime) -> None:
     """Raises MeetingError when the meeting is too close to convene it lawfully."""
     days = required_convocation_days(meeting)
-    if local_date(meeting.starts_at) - local_date(now) < timedelta(days=days):
-        latest = local_date(meeting.starts_at) - timedelta(days=days)
+    if timeutil.local_date(meeting.starts_at) - timeutil.local_date(now) < timedelta(days=days):
+        latest = timeutil.local_date(meeting.starts_at) - timedelta(days=days)
         raise MeetingError(
             _l("Too late to convene: the statutes require %(days)d days' notice, so the "
                "convocation had to go out by %(date)s. Move the meeting to a later date.",
@@ -550,7 +544,7 @@ class OpensEarly(MeetingError):
 
 def opens_early(meeting: GeneralMeeting, now: datetime | None = None) -> bool:
     """Whether opening now falls on a day before the meeting's planned day."""
-    return local_date(now or utcnow()) < local_date(meeting.starts_at)
+    return timeutil.local_date(now or utcnow()) < timeutil.local_date(meeting.starts_at)
 
 
 def open_meeting(meeting: GeneralMeeting, now: datetime | None = None, actor=None,
@@ -566,8 +560,8 @@ def open_meeting(meeting: GeneralMeeting, now: datetime | None = None, actor=Non
         raise OpensEarly(
             _l("This meeting is planned for %(date)s, %(days)d days from today. Open it "
                "today anyway? Its decisions will be dated by the day they are taken.",
-               date=format_date(local_date(meeting.starts_at), format="long"),
-               days=(local_date(meeting.starts_at) - local_date(now)).days),
+               date=format_date(timeutil.local_date(meeting.starts_at), format="long"),
+               days=(timeutil.local_date(meeting.starts_at) - timeutil.local_date(now)).days),
             "confirm_early")
     meeting.status = MeetingStatus.OPEN
     meeting.opened_at = now
@@ -827,7 +821,6 @@ def withdraw_proxy(proxy: Proxy, now: datetime | None = None, actor=None) -> Non
 
 def meeting_proxies(meeting: GeneralMeeting):
     """All proxies of the meeting with grantor and holder, newest first."""
-    from sqlalchemy.orm import aliased
 
     grantor, holder = aliased(Person), aliased(Person)
     return db.session.execute(
@@ -848,7 +841,7 @@ def register_conflict(person: Person, description: str, since: date,
     vote. Raises MeetingError when that vote has already closed or for a future date."""
     if proposal is not None and proposal.status == ProposalStatus.CLOSED:
         raise MeetingError(_l("Voting on this proposal has closed."), "proposal_id")
-    if since > local_date(utcnow()):
+    if since > timeutil.local_date(utcnow()):
         raise MeetingError(_l("The date cannot lie in the future."), "since")
     conflict = ConflictOfInterest(
         person_id=person.id, description=description, since=since,
@@ -1386,7 +1379,7 @@ OUTCOME_WORDS_NL = {
 def _register_decision(proposal, meeting, outcome, tie_resolution) -> Decision:
     # Dated by the day the vote closed, not the planned date: a meeting may be held
     # (opened) on another day than planned.
-    day = local_date(proposal.closed_at or utcnow())
+    day = timeutil.local_date(proposal.closed_at or utcnow())
     sequence = locked_row(DecisionSequence, {"year": day.year}, last_number=0)
     sequence.last_number += 1
     # The register is a Dutch document, whatever the secretary's language.
@@ -1442,7 +1435,6 @@ def re_vote(proposal: Proposal, actor=None) -> Proposal:
 
 def proxy_votes(proposal: Proposal):
     """Who voted by proxy for whom, on this proposal."""
-    from sqlalchemy.orm import aliased
 
     voter, holder = aliased(Person), aliased(Person)
     return db.session.execute(
@@ -1460,3 +1452,49 @@ def decisions_register(limit: int | None = None):
     if limit:
         query = query.limit(limit)
     return db.session.scalars(query).all()
+
+
+# The members' side (the portal) ------------------------------------------------------
+
+
+def proxy_holder(member_number: str, family_name: str) -> Person:
+    """The member a portal user names as their proxy: number and family name must both
+    match (members cannot browse the register). Raises MeetingError at `member_number`."""
+    holder = db.session.scalar(
+        select(Person).join(Membership, Membership.person_id == Person.id)
+        .where(Membership.member_number == member_number)
+    )
+    if holder is None or holder.family_name.strip().lower() != family_name.strip().lower():
+        raise MeetingError(
+            _l("No member with this number and family name. Ask the member for both."),
+            "member_number")
+    return holder
+
+
+def join_online(meeting: GeneralMeeting, person: Person) -> None:
+    """Register a member present online. Raises MeetingError before the meeting opens
+    (and whatever `check_in` refuses)."""
+    if meeting.status != MeetingStatus.OPEN:
+        raise MeetingError(_l("You can join online once the meeting is open."))
+    check_in(meeting, person, AttendanceMode.ONLINE)
+
+
+def voter_for(meeting: GeneralMeeting, person: Person, voter_id: str) -> Person:
+    """The member the vote is for: oneself, or a member whose active proxy `person`
+    holds. Any other id (another member, nobody, not a number) gets the same refusal,
+    which tells nothing about whom the id belongs to. Raises MeetingError."""
+    if voter_id in ("", str(person.id)):
+        return person
+    for proxy in proxies_held(meeting, person):
+        if str(proxy.grantor_id) == voter_id:
+            return db.session.get(Person, proxy.grantor_id)
+    raise MeetingError(NO_PROXY, "choice")
+
+
+def cast_online_vote(proposal: Proposal, voter: Person, choice: str | None,
+                     candidate_ids: list, cast_by: Person) -> None:
+    """A vote from the portal: a proposal needs a choice (an election its candidates);
+    then as `cast_vote`. Raises MeetingError."""
+    if proposal.kind != "election" and not choice:
+        raise MeetingError(_l("Choose for, against or abstain."))
+    cast_vote(proposal, voter, choice, candidate_ids, cast_by=cast_by)

@@ -2,10 +2,10 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from coop.forms import ChosenRow
+from coop.forms import ChosenRow, DayField
 from coop.members.models import MembershipStatus, PersonKind
 from coop.members.services import STATUS_LABELS
 from coop.money import MoneyError, parse_amount
@@ -13,7 +13,6 @@ from coop.validators import Normalised, normalise_postcode
 
 _REQUIRED = InputRequired(message=_l("This field is required."))
 _DATE_REQUIRED = InputRequired(message=_l("Enter a date."))
-_DATE_INVALID = _l("Enter a date like 2026-01-31.")
 
 KIND_LABELS = {
     PersonKind.PERSON: _l("Person"),
@@ -24,16 +23,6 @@ START_STATUS_CHOICES = [
     SelectChoice(status.value, STATUS_LABELS[status])
     for status in (MembershipStatus.ACTIVE, MembershipStatus.ASPIRANT)
 ]
-
-
-class DayField(DateField):
-    """A date input whose error says what is expected (WTForms' own message does not)."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(str(_DATE_INVALID)) from error
 
 
 def _strip(value):

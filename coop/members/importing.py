@@ -325,12 +325,18 @@ def parse_date(text: str) -> date:
 
 def _check_cells(row: CheckedRow, types: dict[str, MembershipType]) -> None:
     """Rules that need only the row itself (and the membership types)."""
-    cells = row.cells
-    for key, value in cells.items():
+    for key, value in row.cells.items():
         limit = COLUMNS_BY_KEY[key].max_length
         if limit and len(value) > limit:
             row.add(key, _l("Longer than %(max)d characters.", max=limit))
+    _check_person_cells(row)
+    _check_membership_cells(row, types)
+    _check_consent_cells(row)
 
+
+def _check_person_cells(row: CheckedRow) -> None:
+    """The person's values (name, contact, date of birth) into `row.person_values`."""
+    cells = row.cells
     values: dict[str, Any] = {
         key: cells.get(key) or None
         for key in ("given_name", "name_prefix", "family_name", "phone", "street", "city")
@@ -365,6 +371,11 @@ def _check_cells(row: CheckedRow, types: dict[str, MembershipType]) -> None:
                 row.add("date_of_birth", _l("A date of birth cannot be in the future."))
     row.person_values = values
 
+
+def _check_membership_cells(row: CheckedRow, types: dict[str, MembershipType]) -> None:
+    """The membership: its type, start date and status (a new one, never ended)."""
+    cells = row.cells
+    values = row.person_values
     type_code = cells.get("membership_type", "")
     if type_code:
         membership_type = types.get(type_code.lower())
@@ -408,6 +419,9 @@ def _check_cells(row: CheckedRow, types: dict[str, MembershipType]) -> None:
     if cells.get("end_date"):
         row.add("end_date", _l("An ended membership cannot be imported."))
 
+
+def _check_consent_cells(row: CheckedRow) -> None:
+    cells = row.cells
     for key in ("consent_electronic_convocation", "consent_newsletter"):
         answer = cells.get(key, "").lower()
         if answer in YES_WORDS:

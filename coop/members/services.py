@@ -10,12 +10,16 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, null, or_, select
+from sqlalchemy import and_, exists, func, null, or_, select
 from sqlalchemy.orm import aliased
 
 from coop import audit
+from coop.accounts.models import User
+from coop.args import int_arg
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.locking import locked_row
+from coop.members import signals
 from coop.members.models import (
     ConsentEvent,
     ConsentKind,
@@ -28,6 +32,7 @@ from coop.members.models import (
     PersonKind,
 )
 from coop.pagination import Keyset
+from coop.signals import values_from_signal
 from coop.validators import normalise_postcode
 
 PERSON_FIELDS = [
@@ -52,13 +57,19 @@ STATUS_LABELS = {
 MAX_MEMBER_NUMBER = 2**31 - 1  # the INTEGER column's limit
 
 
-class RegisterError(Exception):
+# What an anonymised person is called (the register, donors, the audit log).
+ANONYMISED_NAME = "Geanonimiseerd"
+
+
+class RegisterError(ServiceError):
     """A refused register change. `field` names the form field the message belongs to."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+
+def person_for_user(user) -> Person | None:
+    """The register entry linked to this account, if any."""
+    if user is None or not getattr(user, "id", None):
+        return None
+    return db.session.scalar(select(Person).where(Person.user_id == user.id))
 
 
 def sort_name_for(family_name: str, given_name: str | None) -> str:
@@ -373,7 +384,6 @@ class RegisterFilters:
     def from_args(cls, args) -> "RegisterFilters":
         """The register list's query parameters (q, type, status, vote, dues, sort, dir);
         unknown values fall back to "no filter"."""
-        from coop.args import int_arg
 
         status = args.get("status", "")
         if status not in {s.value for s in MembershipStatus} | {"none"}:
@@ -454,8 +464,6 @@ def register_query(filters: RegisterFilters, *, ordered: bool = True):
     Every condition is an index lookup or a per-row check on an indexed join; nothing
     per row is loaded later, so a page costs one query whatever the register's size.
     """
-    from coop.dues.models import Invoice, InvoiceStatus
-
     if filters.status == "none":
         query = select(Person, null(), null()).where(
             ~exists().where(Membership.person_id == Person.id)
@@ -487,11 +495,7 @@ def register_query(filters: RegisterFilters, *, ordered: bool = True):
     if search is not None:
         query = query.where(search)
     if filters.dues_open:
-        query = query.where(
-            exists().where(
-                Invoice.person_id == Person.id, Invoice.status == InvoiceStatus.OPEN.value
-            )
-        )
+        query = query.where(and_(*values_from_signal(signals.person_filter, "dues_open")))
     if not ordered:
         return query
     keyset = register_keyset(filters)
@@ -545,7 +549,6 @@ class MembershipHistory:
 def person_history(person: Person) -> tuple[list[ConsentEvent], list[MembershipHistory]]:
     """The consent events and the memberships (newest first) with their status history:
     three queries, whatever the history's length."""
-    from coop.accounts.models import User
 
     consents = db.session.scalars(
         select(ConsentEvent)

@@ -32,6 +32,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import requests
+
 HAL = "application/hal+json"
 DOCS = "https://docs.mollie.com/reference/"
 FINAL = ("paid", "failed", "canceled", "expired")
@@ -65,7 +67,6 @@ class FakeMollieError(Exception):
 
 class FakeMollie:
     """The state of the fake: everything in memory, guarded by one lock."""
-
     def __init__(self, deliver_webhooks: bool = True, fee: Decimal = DEFAULT_FEE):
         self.base_url = ""
         self.lock = threading.RLock()
@@ -736,7 +737,6 @@ class _Handler(BaseHTTPRequestHandler):
 
 class FakeMollieServer:
     """The fake on a loopback port, served from a background thread."""
-
     def __init__(self, host: str = "127.0.0.1", port: int = 0, deliver_webhooks: bool = True):
         self.state = FakeMollie(deliver_webhooks=deliver_webhooks)
         handler = type("Handler", (_Handler,), {"fake": self.state})
@@ -765,13 +765,11 @@ class FakeMollieServer:
 
 class FakeMollieControl:
     """Steer a fake running in another process (the demo's, the benchmark's) over HTTP."""
-
     def __init__(self, url: str, timeout: float = 10):
         self.url = url.rstrip("/")
         self.timeout = timeout
 
     def _post(self, path: str, data: dict) -> dict:
-        import requests
 
         response = requests.post(f"{self.url}/_fake/{path}", json=data, timeout=self.timeout)
         response.raise_for_status()

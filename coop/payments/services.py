@@ -17,19 +17,22 @@ Exactly once, whatever the network does:
 
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
+from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, make_response
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from coop import audit
+from coop import audit, timeutil
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.ledger import services as ledger
-from coop.ledger.models import AccountPurpose, LedgerAccount
+from coop.ledger.models import AccountPurpose
 from coop.ledger.services import EntrySpec, LedgerError, Line
 from coop.locking import locked
 from coop.money import format_money, format_plain
+from coop.payments import signals
 from coop.payments.gateway import (
     GatewayNotFound,
     GatewayRefused,
@@ -47,20 +50,17 @@ from coop.payments.models import (
     PaymentStatusChange,
     SequenceType,
 )
+from coop.security import CONTENT_SECURITY_POLICY
+from coop.signals import values_from_signal
 from coop.templating import money_locale
-from coop.timeutil import AMSTERDAM, utcnow
+from coop.timeutil import utcnow
 
 MOLLIE_PAYMENT_ID = re.compile(r"^tr_[A-Za-z0-9]{1,36}$")
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-class PaymentError(Exception):
+class PaymentError(ServiceError):
     """A refused or failed payment action: a translated message and its form field."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 UNAVAILABLE = _l("Online payment is not available right now. Nothing has been charged; "
@@ -73,8 +73,6 @@ def new_idempotency_key() -> str:
 
 def external_url(endpoint: str, **values) -> str:
     """An absolute URL on BASE_URL: Mollie and mail readers reach the app there."""
-    from urllib.parse import urlsplit
-
     base = urlsplit(current_app.config["BASE_URL"].rstrip("/"))
     adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
                                        url_scheme=base.scheme)
@@ -83,8 +81,6 @@ def external_url(endpoint: str, **values) -> str:
 
 def checkout_origin() -> str:
     """The origin of Mollie's hosted checkout (the fake's own, when configured so)."""
-    from urllib.parse import urlsplit
-
     origin = current_app.config.get("MOLLIE_CHECKOUT_ORIGIN")
     if not origin:
         endpoint = urlsplit(current_app.config["MOLLIE_API_ENDPOINT"])
@@ -95,9 +91,6 @@ def checkout_origin() -> str:
 def allow_checkout_redirect(response):
     """Let a form on this page send the browser on to Mollie's checkout: the app's CSP
     (`form-action 'self'`) also governs where a form's redirect may go."""
-    from flask import make_response
-
-    from coop.security import CONTENT_SECURITY_POLICY
 
     response = make_response(response)
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
@@ -191,9 +184,8 @@ def handle_webhook(mollie_id: str) -> str:
         return "ignored"
     payment = lock_payment(mollie_id)
     if payment is None and remote.subscription_id:
-        from coop.donations.services import record_subscription_payment
-
-        payment = record_subscription_payment(remote)
+        found = values_from_signal(signals.subscription_payment, remote=remote)
+        payment = found[0] if found else None
     if payment is None:
         current_app.logger.info("webhook for payment %s that is not ours ignored", mollie_id)
         return "ignored"
@@ -201,7 +193,8 @@ def handle_webhook(mollie_id: str) -> str:
     return "applied"
 
 
-def _flag(payment: OnlinePayment, reason: str) -> None:
+def flag(payment: OnlinePayment, reason: str) -> None:
+    """Mark the payment for the treasurer (the reason is audited once)."""
     if payment.flag != reason:
         payment.flag = reason[:300]
         audit.record("finance:online_payment:flag", {"mollie_id": payment.mollie_id,
@@ -219,13 +212,13 @@ def apply_remote(payment: OnlinePayment, remote: MolliePayment) -> None:
     stops retrying."""
     reference = (remote.metadata or {}).get("reference")
     if payment.sequence_type != SequenceType.RECURRING and reference != payment.idempotency_key:
-        _flag(payment, "Mollie's metadata does not name this payment: not booked")
+        flag(payment, "Mollie's metadata does not name this payment: not booked")
         return
     amount_differs = remote.amount_cents != payment.amount_cents
     if amount_differs:
-        _flag(payment, f"Mollie reports {remote.amount_text}, we expected "
-                       f"{payment.amount_cents} cents ({format_plain(payment.amount_cents)} "
-                       "EUR): not booked")
+        flag(payment, f"Mollie reports {remote.amount_text}, we expected "
+                      f"{payment.amount_cents} cents ({format_plain(payment.amount_cents)} "
+                      "EUR): not booked")
     new_status = remote.status
     if new_status != payment.status and new_status in TRANSITIONS.get(payment.status, ()):
         db.session.add(PaymentStatusChange(payment_id=payment.id, from_status=payment.status,
@@ -245,9 +238,9 @@ def apply_remote(payment: OnlinePayment, remote: MolliePayment) -> None:
         # Mollie reported its fee only after the payment was booked.
         payment.fee_cents = _fee_of(remote)
         if payment.fee_cents:
-            _book(payment, [("fee_entry_id", lambda: _fee_spec(payment))])
+            book(payment, [("fee_entry_id", lambda: _fee_spec(payment))])
     if remote.refunded_cents is None or remote.charged_back_cents is None:
-        _flag(payment, "Mollie reports an amount refunded or charged back that is not in "
+        flag(payment, "Mollie reports an amount refunded or charged back that is not in "
                        "euros: not booked")
         return
     if remote.refunded_cents > payment.refunded_cents:
@@ -255,7 +248,7 @@ def apply_remote(payment: OnlinePayment, remote: MolliePayment) -> None:
             if refund.status in ("failed", "canceled"):
                 continue
             if refund.amount_cents is None:
-                _flag(payment, f"refund {refund.id} of {refund.amount_text}: not booked")
+                flag(payment, f"refund {refund.id} of {refund.amount_text}: not booked")
                 continue
             _record_money_back(payment, MoneyBackKind.REFUND, refund.id,
                                refund.amount_cents, refund.description or None)
@@ -264,7 +257,7 @@ def apply_remote(payment: OnlinePayment, remote: MolliePayment) -> None:
         # and Mollie need not lower the amount charged back when it is.
         for chargeback in gateway().chargebacks(payment.mollie_id):
             if chargeback.amount_cents is None:
-                _flag(payment, f"chargeback {chargeback.id} of {chargeback.amount_text}: "
+                flag(payment, f"chargeback {chargeback.id} of {chargeback.amount_text}: "
                                "not booked")
                 continue
             _record_money_back(payment, MoneyBackKind.CHARGEBACK, chargeback.id,
@@ -274,21 +267,10 @@ def apply_remote(payment: OnlinePayment, remote: MolliePayment) -> None:
 
 
 def _after_transition(payment: OnlinePayment, remote: MolliePayment) -> None:
-    if payment.purpose == PaymentPurpose.DONATION:
-        from coop.donations.services import after_payment_transition
-
-        after_payment_transition(payment, remote)
+    signals.status_changed.send(payment.purpose, payment=payment, remote=remote)
 
 
 # Booking ------------------------------------------------------------------------------
-
-
-def _account(code_setting: str) -> LedgerAccount:
-    code = current_app.config[code_setting]
-    account = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == code))
-    if account is None or not account.is_active:
-        raise LedgerError(_l("The chart of accounts has no active account %(code)s.", code=code))
-    return account
 
 
 def _fee_of(remote: MolliePayment) -> int | None:
@@ -299,7 +281,7 @@ def _fee_of(remote: MolliePayment) -> int | None:
     return fee if 0 <= fee < remote.amount_cents else None
 
 
-def _book(target, entries: list[tuple[str, object]]) -> None:
+def book(target, entries: list[tuple[str, object]]) -> None:
     """Post entries (`(column, make_spec)` pairs) together inside a savepoint and store
     each entry's id in its column of `target`; a refusal by the ledger (a closed year,
     a missing account) books none of them and flags the payment instead."""
@@ -314,7 +296,7 @@ def _book(target, entries: list[tuple[str, object]]) -> None:
                 setattr(target, column, entry.id)
             db.session.flush()
     except LedgerError as error:
-        _flag(payment, f"Not booked: {error.message}")
+        flag(payment, f"Not booked: {error.message}")
 
 
 def spec(day, description: str, lines: list[Line], reference: str) -> EntrySpec:
@@ -324,46 +306,24 @@ def spec(day, description: str, lines: list[Line], reference: str) -> EntrySpec:
 
 def _fee_spec(payment: OnlinePayment) -> EntrySpec:
     return spec(
-        _local_date(payment.paid_at), f"Transactiekosten Mollie {payment.mollie_id}",
-        [Line(_account("MOLLIE_FEE_ACCOUNT"), debit_cents=payment.fee_cents),
+        timeutil.local_date(payment.paid_at), f"Transactiekosten Mollie {payment.mollie_id}",
+        [Line(ledger.account_for(AccountPurpose.PAYMENT_FEES), debit_cents=payment.fee_cents),
          Line(ledger.account_for(AccountPurpose.BANK), credit_cents=payment.fee_cents)],
         payment.mollie_id,
     )
 
 
-def _local_date(moment: datetime | None):
-    return (moment or utcnow()).astimezone(AMSTERDAM).date()
-
 
 def _book_paid(payment: OnlinePayment) -> None:
-    """The gift and Mollie's fee in one posting; a dues payment through the dues
-    service (which posts it), its fee apart."""
+    """The owner of the payment settles it (a gift's income, a dues payment on its
+    invoice); Mollie's fee is posted with the entries it returns, or apart when it
+    booked the money itself."""
     fee = [("fee_entry_id", lambda: _fee_spec(payment))] if payment.fee_cents else []
-    if payment.purpose == PaymentPurpose.DONATION:
-        from coop.donations.services import gift_spec
-
-        _book(payment, [("income_entry_id", lambda: gift_spec(payment)), *fee])
-    else:
-        _record_dues_payment(payment)
-        if fee and payment.dues_payment_id is not None:
-            _book(payment, fee)
-
-
-def _record_dues_payment(payment: OnlinePayment) -> None:
-    from coop.dues import services as dues
-    from coop.dues.models import Invoice, PaymentMethod
-
-    invoice = db.session.get(Invoice, payment.invoice_id)
-    try:
-        with db.session.begin_nested():
-            recorded = dues.record_payment(
-                invoice, payment.amount_cents, _local_date(payment.paid_at),
-                PaymentMethod.MOLLIE.value, reference=payment.mollie_id, by_provider=True,
-            )
-            payment.dues_payment_id = recorded.id
-            db.session.flush()
-    except dues.DuesError as error:
-        _flag(payment, f"Not booked on invoice {invoice.number}: {error.message}")
+    settled = values_from_signal(signals.paid, payment.purpose, payment=payment)
+    if not settled or settled[0] is False:
+        return
+    if settled[0] or fee:
+        book(payment, [*settled[0], *fee])
 
 
 def _record_money_back(payment: OnlinePayment, kind: MoneyBackKind, mollie_id: str,
@@ -380,58 +340,23 @@ def _record_money_back(payment: OnlinePayment, kind: MoneyBackKind, mollie_id: s
     else:
         payment.charged_back_cents += amount_cents
     db.session.flush()
-    if payment.purpose == PaymentPurpose.DONATION and payment.income_entry_id is not None:
-        from coop.donations.services import money_back_spec
-
-        _book(back, [("entry_id", lambda: money_back_spec(payment, back))])
-        if back.entry_id is None:
-            _flag(payment, f"{kind.value} {mollie_id} not booked")
-    elif payment.purpose == PaymentPurpose.DUES and payment.dues_payment_id is not None:
-        _reverse_dues_payment(payment, back, actor)
-    else:
-        _flag(payment, f"{kind.value} {mollie_id} of {amount_cents} cents: settle by hand")
+    if not values_from_signal(signals.money_back, payment.purpose, payment=payment,
+                              back=back, actor=actor):
+        flag(payment, f"{kind.value} {mollie_id} of {amount_cents} cents: settle by hand")
     audit.record(f"finance:online_payment:{kind.value}",
                  {"mollie_id": payment.mollie_id, "id": mollie_id, "amount_cents": amount_cents,
                   "reason": reason}, obj=payment, actor=actor)
     return back
 
 
-def _reverse_dues_payment(payment: OnlinePayment, back: MoneyBack, actor) -> None:
-    """A refund or chargeback of a dues payment: the dues service reverses what went
-    back (the invoice is open again for that amount, its booking reversed by a
-    correcting entry; a partial one re-records what stays paid), all or nothing. Mollie
-    keeps its fee, so the fee's entry stands, as for a gift. When the dues refuse (the
-    invoice was credited or written off since, the year is closed) nothing is booked
-    and the payment is flagged for the treasurer."""
-    from coop.dues import services as dues
-    from coop.dues.models import Invoice, Payment
-
-    recorded = db.session.get(Payment, payment.dues_payment_id)
-    invoice = db.session.get(Invoice, payment.invoice_id)
-    label = "Terugbetaling" if back.kind == MoneyBackKind.REFUND else "Chargeback"
-    reason = f"{label} Mollie {back.mollie_id}" + (f": {back.reason}" if back.reason else "")
-    try:
-        with db.session.begin_nested():
-            remainder = dues.reverse_payment_part(recorded, back.amount_cents,
-                                                  _local_date(None), reason[:200], actor=actor)
-            entry = dues.payment_entry(recorded)
-            if entry is not None:
-                back.entry_id = ledger.reversal_of(entry).id
-            if remainder is not None:
-                payment.dues_payment_id = remainder.id
-            db.session.flush()
-    except dues.DuesError as error:
-        _flag(payment, f"{back.kind} {back.mollie_id} of {back.amount_cents} cents not booked "
-                       f"on invoice {invoice.number}: {error.message} Settle by hand.")
-
-
 def _reverse_chargeback(payment: OnlinePayment, chargeback_id: str,
                         reversed_at: datetime) -> None:
     """The bank undid a chargeback (Mollie reports `reversedAt`): the money is back.
     Booked once (the chargeback's row remembers it), dated today like the chargeback's
-    own booking: a gift's income is booked again, a dues payment recorded again on its
-    invoice. When that is refused (a closed year, the invoice settled otherwise) the
-    payment is flagged for the treasurer."""
+    own booking, by the owner of the payment (`signals.chargeback_reversed`: a gift's
+    income booked again, a dues payment recorded again on its invoice). When that is
+    refused (a closed year, the invoice settled otherwise) the payment is flagged for
+    the treasurer."""
     back = db.session.scalar(select(MoneyBack).where(
         MoneyBack.mollie_id == chargeback_id,
         MoneyBack.kind == MoneyBackKind.CHARGEBACK.value))
@@ -440,48 +365,13 @@ def _reverse_chargeback(payment: OnlinePayment, chargeback_id: str,
     back.reversed_at = reversed_at
     payment.charged_back_cents -= back.amount_cents
     db.session.flush()
-    if payment.purpose == PaymentPurpose.DONATION and back.entry_id is not None:
-        from coop.donations.services import chargeback_reversal_spec
-
-        _book(back, [("reversal_entry_id", lambda: chargeback_reversal_spec(payment, back))])
-        if back.reversal_entry_id is None:
-            _flag(payment, f"reversal of chargeback {chargeback_id} not booked")
-    elif payment.purpose == PaymentPurpose.DUES and back.entry_id is not None:
-        _record_dues_payment_again(payment, back)
-    else:
-        _flag(payment, f"chargeback {chargeback_id} of {back.amount_cents} cents was "
-                       "reversed: settle by hand")
+    if back.entry_id is None or not values_from_signal(
+            signals.chargeback_reversed, payment.purpose, payment=payment, back=back):
+        flag(payment, f"chargeback {chargeback_id} of {back.amount_cents} cents was "
+                      "reversed: settle by hand")
     audit.record("finance:online_payment:chargeback_reversed",
                  {"mollie_id": payment.mollie_id, "id": chargeback_id,
                   "amount_cents": back.amount_cents}, obj=payment)
-
-
-def _record_dues_payment_again(payment: OnlinePayment, back: MoneyBack) -> None:
-    """A reversed chargeback of a dues payment: the invoice is paid again by what came
-    back. The online payment keeps one dues payment: a remainder left by a partial
-    chargeback is replaced by one payment of the remainder plus what came back."""
-    from coop.dues import services as dues
-    from coop.dues.models import Invoice, Payment, PaymentMethod
-
-    recorded = db.session.get(Payment, payment.dues_payment_id)
-    invoice = db.session.get(Invoice, payment.invoice_id)
-    day = _local_date(None)
-    try:
-        with db.session.begin_nested():
-            amount = back.amount_cents
-            if recorded.reversed_on is None:
-                dues.reverse_payment(recorded, day,
-                                     f"Chargeback Mollie {back.mollie_id} teruggedraaid")
-                amount += recorded.amount_cents
-            again = dues.record_payment(invoice, amount, day, PaymentMethod.MOLLIE.value,
-                                        reference=payment.mollie_id, by_provider=True)
-            payment.dues_payment_id = again.id
-            entry = dues.payment_entry(again)
-            back.reversal_entry_id = entry.id if entry is not None else None
-            db.session.flush()
-    except dues.DuesError as error:
-        _flag(payment, f"reversal of chargeback {back.mollie_id} not booked on invoice "
-                       f"{invoice.number}: {error.message} Settle by hand.")
 
 
 def refundable_cents(payment: OnlinePayment) -> int:
@@ -540,203 +430,29 @@ def money_back_of(payment: OnlinePayment) -> list[MoneyBack]:
         select(MoneyBack).where(MoneyBack.payment_id == payment.id).order_by(MoneyBack.id)))
 
 
-# Dues online ----------------------------------------------------------------------------
+# How a payment reads -----------------------------------------------------------------
+
+DISPLAY_STATUS_LABELS = {
+    "open": _l("waiting for payment"),
+    "pending": _l("waiting for payment"),
+    "authorized": _l("waiting for payment"),
+    "paid": _l("paid"),
+    "failed": _l("failed"),
+    "canceled": _l("canceled"),
+    "expired": _l("expired"),
+    "partially_refunded": _l("partially refunded"),
+    "refunded": _l("refunded"),
+    "charged_back": _l("charged back"),
+}
 
 
-def online_payments_of_invoice(invoice) -> list[dict]:
-    """The Mollie payments of a dues invoice, newest first, each with its status as the
-    board reads it (refunded, charged back …), its refunds and chargebacks and who made
-    them (a board member, or Mollie itself for a chargeback or a dashboard refund)."""
-    from coop.accounts.models import User
-
-    payments = list(db.session.scalars(
-        select(OnlinePayment).where(OnlinePayment.invoice_id == invoice.id)
-        .order_by(OnlinePayment.id.desc())))
-    if not payments:
-        return []
-    backs: dict[int, list] = {}
-    rows = db.session.execute(
-        select(MoneyBack, User.name).outerjoin(User, User.id == MoneyBack.created_by_id)
-        .where(MoneyBack.payment_id.in_([p.id for p in payments])).order_by(MoneyBack.id))
-    for back, by_name in rows:
-        backs.setdefault(back.payment_id, []).append({"back": back, "by": by_name})
-    from coop.donations.services import GIFT_STATUS_LABELS, gift_status
-
-    return [{"payment": p, "status": GIFT_STATUS_LABELS[gift_status(p)],
-             "money_back": backs.get(p.id, [])} for p in payments]
-
-
-PAY_SALT = "dues-pay-now"
-
-
-def _pay_serializer():
-    from itsdangerous import URLSafeSerializer
-
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=PAY_SALT)
-
-
-def pay_token(invoice) -> str:
-    """The token in a dues invoice's "pay now" link (mail and portal): it names the
-    invoice and cannot be guessed or changed into another invoice's."""
-    return _pay_serializer().dumps({"i": invoice.id, "n": invoice.number})
-
-
-def pay_url(invoice) -> str:
-    return external_url("payments.pay_invoice", pay_token=pay_token(invoice))
-
-
-def invoice_from_token(token: str):
-    from itsdangerous import BadSignature
-
-    from coop.dues.models import Invoice
-
-    try:
-        data = _pay_serializer().loads(token)
-    except BadSignature:
-        return None
-    if not isinstance(data, dict):
-        return None
-    invoice = db.session.get(Invoice, data.get("i")) if isinstance(data.get("i"), int) else None
-    if invoice is None or invoice.number != data.get("n"):
-        return None
-    return invoice
-
-
-class PaymentInProgress(PaymentError):
-    """A payment of the invoice is on its way (pending, authorized, or paid at Mollie
-    and not booked yet): no new payment is started."""
-
-
-IN_PROGRESS = _l("A payment of this invoice is being processed. You do not need to pay "
-                 "again; the invoice shows as paid as soon as the payment is in.")
-# Look at most this far back for payments of the invoice that Mollie may have moved on
-# since (a webhook can be late): open ones are asked about, pending ones block a start.
-_RECENT = timedelta(days=1)
-_RECENT_LIMIT = 5
-
-
-def _lock_invoice_row(invoice):
-    """The invoice locked and re-read: starts for one invoice queue up. (The webhook
-    locks a payment row, then the invoice; this path locks no payment row, so the two
-    cannot deadlock.)"""
-    from coop.dues.models import Invoice
-
-    return locked(Invoice, invoice.id)
-
-
-def payment_in_progress(invoice) -> bool:
-    """Whether our records show a payment of the invoice on its way (what the pay page
-    shows without asking Mollie). Only recent ones count, as for a new start: a pending
-    payment whose last webhook was lost must not block paying for good."""
-    return db.session.scalar(
-        select(OnlinePayment.id).where(*_recent_of(invoice, PaymentStatus.PENDING,
-                                                   PaymentStatus.AUTHORIZED))
-        .limit(1)) is not None
-
-
-def _recent_of(invoice, *statuses: PaymentStatus) -> tuple:
-    """Conditions: the invoice's payments of the last day with one of `statuses`."""
-    return (OnlinePayment.invoice_id == invoice.id,
-            OnlinePayment.status.in_([status.value for status in statuses]),
-            OnlinePayment.created_at >= utcnow() - _RECENT)
-
-
-def _recent_payments(invoice) -> list[OnlinePayment]:
-    """The invoice's payments of the last day that are not final in our records."""
-    return list(db.session.scalars(
-        select(OnlinePayment).where(*_recent_of(invoice, PaymentStatus.OPEN,
-                                                PaymentStatus.PENDING,
-                                                PaymentStatus.AUTHORIZED))
-        .order_by(OnlinePayment.id.desc()).limit(_RECENT_LIMIT)
-        .execution_options(populate_existing=True)))
-
-
-def _ask_mollie(payments: list[OnlinePayment]) -> dict[str, MolliePayment | None]:
-    """What Mollie says now of our open ones (None: it refuses to say). Asked before
-    the invoice is locked: on SQLite that lock holds every writer back."""
-    answers = {}
-    for payment in payments:
-        if payment.status != PaymentStatus.OPEN:
-            continue
-        try:
-            answers[payment.mollie_id] = gateway().get_payment(payment.mollie_id)
-        except GatewayUnavailable:
-            raise PaymentError(UNAVAILABLE) from None
-        except GatewayRefused:
-            answers[payment.mollie_id] = None
-    return answers
-
-
-def _reusable_payment(invoice, remaining: int,
-                      answers: dict[str, MolliePayment | None]) -> OnlinePayment | None:
-    """An open payment of the invoice for `remaining` whose checkout the payer can still
-    finish; raises PaymentInProgress when one is on its way.
-
-    Our status may lag behind Mollie's (the webhook can be late), so recent open
-    payments were asked about (`answers`); one started by another request meanwhile
-    is brand new and open. One is reused only when it was created less than
-    `MOLLIE_CHECKOUT_REUSE_MINUTES` ago: Mollie's checkout for iDEAL and cards expires
-    after about 15 minutes, and the payer should have time left to finish it.
-    """
-    now = utcnow()
-    window = timedelta(minutes=current_app.config["MOLLIE_CHECKOUT_REUSE_MINUTES"])
-    reusable = None
-    for payment in _recent_payments(invoice):
-        if payment.status != PaymentStatus.OPEN:
-            raise PaymentInProgress(IN_PROGRESS)
-        if payment.mollie_id in answers:
-            remote = answers[payment.mollie_id]
-            if remote is None:
-                continue
-            status, checkout_url = remote.status, remote.checkout_url
-        else:
-            status, checkout_url = PaymentStatus.OPEN, payment.checkout_url
-        if status in (PaymentStatus.PENDING, PaymentStatus.AUTHORIZED, PaymentStatus.PAID):
-            raise PaymentInProgress(IN_PROGRESS)
-        if (reusable is None and status == PaymentStatus.OPEN and checkout_url
-                and payment.amount_cents == remaining
-                and payment.created_at > now - window):
-            # Not written back: the webhook may hold this row and wait for the invoice.
-            reusable = payment
-    return reusable
-
-
-def start_dues_payment(invoice, idempotency_key: str, locale: str | None) -> OnlinePayment:
-    """A Mollie payment for what remains of an open dues invoice: like a payment page,
-    the open payment started a moment ago (another tab, the link clicked again) when
-    its checkout can still be finished, else a new one.
-
-    Starts for one invoice are serialised on its row, so double clicks and two tabs
-    cannot make two open payments; the same form sent again answers its own payment.
-
-    Raises PaymentInProgress when a payment of the invoice is on its way, and
-    PaymentError for an expired form, an invoice that is not open or has nothing left
-    to pay, or when Mollie cannot be reached (nothing is stored then).
-    """
-    from coop.dues import services as dues
-
-    if not IDEMPOTENCY_KEY.fullmatch(idempotency_key or ""):
-        raise PaymentError(_l("The form expired. Please submit it again."))
-    answers = _ask_mollie(_recent_payments(invoice))
-    # From here to the commit, starts for this invoice wait for each other. The creation
-    # at Mollie below still happens under the lock (that is what keeps two tabs from
-    # making two payments); it is one call, normally ~0.2 s.
-    invoice = _lock_invoice_row(invoice)
-    existing = by_idempotency_key(idempotency_key)
-    if existing is not None:
-        if existing.invoice_id != invoice.id:  # a key from another form: start afresh
-            raise PaymentError(_l("The form expired. Please submit it again."))
-        return existing
-    remaining = dues.remaining_cents(invoice)
-    if remaining <= 0:
-        raise PaymentError(_l("This invoice has been paid; nothing is due."))
-    reusable = _reusable_payment(invoice, remaining, answers)
-    if reusable is not None:
-        return reusable
-    return start_payment(
-        purpose=PaymentPurpose.DUES, amount_cents=remaining,
-        description=f"Contributie factuur {invoice.number}",
-        idempotency_key=idempotency_key,
-        redirect_url=external_url("payments.paid_return", payment_reference=idempotency_key),
-        locale=locale, invoice_id=invoice.id,
-    )
+def display_status(payment: OnlinePayment) -> str:
+    """The status as the board reads it: paid, partially refunded, refunded, charged back …"""
+    if payment.status == PaymentStatus.PAID:
+        if payment.charged_back_cents:
+            return "charged_back"
+        if payment.refunded_cents >= payment.amount_cents:
+            return "refunded"
+        if payment.refunded_cents:
+            return "partially_refunded"
+    return payment.status

@@ -5,7 +5,7 @@ Services flush but do not commit. A member only ever reaches their own `Person`
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -15,20 +15,22 @@ from sqlalchemy.orm import selectinload
 from coop import audit
 from coop.accounts import services as accounts
 from coop.accounts.models import User
+from coop.dues import services as dues
 from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus
+from coop.dues.services import invoice_pdf_path
 from coop.extensions import db
 from coop.members import services as members
 from coop.members.models import ConsentEvent, ConsentKind, Membership, Person
+from coop.members.services import person_for_user
 from coop.permissions import Role
 
 CONSENT_LABELS = {
     ConsentKind.ELECTRONIC_CONVOCATION: _l("Invitations to the general meeting by email"),
     ConsentKind.NEWSLETTER: _l("Newsletter"),
 }
-OVERDUE = "overdue"
 INVOICE_STATUS_LABELS = {
     InvoiceStatus.OPEN.value: _l("open"),
-    OVERDUE: _l("overdue"),
+    dues.OVERDUE: _l("overdue"),
     InvoiceStatus.PAID.value: _l("paid"),
     InvoiceStatus.CREDITED.value: _l("credited"),
     InvoiceStatus.WRITTEN_OFF.value: _l("written off"),
@@ -47,26 +49,12 @@ class InvitationError(Exception):
 # Whose data --------------------------------------------------------------------------
 
 
-def person_for_user(user) -> Person | None:
-    """The register entry linked to this account, if any."""
-    if user is None or not getattr(user, "id", None):
-        return None
-    return db.session.scalar(select(Person).where(Person.user_id == user.id))
-
-
 def own_invoice(person: Person, invoice_id: int) -> Invoice | None:
     """The invoice with this id if it belongs to `person`; None for anyone else's,
     so the caller answers 404 whether the invoice exists or not."""
     return db.session.scalar(
         select(Invoice).where(Invoice.id == invoice_id, Invoice.person_id == person.id)
     )
-
-
-def invoice_status(invoice: Invoice, today: date) -> str:
-    """The stored status, or `overdue` for an open invoice past its due date."""
-    if invoice.status == InvoiceStatus.OPEN and invoice.due_date < today:
-        return OVERDUE
-    return invoice.status
 
 
 def memberships_of(person: Person) -> list[Membership]:
@@ -119,7 +107,6 @@ def consents_of(person: Person) -> list[ConsentState]:
 def invoice_pdf_file(invoice: Invoice) -> Path:
     """The archived PDF of an invoice; rendered and archived once by the dues package
     when missing. Flushes (it may record the file name); the caller commits."""
-    from coop.dues.services import invoice_pdf_path
 
     return invoice_pdf_path(invoice)
 

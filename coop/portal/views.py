@@ -27,15 +27,17 @@ from flask_login import current_user
 from coop import audit
 from coop.accounts import services as accounts
 from coop.accounts.forms import ConfirmForm
+from coop.dues import services as dues
+from coop.dues.models import InvoiceKind, InvoiceStatus
 from coop.extensions import db
 from coop.forms import show_error
 from coop.mail import MailError, send_mail
-from coop.members import privacy
 from coop.members.models import ConsentKind, Person
 from coop.members.services import STATUS_LABELS, RegisterError
 from coop.permissions import Permission, require
 from coop.portal import services
 from coop.portal.forms import ContactDetailsForm
+from coop.privacy import services as privacy
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -62,7 +64,7 @@ def index():
         person=person,
         memberships=services.memberships_of(person),
         invoices=invoices,
-        invoice_status={i.id: services.invoice_status(i, today) for i in invoices},
+        invoice_status={i.id: dues.display_status(i, today) for i in invoices},
         pay_links=_pay_links(invoices),
         status_labels=services.INVOICE_STATUS_LABELS,
         kind_labels=services.INVOICE_KIND_LABELS,
@@ -73,11 +75,9 @@ def index():
 
 def _pay_links(invoices) -> dict[int, str]:
     """A "pay now" link (Mollie) for every open invoice of the member."""
-    from coop.dues.models import InvoiceKind, InvoiceStatus
-    from coop.payments.services import pay_token
 
     return {
-        invoice.id: url_for("payments.pay_invoice", pay_token=pay_token(invoice))
+        invoice.id: url_for("pay.pay_invoice", pay_token=dues.pay_token(invoice))
         for invoice in invoices
         if invoice.kind == InvoiceKind.INVOICE and invoice.status == InvoiceStatus.OPEN
     }

@@ -2,9 +2,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.fields import IntegerField
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
-from coop.money import MoneyError, parse_amount
+from coop.forms import AmountField
 from coop.volunteers.models import AllowanceKind, ArrangementKind
 
 _REQUIRED = InputRequired(message=_l("This field is required."))
@@ -28,21 +28,6 @@ HOUR_STATUS_LABELS = {
     "approved": _l("Approved"),
     "returned": _l("Returned"),
 }
-
-
-class AmountField(StringField):
-    """An amount typed as text (`12,50`); `cents` holds the parsed value."""
-
-    cents: int | None = None
-
-    def pre_validate(self, form):
-        self.cents = None
-        if not (self.data or "").strip():
-            return
-        try:
-            self.cents = parse_amount(self.data)
-        except MoneyError as error:
-            raise ValidationError(str(error)) from error
 
 
 class InitiativeForm(FlaskForm):

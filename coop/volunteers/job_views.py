@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from coop import timeutil
 from coop.args import int_arg
 from coop.extensions import db
 from coop.forms import show_error
@@ -22,7 +23,6 @@ from coop.volunteers.forms import (
 )
 from coop.volunteers.models import Initiative, Job
 from coop.volunteers.services import VolunteerError
-from coop.volunteers.views import local_today
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -34,7 +34,7 @@ def _labels() -> dict:
 @bp.get("/")
 @require(Permission.VOLUNTEERS_ALL)
 def index():
-    today = local_today()
+    today = timeutil.local_today()
     return render_template("volunteers/jobs.html", jobs=jobs.jobs_list(),
                            flagged=jobs.jobs_below_minimum_wage(today), today=today,
                            **_labels())
@@ -150,7 +150,7 @@ def minimum_wage_set():
 @bp.get("/wage-cost")
 @require(Permission.VOLUNTEERS_ALL)
 def wage_cost():
-    today = local_today()
+    today = timeutil.local_today()
     year = int_arg("year", low=2000)
     if year is None or year > 2100:
         year = today.year
@@ -170,7 +170,7 @@ def third_parties():
     """The yearly list of payments to third parties (IB47), as a page, CSV and XLSX."""
     year = int_arg("year", low=2000)
     if year is None or year > 2100:
-        year = local_today().year - 1
+        year = timeutil.local_today().year - 1
     payments = jobs.third_party_payments(year)
     header = [_("Name"), _("Address"), _("Date of birth"), _("What"), _("Kind of contract"),
               _("Amount")]

@@ -10,6 +10,7 @@ birthday, so those days (and the first day) are the only ones to check.
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from flask import current_app
 from flask_babel import format_date
@@ -131,7 +132,6 @@ def wage_shortfall(date_of_birth: date, hourly_cents: int, start: date,
 def quarters_per_week(text: str | None) -> int:
     """`32` or `24,5` hours a week as quarter hours; raises VolunteerError (field
     `hours_per_week`) for anything else than whole quarters from 0,25 to 60."""
-    from decimal import Decimal, InvalidOperation
 
     message = _l("Enter the hours per week in quarter hours, at most 60 (like 32 or 24,5).")
     try:

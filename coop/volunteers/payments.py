@@ -6,6 +6,8 @@ from collections import defaultdict
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from sepaxml import SepaTransfer
+from sepaxml.validation import ValidationError as SepaValidationError
 from sqlalchemy import select, update
 
 from coop import audit
@@ -126,8 +128,6 @@ def build_pain001(name: str, iban: str, bic: str | None, execution_date: date, b
     """The pain.001.001.03 file paid from the coop's current account `iban`: one
     transfer per volunteer. Returns (message id, XML). Raises VolunteerError when
     sepaxml's schema check refuses it."""
-    from sepaxml import SepaTransfer
-    from sepaxml.validation import ValidationError as SepaValidationError
 
     config = {"name": name, "IBAN": iban, "batch": True, "currency": "EUR"}
     if bic:

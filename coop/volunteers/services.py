@@ -19,11 +19,13 @@ year and so average it out, which the scheme does not allow.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from flask import current_app
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from coop import audit
 from coop.extensions import db
@@ -62,7 +64,6 @@ MAX_QUARTERS_A_DAY = 96
 
 class VolunteerError(Exception):
     """A refused change. `field` names the form field the message belongs to."""
-
     def __init__(self, message, field: str | None = None):
         super().__init__(message)
         self.message = message
@@ -246,8 +247,6 @@ def age_on(date_of_birth: date, day: date) -> int:
 
 def quarters_from_hours(text: str) -> int:
     """`1,5` or `1.75` hours as quarter hours; raises VolunteerError (field `hours`)."""
-    from decimal import Decimal, InvalidOperation
-
     cleaned = (text or "").strip().replace(",", ".")
     if not cleaned:
         raise VolunteerError(_l("Enter the hours, like 2 or 1,5."), "hours")
@@ -328,7 +327,6 @@ def paid_on(person_id: int, initiative_id: int, day: date) -> bool:
 
 
 def _hours_text(quarters: int) -> str:
-    from flask_babel import format_decimal
 
     return format_decimal(quarters / 4, "0.##")
 
@@ -589,10 +587,8 @@ def set_arrangement(volunteer: Volunteer, kind: str, valid_from: date | None,
 def _lock_volunteer_year(volunteer_id: int, year: int) -> None:
     """Take the lock of the volunteer's year (made on first use; an insert that
     ignores a conflict, so two first uses at once cannot both make it)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = (postgresql.insert if db.session.get_bind().dialect.name == "postgresql"
+              else sqlite.insert)
     db.session.execute(insert(VolunteerCapYear).values(volunteer_id=volunteer_id, year=year)
                        .on_conflict_do_nothing(index_elements=["volunteer_id", "year"]))
     row_id = db.session.scalar(select(VolunteerCapYear.id).where(

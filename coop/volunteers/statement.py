@@ -61,6 +61,7 @@ def statement_document(volunteer: Volunteer, year: int, today: date) -> dict:
 def render_statement_pdf(volunteer: Volunteer, year: int, today: date,
                          locale: str | None = None) -> bytes:
     """The statement PDF, in `locale` (the request's language when None)."""
+    # Deferred on purpose: WeasyPrint takes about two seconds to import.
     from coop.pdf import render_pdf
 
     if locale is None:

@@ -6,7 +6,6 @@ The declared permission opens the page to a kind of user; the scope check then a
 or not, a coordinator learns nothing about other initiatives).
 """
 
-from datetime import date, datetime
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,13 +13,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from coop import timeutil
 from coop.extensions import db
 from coop.forms import show_error
 from coop.members import services as members
 from coop.members.models import Person
 from coop.members.services import RegisterError
 from coop.permissions import Permission, require
-from coop.timeutil import AMSTERDAM
 from coop.volunteers import payments, services
 from coop.volunteers.forms import (
     ALLOWANCE_KIND_LABELS,
@@ -47,14 +46,11 @@ from coop.volunteers.models import (
     Volunteer,
 )
 from coop.volunteers.services import OverCapError, VolunteerError
+from coop.volunteers.statement import render_statement_pdf
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 
 VOLUNTEERS_SHOWN = 50  # the overview's list; the search finds the others
-
-
-def local_today() -> date:
-    return datetime.now(AMSTERDAM).date()
 
 
 def _labels() -> dict:
@@ -244,7 +240,7 @@ def _volunteer_page(volunteer: Volunteer, *, allowance_form=None, arrangement_fo
                     status=200):
     scope = services.coordinated_initiative_ids(_user())
     person = db.session.get(Person, volunteer.person_id)
-    today = local_today()
+    today = timeutil.local_today()
     if allowance_form is None:
         allowance_form = AllowanceForm(formdata=None, work_date=today)
     allowance_form.initiative.choices = _initiative_choices(volunteer, scope)
@@ -274,7 +270,7 @@ def _initiative_names() -> dict[int, str]:
 def _hours_form(volunteer: Volunteer, scope, formdata=None) -> HoursForm:
     choices = _initiative_choices(volunteer, scope)
     if formdata is None:
-        form = HoursForm(formdata=None, work_date=local_today(),
+        form = HoursForm(formdata=None, work_date=timeutil.local_today(),
                          initiative=choices[0].value if choices else None)
     else:
         form = HoursForm(formdata=formdata)
@@ -290,7 +286,7 @@ def _declare(form: HoursForm, volunteer: Volunteer, *, approved: bool) -> bool:
         quarters = services.quarters_from_hours(form.hours.data)
         services.declare_hours(volunteer, _int_or_none(form.initiative.data),
                                form.work_date.data, quarters, form.note.data,
-                               today=local_today(), approved=approved)
+                               today=timeutil.local_today(), approved=approved)
     except VolunteerError as error:
         db.session.rollback()
         show_error(form, error)
@@ -386,7 +382,7 @@ def allowance_new(volunteer_id: int):
             work_date=form.work_date.data, amount_cents=form.amount.cents,
             expense_cents=form.expenses.cents, quarter_hours=quarters,
             description=form.description.data, date_of_birth=form.date_of_birth.data,
-            today=local_today())
+            today=timeutil.local_today())
     except OverCapError as error:
         db.session.rollback()
         show_error(form, error)
@@ -473,7 +469,7 @@ def own():
             flash(_("Thank you! Your hours are recorded."), "success")
             return redirect(url_for("volunteers.own"))
         status = 422
-    today = local_today()
+    today = timeutil.local_today()
     return render_template(
         "volunteers/own.html", volunteer=volunteer, form=form, today=today,
         recent=services.recent_entries(volunteer, today),
@@ -505,13 +501,13 @@ def bank_details(volunteer_id: int):
 @bp.get("/payments")
 @require(Permission.FINANCE_READ)
 def payments_index():
-    return _payments_page(PaymentBatchForm(formdata=None, execution_date=local_today()))
+    return _payments_page(PaymentBatchForm(formdata=None, execution_date=timeutil.local_today()))
 
 
 def _payments_page(form, status=200):
     return render_template("volunteers/payments.html", payable=payments.payable_allowances(),
                            batches=payments.batches(), form=form,
-                           paid_form=PaidForm(formdata=None, paid_on=local_today()),
+                           paid_form=PaidForm(formdata=None, paid_on=timeutil.local_today()),
                            **_labels()), status
 
 
@@ -523,7 +519,7 @@ def payment_batch_new():
         ids = [i for i in (_int_or_none(v) for v in request.form.getlist("allowances")) if i]
         try:
             batch = payments.create_payment_batch(ids, form.execution_date.data,
-                                                  today=local_today())
+                                                  today=timeutil.local_today())
         except VolunteerError as error:
             db.session.rollback()
             if error.field == "allowances":
@@ -569,9 +565,8 @@ def payment_batch_paid(payment_batch_id: int):
 
 
 def _statement_response(volunteer: Volunteer, year: int):
-    from coop.volunteers.statement import render_statement_pdf
 
-    pdf = render_statement_pdf(volunteer, year, local_today())
+    pdf = render_statement_pdf(volunteer, year, timeutil.local_today())
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="vrijwilligersoverzicht-{year}.pdf"'})
 
@@ -605,7 +600,7 @@ def coaching_add(volunteer_id: int):
         try:
             number = services.add_coaching_conversation(
                 db.session.get(Person, volunteer.person_id), form.coach.data,
-                form.held_on.data, form.cost.cents, today=local_today())
+                form.held_on.data, form.cost.cents, today=timeutil.local_today())
         except VolunteerError as error:
             db.session.rollback()
             show_error(form, error)

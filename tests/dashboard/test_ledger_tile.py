@@ -3,8 +3,8 @@ open dues receivables, each linking to its report."""
 
 from datetime import timedelta
 
+from coop import timeutil
 from coop.dues import services as dues
-from coop.dues.services import local_today
 from coop.extensions import db
 from coop.fiscal import fiscal_year_bounds, fiscal_year_of
 from coop.ledger import services as ledger
@@ -22,7 +22,7 @@ def _money(cents: int) -> str:
 
 
 def _books_of_this_and_last_year():
-    today = local_today()
+    today = timeutil.local_today()
     start_month = get_organisation().fiscal_year_start_month
     year = fiscal_year_of(today, start_month)
     ledger.seed_default_chart()

@@ -12,6 +12,7 @@ import xmlschema
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from coop import timeutil
 from coop.audit import AuditEvent
 from coop.directdebit import services
 from coop.directdebit.models import Batch, BatchItem, Mandate
@@ -135,7 +136,7 @@ def test_a_new_batch_takes_only_invoices_not_yet_in_one(coop):
 @pytest.mark.parametrize("day", [TODAY + timedelta(days=13), TODAY, TODAY - timedelta(days=1)])
 def test_collection_date_within_the_notice_term_is_refused_at_the_field(
         coop, client, treasurer, day, monkeypatch):
-    monkeypatch.setattr(dues, "local_today", lambda: TODAY)
+    monkeypatch.setattr(timeutil, "local_today", lambda: TODAY)
     person, _invoice = member_with_invoice()
     give_mandate(person)
 
@@ -171,7 +172,7 @@ def test_batch_without_creditor_id_is_refused(coop):
 
 def test_pre_notification_mails_name_amount_date_reference_and_creditor(
         coop, client, treasurer, outbox, monkeypatch):
-    monkeypatch.setattr(dues, "local_today", lambda: TODAY)
+    monkeypatch.setattr(timeutil, "local_today", lambda: TODAY)
     person, invoice = member_with_invoice(2500, email="anna@example.org")
     mandate = give_mandate(person)
 
@@ -237,7 +238,7 @@ def _ledger_balance(invoice_id, code):
 def test_storno_reopens_the_invoice_and_reverses_the_booking(coop, client, treasurer,
                                                              monkeypatch):
     storno_day = COLLECTION_DAY + timedelta(days=10)
-    monkeypatch.setattr(dues, "local_today", lambda: storno_day)
+    monkeypatch.setattr(timeutil, "local_today", lambda: storno_day)
     person, invoice = member_with_invoice(2500)
     mandate = give_mandate(person)
     batch = _generate()
@@ -292,7 +293,7 @@ def test_storno_after_eight_weeks_is_only_possible_as_unauthorised(coop):
 
 
 def test_storno_with_an_unknown_reason_code_saves_nothing(coop, client, treasurer, monkeypatch):
-    monkeypatch.setattr(dues, "local_today", lambda: COLLECTION_DAY)
+    monkeypatch.setattr(timeutil, "local_today", lambda: COLLECTION_DAY)
     person, invoice = member_with_invoice()
     give_mandate(person)
     _collect(_generate())
@@ -426,7 +427,7 @@ def test_marking_collected_when_an_invoice_was_paid_otherwise_is_refused(coop):
 ])
 def test_collection_date_on_a_target2_closing_day_is_refused_at_the_field(
         coop, client, treasurer, monkeypatch, day, today, holiday, proposed):
-    monkeypatch.setattr(dues, "local_today", lambda: today)
+    monkeypatch.setattr(timeutil, "local_today", lambda: today)
     person, _invoice = member_with_invoice()
     give_mandate(person)
 
@@ -441,7 +442,7 @@ def test_collection_date_on_a_target2_closing_day_is_refused_at_the_field(
 
 
 def test_closing_day_message_in_english(coop, client, treasurer, monkeypatch):
-    monkeypatch.setattr(dues, "local_today", lambda: date(2027, 3, 1))
+    monkeypatch.setattr(timeutil, "local_today", lambda: date(2027, 3, 1))
     person, _invoice = member_with_invoice()
     give_mandate(person)
     client.post("/language", data={"language": "en"})
@@ -480,7 +481,7 @@ def test_every_target2_closing_day_has_a_translated_name(app):
 ])
 def test_new_batch_form_proposes_the_first_business_day(coop, client, treasurer, monkeypatch,
                                                         today, proposed):
-    monkeypatch.setattr(dues, "local_today", lambda: today)
+    monkeypatch.setattr(timeutil, "local_today", lambda: today)
 
     page = client.get("/direct-debit/batches/new")
 
@@ -489,7 +490,7 @@ def test_new_batch_form_proposes_the_first_business_day(coop, client, treasurer,
 
 
 def test_too_early_message_proposes_a_business_day(coop, client, treasurer, monkeypatch):
-    monkeypatch.setattr(dues, "local_today", lambda: date(2027, 3, 12))
+    monkeypatch.setattr(timeutil, "local_today", lambda: date(2027, 3, 12))
     person, _invoice = member_with_invoice()
     give_mandate(person)
 

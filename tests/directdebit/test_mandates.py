@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from coop import timeutil
 from coop.audit import AuditEvent
 from coop.directdebit import services
 from coop.directdebit.models import Mandate
-from coop.dues import services as dues
 from coop.extensions import db
 from coop.members.models import Membership
 from coop.settings.services import get_organisation
@@ -310,7 +310,7 @@ def test_an_unused_active_mandate_expires_after_36_months(coop):
 
 
 def test_anonymising_a_former_member_stops_the_mandate_but_keeps_it(coop):
-    from coop.members import privacy
+    from coop.privacy import services as privacy
 
     person, _invoice = member_with_invoice()
     mandate = give_mandate(person)
@@ -347,7 +347,7 @@ def test_data_export_holds_the_mandate(coop, client, login_as):
 
 
 def test_dues_local_today_is_used_for_signing(coop, client, login_as, monkeypatch):
-    monkeypatch.setattr(dues, "local_today", lambda: date(2026, 5, 4))
+    monkeypatch.setattr(timeutil, "local_today", lambda: date(2026, 5, 4))
     _member_login(client, login_as)
 
     client.post("/portal/direct-debit", data={

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, select
 
+from coop import timeutil
 from coop.dues import services
 from coop.dues.models import Invoice
 from coop.extensions import db
@@ -59,7 +60,7 @@ def test_generate_form_refuses_a_bad_year_at_the_field(client, treasurer, organi
 
 def test_list_filters_on_status_with_overdue_and_year(client, treasurer, organisation):
     organisation()
-    today = services.local_today()
+    today = timeutil.local_today()
     overdue = factories.create_invoice(dues_year=2025, issue_date=today - timedelta(days=60))
     not_yet_due = factories.create_invoice(issue_date=today)
     paid = factories.create_invoice(issue_date=today)

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from coop import timeutil
 from coop.dues import services
 from coop.dues.models import ReminderLog
 from coop.extensions import db
@@ -50,7 +51,7 @@ def test_reminder_goes_once_to_the_members_email(organisation, outbox):
 def test_a_second_reminder_follows_after_as_many_days_and_then_no_more(organisation, outbox):
     # The pause between reminders counts from when the first was really sent: today.
     organisation(reminder_after_days=14)
-    today = services.local_today()
+    today = timeutil.local_today()
     factories.create_invoice(issue_date=today - timedelta(days=100))
 
     assert remind(today).sent == 1

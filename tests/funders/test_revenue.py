@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from coop import timeutil
 from coop.extensions import db
 from coop.funders import services as funders
 from coop.funders.models import Funder, FunderAgreement, ReportingDeadline
@@ -157,13 +158,13 @@ def test_deadline_warnings_at_the_boundaries(make_agreement):
 
 
 def test_dashboard_shows_deadlines_coming_up(client, login_as, treasurer, make_agreement):
-    from coop.dues.services import local_today
 
     agreement = make_agreement()
-    funders.add_deadline(agreement, local_today() + timedelta(days=10),
+    funders.add_deadline(agreement, timeutil.local_today() + timedelta(days=10),
                          "Inhoudelijk verslag eerste halfjaar")
-    funders.add_deadline(agreement, local_today() - timedelta(days=2), "Financieel verslag")
-    funders.add_deadline(agreement, local_today() + timedelta(days=60), "Eindverslag")
+    funders.add_deadline(agreement, timeutil.local_today() - timedelta(days=2),
+                         "Financieel verslag")
+    funders.add_deadline(agreement, timeutil.local_today() + timedelta(days=60), "Eindverslag")
     db.session.commit()
     login_as(treasurer)
 

@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from coop import timeutil
 from coop.audit import AuditEvent
 from coop.extensions import db
-from coop.governance import services
 from coop.governance.models import Appointment
 from coop.members.models import Person
 from coop.permissions import Role
@@ -26,7 +26,7 @@ def today(monkeypatch):
     """Set the day the app thinks it is (Europe/Amsterdam): `today(date(2026, 12, 31))`."""
 
     def set_today(day: date) -> date:
-        monkeypatch.setattr(services, "local_today", lambda: day)
+        monkeypatch.setattr(timeutil, "local_today", lambda: day)
         return day
 
     set_today(date(2026, 6, 1))

@@ -431,7 +431,7 @@ def test_governance_page_warns_when_the_kascommissie_has_fewer_than_two_members(
 
 
 def test_an_anonymised_person_cannot_be_appointed(client, board, bodies):
-    from coop.members import privacy
+    from coop.privacy import services as privacy
 
     person = member()
     number = member_number(person)

@@ -1,6 +1,7 @@
 """The demo coop's bodies: a board, RvT and kascommissie with staggered terms, one term
 ending within three months."""
 
+from coop import timeutil
 from coop.extensions import db
 from coop.governance import services
 from tests.pages import Page
@@ -10,7 +11,7 @@ def test_demo_has_staggered_terms_and_one_ending_within_three_months(app, client
     result = app.test_cli_runner().invoke(args=["coop", "load-demo"])
     assert result.exit_code == 0, result.output
 
-    today = services.local_today()
+    today = timeutil.local_today()
     warnings = services.term_warnings(today)
     assert [(t["name"], t["position"]) for t in warnings["ending"]] == [
         ("Joost van Leeuwen", "secretaris")]

@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 
 from coop.extensions import db
-from coop.members import privacy
 from coop.members import services as members
 from coop.members.models import Membership
+from coop.privacy import services as privacy
 from tests import factories
 from tests.governance.conftest import member
 

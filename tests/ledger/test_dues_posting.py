@@ -97,8 +97,8 @@ def test_payment_dated_in_a_closed_year_is_refused_and_nothing_saved(app):
 
 def test_dues_entries_name_the_invoice_not_the_member_and_pages_show_the_name_by_link(
         app, client, login_as, make_user):
-    from coop.members import privacy
     from coop.members.models import Person
+    from coop.privacy import services as privacy
     from tests.pages import Page
 
     membership = factories.create_member(given_name="Wilhelmina", family_name="Brandsma")

@@ -41,7 +41,7 @@ def entries_with_reference(reference: str) -> list[JournalEntry]:
 def pay_invoice_online(client, fake, deliver, invoice, status="paid") -> OnlinePayment:
     """Pay a dues invoice through its pay-now link and the fake checkout; the webhook
     is delivered. Returns the online payment."""
-    from coop.payments.services import pay_url
+    from coop.dues.services import pay_url
 
     url = pay_url(invoice).removeprefix("http://localhost")
     page = client.get(url)

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from coop.dues import services as dues
 from coop.dues.models import Invoice, Payment
+from coop.dues.services import pay_url
 from coop.extensions import db
 from coop.ledger import services as ledger
 from coop.ledger.models import FiscalYear, JournalEntry
 from coop.payments.models import MoneyBack
-from coop.payments.services import pay_url
 from tests import factories
 from tests.payments.helpers import balance, pay_invoice_online, reload
 

@@ -9,10 +9,11 @@ from sqlalchemy import func, select, update
 
 from coop.dues import services as dues
 from coop.dues.models import Invoice, Payment
+from coop.dues.services import pay_url
 from coop.extensions import db
 from coop.members.models import Membership
 from coop.payments.models import OnlinePayment
-from coop.payments.services import new_idempotency_key, pay_url
+from coop.payments.services import new_idempotency_key
 from coop.timeutil import utcnow
 from tests import factories
 from tests.payments.helpers import balance

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 
 from coop.extensions import db
+from coop.timeutil import local_today
 from coop.volunteers import services
 from coop.volunteers.models import Allowance, HourEntry
-from coop.volunteers.views import local_today
 from tests import factories
 from tests.volunteers.conftest import approve, make_coordinator, make_volunteer, seed_caps
 

@@ -7,8 +7,6 @@ have changed in between) and writes every row or none.
 """
 
 import hmac
-import math
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -41,6 +39,7 @@ from coop.extensions import db
 from coop.members import exporting, importing, services
 from coop.members.models import MembershipStatus, MembershipType
 from coop.members.services import STATUS_LABELS, RegisterFilters
+from coop.pagination import CountedPage
 from coop.permissions import Permission, require
 
 bp = Blueprint("member_transfer", __name__, url_prefix="/members/transfer")
@@ -296,34 +295,6 @@ def export_xlsx():
 
 
 # The register on a date ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CountedPage:
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _as_of_day() -> tuple[AsOfForm, date | None]:

@@ -13,7 +13,7 @@ from coop.members import services
 from coop.members.models import ConsentEvent, Membership, MembershipStatus, Person
 from coop.members.services import RegisterError
 from tests import factories
-from tests.members_transfer.helpers import (
+from tests.members.transfer.helpers import (
     CONFIRM_URL,
     IMPORT_URL,
     confirm,
@@ -466,7 +466,7 @@ def test_an_upload_older_than_a_day_cannot_be_imported(app, client, board, types
 
 
 def test_sweep_command_removes_uploads_older_than_a_day_only(app, tmp_path):
-    from coop.members.transfer import upload_store
+    from coop.members.views.transfer import upload_store
 
     store = upload_store()
     old, recent = store.put(b"old"), store.put(b"recent")

@@ -7,9 +7,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from coop import timeutil
 from coop.accounts.forms import ConfirmForm
 from coop.args import int_arg
-from coop.dues import services
+from coop.dues import online, services
 from coop.dues.forms import (
     METHOD_LABELS,
     CreditNoteForm,
@@ -22,7 +23,7 @@ from coop.dues.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, P
 from coop.extensions import db
 from coop.forms import show_error
 from coop.pagination import Window
-from coop.payments import services as online
+from coop.payments import services as mollie
 from coop.permissions import Permission, require
 from coop.templating import money_filter
 
@@ -54,26 +55,20 @@ def _labels():
 @require(Permission.FINANCE_READ)
 def invoices():
     """Newest first; filters: fiscal year, status (with `overdue`), number or name."""
-    today = services.local_today()
+    today = timeutil.local_today()
     year = int_arg("year")
     status = request.args.get("status", "")
     if status not in STATUS_LABELS:
         status = ""
     search = request.args.get("q", "").strip()
 
-    paid = (
-        select(func.coalesce(func.sum(Payment.amount_cents), 0))
-        .where(Payment.invoice_id == Invoice.id, Payment.reversed_on.is_(None))
-        .correlate(Invoice)
-        .scalar_subquery()
-    )
-    query = select(Invoice, paid).order_by(
+    query = select(Invoice, services.paid_so_far()).order_by(
         Invoice.fiscal_year.desc(), Invoice.sequence_number.desc()
     )
     if year:
         query = query.where(Invoice.fiscal_year == year)
     if status == "overdue":
-        query = query.where(Invoice.status == InvoiceStatus.OPEN, Invoice.due_date < today)
+        query = query.where(services.overdue_condition(today))
     elif status:  # "open" includes the overdue ones: everything still to be paid
         query = query.where(Invoice.status == status)
     if search:
@@ -109,14 +104,14 @@ def _refundable_payment(invoice, rows=None):
     """The newest Mollie payment booked on the invoice with money left to refund."""
     for row in rows if rows is not None else online.online_payments_of_invoice(invoice):
         payment = row["payment"]
-        if payment.dues_payment_id is not None and online.refundable_cents(payment) > 0:
+        if payment.dues_payment_id is not None and mollie.refundable_cents(payment) > 0:
             return payment
     return None
 
 
 def _render_invoice(invoice, *, payment_form=None, credit_form=None, write_off_form=None,
                     refund_form=None, status=200):
-    today = services.local_today()
+    today = timeutil.local_today()
     lines = db.session.scalars(
         select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id).order_by(InvoiceLine.id)
     ).all()
@@ -149,9 +144,9 @@ def _render_invoice(invoice, *, payment_form=None, credit_form=None, write_off_f
         credit_note=credit_note,
         online_payments=online_payments,
         refundable=refundable,
-        refundable_cents=online.refundable_cents(refundable) if refundable else 0,
+        refundable_cents=mollie.refundable_cents(refundable) if refundable else 0,
         refund_form=refund_form or MollieRefundForm(
-            formdata=None, prefix="refund", key=online.new_idempotency_key()),
+            formdata=None, prefix="refund", key=mollie.new_idempotency_key()),
         is_open=is_open,
         can_credit=is_open and not paid,
         payment_form=payment_form or PaymentForm(formdata=None, paid_on=today),
@@ -182,7 +177,7 @@ def invoice_pdf(invoice_id: int):
 @bp.route("/generate", methods=["GET", "POST"])
 @require(Permission.FINANCE_WRITE)
 def generate():
-    today = services.local_today()
+    today = timeutil.local_today()
     form = GenerateDuesForm(
         formdata=request.form if request.method == "POST" else None,
         fiscal_year=today.year, issue_date=today,
@@ -257,9 +252,9 @@ def refund(invoice_id: int):
         return redirect(url_for("dues.invoice", invoice_id=invoice.id))
     if form.validate_on_submit():
         try:
-            back = online.refund(payment, form.amount.cents, form.reason.data,
-                                 form.key.data or online.new_idempotency_key())
-        except online.PaymentError as error:
+            back = mollie.refund(payment, form.amount.cents, form.reason.data,
+                                 form.key.data or mollie.new_idempotency_key())
+        except mollie.PaymentError as error:
             db.session.rollback()
             show_error(form, error)
         else:
@@ -322,7 +317,7 @@ def write_off(invoice_id: int):
 def reminders():
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    result = services.send_reminders(services.local_today())
+    result = services.send_reminders(timeutil.local_today())
     db.session.commit()
     flash(_("%(sent)d reminders sent.", sent=result.sent), "success")
     if result.no_email:

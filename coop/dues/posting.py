@@ -13,7 +13,7 @@ chart is seeded, and the fiscal year of the date is opened when it does not exis
 
 An entry is described by the invoice number, never the member's name: a posted entry
 cannot be changed, and the name must be erasable when a former member is anonymised
-(coop.members.privacy). The lines link the person and the invoice, so the ledger pages
+(coop.privacy.services). The lines link the person and the invoice, so the ledger pages
 show the name at display time (`coop.ledger.services.persons_of_entries`).
 """
 

@@ -20,17 +20,20 @@ from coop import audit
 from coop.accounts import services as accounts
 from coop.accounts.models import LoginAttempt, User, UserRole
 from coop.audit import AuditEvent
+from coop.directdebit.models import BatchItem, Mandate
+from coop.directdebit.services import end_mandates_of
 from coop.dues.models import Invoice, ReminderLog
 from coop.extensions import db
 from coop.governance.models import Appointment
 from coop.mail import OutboxMessage
+from coop.meetings.models import ConvocationLog
 from coop.members import services as members
 from coop.members.models import ConsentEvent, ConsentKind, Membership, Person
 from coop.permissions import Role
 from coop.settings.services import get_organisation
 from coop.timeutil import utcnow
 
-ANONYMISED_NAME = "Geanonimiseerd"
+ANONYMISED_NAME = members.ANONYMISED_NAME
 # Everything that identifies or reaches the person; `family_name` is NOT NULL and
 # becomes ANONYMISED_NAME.
 CLEARED_FIELDS = [
@@ -120,8 +123,6 @@ def anonymise(person: Person, actor=None) -> None:
     # Nothing may be collected from someone who left the register; the mandate itself
     # (account holder, IBAN) is kept for its own term, 36 months after the last
     # collection, and anonymised by `anonymise-mandates`.
-    from coop.directdebit.services import end_mandates_of
-
     end_mandates_of(person, "Persoon geanonimiseerd", actor=actor)
     member_numbers = list(
         db.session.scalars(
@@ -166,8 +167,6 @@ def _sweep_copies(person: Person, names: set[str], emails: set[str]) -> None:
     to them in the outbox (and their name or address in any other mail), the
     convocation log (the record that a convocation went out stays, by member number),
     and the addresses pre-notifications of direct debits went to."""
-    from coop.directdebit.models import BatchItem, Mandate
-    from coop.meetings.models import ConvocationLog
 
     lowered = {e.lower() for e in emails}
     if lowered:
@@ -407,8 +406,6 @@ def _invoices_data(person: Person) -> list[dict[str, Any]]:
 
 
 def _mandates_data(person: Person) -> list[dict[str, Any]]:
-    from coop.directdebit.models import BatchItem, Mandate
-
     mandates = db.session.scalars(
         select(Mandate).where(Mandate.person_id == person.id).order_by(Mandate.id)
     )

@@ -17,7 +17,6 @@ from coop.meetings.forms import MemberRefForm
 from coop.meetings.models import (
     AgendaDocument,
     AgendaItem,
-    AttendanceMode,
     GeneralMeeting,
     MeetingStatus,
     Proposal,
@@ -26,9 +25,9 @@ from coop.meetings.models import (
 )
 from coop.meetings.services import MeetingError
 from coop.meetings.views import labels
-from coop.members.models import Membership, Person
+from coop.members.models import Person
+from coop.members.services import person_for_user
 from coop.permissions import Permission, require
-from coop.portal.services import person_for_user
 from coop.timeutil import utcnow
 
 bp = Blueprint("member_meetings", __name__, url_prefix="/portal/meetings")
@@ -50,6 +49,19 @@ def _visible_meeting(meeting_id: int) -> GeneralMeeting:
     if meeting.status not in VISIBLE:
         abort(404)
     return meeting
+
+
+def _confirmed_at(meeting_id: int) -> tuple[Person, GeneralMeeting]:
+    """For a confirmed POST about a meeting: the portal user's register entry (without
+    one they are sent to the portal's start) and the meeting (404 when not visible);
+    400 without a valid confirmation."""
+    person = _own_person()
+    if person is None:
+        abort(_no_person())
+    meeting = _visible_meeting(meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return person, meeting
 
 
 @bp.get("/")
@@ -121,6 +133,13 @@ def document(document_id: int):
                      as_attachment=True, download_name=document.filename, max_age=0)
 
 
+def _refused(meeting_id: int, error: MeetingError):
+    """The meeting page again with the refusal flashed; nothing of the request is kept."""
+    db.session.rollback()
+    flash(str(error.message), "error")
+    return _render(_visible_meeting(meeting_id), _own_person(), status=422)
+
+
 @bp.post("/<int:meeting_id>/proxy")
 @require(Permission.PORTAL_OWN)
 def proxy_give(meeting_id: int):
@@ -131,16 +150,10 @@ def proxy_give(meeting_id: int):
     form = MemberRefForm()
     if not form.validate():
         return _render(meeting, person, proxy_form=form, status=422)
-    # Number and family name must both match: members cannot browse the register.
-    holder = db.session.scalar(
-        select(Person).join(Membership, Membership.person_id == Person.id)
-        .where(Membership.member_number == form.member_number.data)
-    )
-    family_name = form.family_name.data.strip().lower()
-    if holder is None or holder.family_name.strip().lower() != family_name:
-        form.member_number.errors = [
-            _("No member with this number and family name. Ask the member for both.")
-        ]
+    try:
+        holder = services.proxy_holder(form.member_number.data, form.family_name.data)
+    except MeetingError as error:
+        show_error(form, error)
         return _render(meeting, person, proxy_form=form, status=422)
     try:
         services.grant_proxy(meeting, person, holder, ProxySource.PORTAL)
@@ -158,12 +171,7 @@ def proxy_give(meeting_id: int):
 @bp.post("/<int:meeting_id>/proxy/withdraw")
 @require(Permission.PORTAL_OWN)
 def proxy_withdraw(meeting_id: int):
-    person = _own_person()
-    if person is None:
-        return _no_person()
-    meeting = _visible_meeting(meeting_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    person, meeting = _confirmed_at(meeting_id)
     proxy = services.active_proxy_of(meeting, person)
     if proxy is None:
         flash(_("You have no active proxy for this meeting."), "info")
@@ -171,9 +179,7 @@ def proxy_withdraw(meeting_id: int):
     try:
         services.withdraw_proxy(proxy)
     except MeetingError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return _render(_visible_meeting(meeting_id), _own_person(), status=422)
+        return _refused(meeting_id, error)
     db.session.commit()
     flash(_("Your proxy is withdrawn."), "success")
     return redirect(url_for("member_meetings.meeting", meeting_id=meeting_id))
@@ -182,35 +188,14 @@ def proxy_withdraw(meeting_id: int):
 @bp.post("/<int:meeting_id>/attend")
 @require(Permission.PORTAL_OWN)
 def attend(meeting_id: int):
-    person = _own_person()
-    if person is None:
-        return _no_person()
-    meeting = _visible_meeting(meeting_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    person, meeting = _confirmed_at(meeting_id)
     try:
-        if meeting.status != MeetingStatus.OPEN:
-            raise MeetingError(_("You can join online once the meeting is open."))
-        services.check_in(meeting, person, AttendanceMode.ONLINE)
+        services.join_online(meeting, person)
     except MeetingError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return _render(_visible_meeting(meeting_id), _own_person(), status=422)
+        return _refused(meeting_id, error)
     db.session.commit()
     flash(_("You are registered as present online."), "success")
     return redirect(url_for("member_meetings.meeting", meeting_id=meeting_id))
-
-
-def _voter(meeting, person: Person, voter_id: str) -> Person:
-    """The member the vote is for: oneself, or a member whose active proxy `person`
-    holds. Any other id (another member, nobody, not a number) gets the same refusal,
-    which tells nothing about whom the id belongs to."""
-    if voter_id in ("", str(person.id)):
-        return person
-    for proxy in services.proxies_held(meeting, person):
-        if str(proxy.grantor_id) == voter_id:
-            return db.session.get(Person, proxy.grantor_id)
-    raise MeetingError(services.NO_PROXY, "choice")
 
 
 @bp.post("/proposals/<int:proposal_id>/vote")
@@ -225,15 +210,11 @@ def vote(proposal_id: int):
         abort(400)
     candidate_ids = [c for c in request.form.getlist("candidate") if row_id(c) is not None]
     try:
-        voter = _voter(meeting, person, request.form.get("voter", ""))
-        if proposal.kind != "election" and not request.form.get("choice"):
-            raise MeetingError(_("Choose for, against or abstain."))
-        services.cast_vote(proposal, voter, request.form.get("choice"), candidate_ids,
-                           cast_by=person)
+        voter = services.voter_for(meeting, person, request.form.get("voter", ""))
+        services.cast_online_vote(proposal, voter, request.form.get("choice"), candidate_ids,
+                                  cast_by=person)
     except MeetingError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return _render(_visible_meeting(meeting.id), _own_person(), status=422)
+        return _refused(meeting.id, error)
     db.session.commit()
     if voter.id == person.id:
         flash(_("Your vote on \u201c%(title)s\u201d is recorded.", title=proposal.title),

@@ -14,7 +14,7 @@ from coop.extensions import db
 from coop.members import services
 from coop.members.models import MembershipStatus
 from tests import factories
-from tests.members_transfer.helpers import CONFIRM_URL, csv_bytes, preview_problems, upload
+from tests.members.transfer.helpers import CONFIRM_URL, csv_bytes, preview_problems, upload
 
 
 def read_csv(response) -> list[list[str]]:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from coop.extensions import db
 from coop.forms import show_error
-from coop.members import services
+from coop.members import services, signals
 from coop.members.forms import (
     KIND_LABELS,
     MembershipForm,
@@ -21,6 +21,7 @@ from coop.members.services import STATUS_LABELS, RegisterError, RegisterFilters
 from coop.money import format_plain
 from coop.pagination import keyset_page
 from coop.permissions import Permission, has_permission, require
+from coop.signals import values_from_signal
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
@@ -80,16 +81,14 @@ def _person_page(person: Person, status_form: StatusForm | None = None,
     )
     if status_form is None:
         status_form = StatusForm()
-    positions = None
-    if has_permission(Permission.GOVERNANCE_READ):
-        from coop.governance import services as governance
-
-        positions = governance.person_positions(person.id, governance.local_today())
+    extras = {"positions": None}  # governance adds the person's positions
+    for values in values_from_signal(signals.person_page, person):
+        extras.update(values)
     return render_template(
         "members/person.html", person=person, consents=consents, memberships=memberships,
         current=current, status_target=status_target, status_form=status_form,
         can_write=has_permission(Permission.MEMBERS_WRITE), status_labels=STATUS_LABELS,
-        kind_labels=KIND_LABELS, consent_labels=CONSENT_LABELS, positions=positions,
+        kind_labels=KIND_LABELS, consent_labels=CONSENT_LABELS, **extras,
     ), http_status
 
 

@@ -8,9 +8,9 @@ from coop.accounts.models import LoginAttempt, User
 from coop.audit import AuditEvent
 from coop.dues.models import Invoice, InvoiceLine, Payment
 from coop.extensions import db
-from coop.members import privacy
 from coop.members import services as members
 from coop.members.models import ConsentEvent, Membership, MembershipStatusChange, Person
+from coop.privacy import services as privacy
 from coop.settings.services import get_organisation
 from tests import factories
 from tests.portal.helpers import create_invoice, create_member_with_account

@@ -1,6 +1,6 @@
 """The ALV for the board: meetings, agenda, convocation, check-in, proxies, votes,
 minutes and the decisions register. Reading needs MEETINGS_READ, every change
-MEETINGS_WRITE. Members vote and give proxies in the portal (`coop.meetings.portal`)."""
+MEETINGS_WRITE. Members vote and give proxies in the portal (`coop.meetings.views.portal`)."""
 
 import io
 

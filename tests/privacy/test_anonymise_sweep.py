@@ -16,9 +16,9 @@ from coop.ledger import services as ledger
 from coop.mail import OutboxMessage
 from coop.meetings import convocation
 from coop.meetings.models import ConvocationLog
-from coop.members import privacy
 from coop.members import services as members
 from coop.members.models import Membership, Person
+from coop.privacy import services as privacy
 from coop.timeutil import utcnow
 from tests import factories
 from tests.portal.helpers import create_member_with_account
