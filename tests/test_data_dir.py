@@ -6,7 +6,7 @@ from coop import create_app
 from coop.extensions import db
 from tests import factories
 from tests.conftest import make_config
-from tests.members_transfer.helpers import csv_bytes, pending_token, upload
+from tests.members.transfer.helpers import csv_bytes, pending_token, upload
 
 ROOT = Path(__file__).resolve().parent.parent
 
