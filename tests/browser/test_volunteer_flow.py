@@ -5,8 +5,8 @@ amount that fits."""
 from playwright.sync_api import expect
 
 from coop.extensions import db
-from coop.volunteers import services
 from coop.timeutil import local_today
+from coop.volunteers import services
 from tests.browser.helpers import assert_accessible, goto, log_in
 from tests.volunteers.conftest import make_coordinator, make_volunteer, seed_caps
 
