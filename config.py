@@ -5,9 +5,6 @@ Every setting can be overridden by an environment variable of the same name.
 """
 
 import os
-from pathlib import Path
-
-BASE_DIR = Path(__file__).resolve().parent
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -22,8 +19,10 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _database_url(default: str) -> str:
+def _database_url(default: str | None) -> str | None:
     url = _env("DATABASE_URL", default)
+    if url is None:
+        return None
     # Accept the URLs hosting providers hand out and use psycopg 3.
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgres://")
@@ -35,10 +34,20 @@ def _database_url(default: str) -> str:
 class Config:
     ENV_NAME = "production"
     SECRET_KEY = _env("SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{BASE_DIR / 'instance' / 'coop.sqlite'}")
+    # Every file the app writes lives under DATA_DIR (outside the code): the SQLite
+    # database (unless DATABASE_URL names another), member-import uploads and, unless
+    # INVOICES_DIR says otherwise, the invoice archive. Unset: `instance/` beside the code
+    # in a checkout (the demo and development), `<venv>/var/coop-instance` when installed.
+    DATA_DIR = _env("DATA_DIR")
+    # None: a SQLite file `coop.sqlite` in DATA_DIR.
+    SQLALCHEMY_DATABASE_URI = _database_url(None)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     BASE_URL = _env("BASE_URL", "http://127.0.0.1:5000")
-    INVOICES_DIR = _env("INVOICES_DIR", str(BASE_DIR / "invoices"))
+    # None: `invoices/` in DATA_DIR when that is set (or the app is installed), else the
+    # checkout's `invoices/`.
+    INVOICES_DIR = _env("INVOICES_DIR")
+    # None: `member_imports/` in DATA_DIR. Uploads wait there between preview and confirm.
+    MEMBER_IMPORT_DIR = _env("MEMBER_IMPORT_DIR")
 
     MOLLIE_API_KEY = _env("MOLLIE_API_KEY")
     MOLLIE_API_ENDPOINT = _env("MOLLIE_API_ENDPOINT", "https://api.mollie.com")
@@ -57,6 +66,11 @@ class Config:
     DONATION_ACCOUNT_PRIVATE = _env("DONATION_ACCOUNT_PRIVATE", "8200")
     DONATION_ACCOUNT_COMPANY = _env("DONATION_ACCOUNT_COMPANY", "8250")
     MOLLIE_FEE_ACCOUNT = _env("MOLLIE_FEE_ACCOUNT", "4900")
+    # The expense account approved volunteer allowances and reimbursed costs book to
+    # (against the payables account, payable to the volunteer).
+    VOLUNTEER_ALLOWANCE_ACCOUNT = _env("VOLUNTEER_ALLOWANCE_ACCOUNT", "4000")
+    # Hours of a full-time week, for the FTE of buurtbanen (36 in most Dutch CAOs).
+    FULL_TIME_HOURS_PER_WEEK = float(_env("FULL_TIME_HOURS_PER_WEEK", "36"))
     # The donation form: the smallest and the largest gift accepted, suggested amounts.
     DONATION_MIN_CENTS = int(_env("DONATION_MIN_CENTS", "100"))
     DONATION_MAX_CENTS = int(_env("DONATION_MAX_CENTS", "1000000"))
@@ -84,7 +98,8 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
-    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "coop" / "translations")
+    # Relative to the package: the compiled catalogue ships inside it.
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
     LANGUAGES = ("nl", "en")
 
     # Password hashing: "default" is argon2's RFC 9106 low-memory profile (~0.5 s);

@@ -1,6 +1,7 @@
 """The coop app: administration for a Dutch wijkcoöperatie."""
 
 import logging
+from pathlib import Path
 
 from flask import Flask, has_request_context, session
 from flask_login import current_user
@@ -25,6 +26,7 @@ MODEL_MODULES = (
     "coop.bank.models",
     "coop.donations.models",
     "coop.payments.models",
+    "coop.volunteers.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -45,26 +47,31 @@ BLUEPRINT_MODULES = (
     "coop.directdebit.views",
     "coop.payments.views",
     "coop.donations.views",
+    "coop.volunteers.views",
+    "coop.volunteers.job_views",
 )
 
 
 def create_app(config=None) -> Flask:
     """Build the app. `config` is a config class or object; default: from COOP_ENV."""
     from importlib import import_module
-    from pathlib import Path
 
     from config import config_from_env
 
-    root = Path(__file__).resolve().parent.parent
+    config = config or config_from_env()
+    data_dir = getattr(config, "DATA_DIR", None)
     app = Flask(
         __name__,
-        template_folder=str(root / "templates"),
+        template_folder=str(_shipped_or_checkout("templates")),
         static_folder="static",
-        instance_path=str(root / "instance"),
+        # Unset: Flask's choice, `instance/` beside the package in a checkout and
+        # `<prefix>/var/coop-instance` when installed.
+        instance_path=str(Path(data_dir).resolve()) if data_dir else None,
     )
-    app.config.from_object(config or config_from_env())
+    app.config.from_object(config)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: export SECRET_KEY=<a long random string>")
+    _configure_data_dir(app, explicit=bool(data_dir))
     _configure_database(app)
     locking.install()
     from coop.args import BoundedIntegerConverter
@@ -76,11 +83,15 @@ def create_app(config=None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.config["INVOICES_DIR"]).mkdir(parents=True, exist_ok=True)
+    if not app.config["DATA_DIR_EXPLICIT"] and not app.debug and not app.testing:
+        app.logger.warning("DATA_DIR is not set: files the app writes go to %s",
+                           app.instance_path)
 
     for module in MODEL_MODULES:
         import_module(module)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=str(_shipped_or_checkout("migrations")), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
@@ -103,11 +114,34 @@ def create_app(config=None) -> Flask:
     return app
 
 
+def _shipped_or_checkout(name: str) -> Path:
+    """`templates/` and `migrations/` sit beside the package in a checkout; the package
+    build (setup.py) copies them into it, so an installed app finds them there."""
+    package = Path(__file__).resolve().parent
+    shipped = package / name
+    return shipped if shipped.is_dir() else package.parent / name
+
+
+def _configure_data_dir(app: Flask, explicit: bool) -> None:
+    """Put every file the app writes under DATA_DIR (the instance path), unless a
+    setting names another place."""
+    data_dir = Path(app.instance_path)
+    app.config["DATA_DIR"] = str(data_dir)
+    app.config["DATA_DIR_EXPLICIT"] = explicit
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{data_dir / 'coop.sqlite'}"
+    if not app.config.get("MEMBER_IMPORT_DIR"):
+        app.config["MEMBER_IMPORT_DIR"] = str(data_dir / "member_imports")
+    if not app.config.get("INVOICES_DIR"):
+        checkout_archive = Path(__file__).resolve().parent.parent / "invoices"
+        in_checkout = (checkout_archive.parent / "pyproject.toml").is_file()
+        app.config["INVOICES_DIR"] = str(
+            checkout_archive if in_checkout and not explicit else data_dir / "invoices")
+
+
 def _configure_database(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and uri != "sqlite://":
-        from pathlib import Path
-
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})

@@ -5,12 +5,17 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from coop.extensions import db
+from coop.security import ControlCharacters
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template("errors/csrf.html"), 400
+
+    @app.errorhandler(ControlCharacters)
+    def control_characters(error):
+        return render_template("errors/control_characters.html"), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

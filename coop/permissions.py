@@ -36,6 +36,11 @@ class Permission(StrEnum):
     USERS_WRITE = "users:write"
     PORTAL_OWN = "portal:own"  # a member's own data, invoices, votes, proxies
     VOLUNTEER_OWN = "volunteer:own"  # own hours and allowance statement
+    # Approving hours and allowances: scoped to the initiatives a person coordinates
+    # (coop.volunteers.services.coordinated_initiative_ids); VOLUNTEERS_ALL lifts the
+    # scope (the board) and lets its holder set up initiatives and coordinators.
+    VOLUNTEERS_COORDINATE = "volunteers:coordinate"
+    VOLUNTEERS_ALL = "volunteers:all"
     KPI_REPORTS_OWN = "kpi:own"  # a funder's own agreements' KPI reports
 
 
@@ -63,7 +68,8 @@ P = Permission
 _BOARD = {
     P.ACCOUNT_OWN, P.DASHBOARD_READ, P.MEMBERS_READ, P.MEMBERS_WRITE, P.MEETINGS_READ,
     P.MEETINGS_WRITE, P.FINANCE_READ, P.SETTINGS_READ, P.SETTINGS_WRITE, P.AUDIT_LOG_READ,
-    P.USERS_READ, P.GOVERNANCE_READ, P.GOVERNANCE_WRITE,
+    P.USERS_READ, P.GOVERNANCE_READ, P.GOVERNANCE_WRITE, P.VOLUNTEERS_COORDINATE,
+    P.VOLUNTEERS_ALL,
 }
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset({
@@ -75,8 +81,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AUDITOR: frozenset({
         P.ACCOUNT_OWN, P.DASHBOARD_READ, P.FINANCE_READ, P.FINANCE_AUDIT, P.GOVERNANCE_READ,
     }),
-    Role.MEMBER: frozenset({P.ACCOUNT_OWN, P.PORTAL_OWN}),
-    Role.VOLUNTEER: frozenset({P.ACCOUNT_OWN, P.VOLUNTEER_OWN}),
+    # A member or volunteer may coordinate an initiative: what they may approve is
+    # scoped to the initiatives they coordinate (none: every such page answers 403).
+    Role.MEMBER: frozenset({P.ACCOUNT_OWN, P.PORTAL_OWN, P.VOLUNTEERS_COORDINATE}),
+    Role.VOLUNTEER: frozenset({P.ACCOUNT_OWN, P.VOLUNTEER_OWN, P.VOLUNTEERS_COORDINATE}),
     Role.FUNDER: frozenset({P.ACCOUNT_OWN, P.KPI_REPORTS_OWN}),
 }
 

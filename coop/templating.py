@@ -5,7 +5,7 @@ from datetime import date, datetime
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 
-from coop.money import format_money
+from coop.money import format_money, format_plain
 from coop.permissions import ROLE_LABELS, Permission, Role, has_permission
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
@@ -40,12 +40,19 @@ def number_filter(value: int | None) -> str:
     return "" if value is None else format_decimal(value, "#,##0")
 
 
+def hours_filter(value: float | None) -> str:
+    """1.5 hours as "1,5" (at most two decimals, in the UI language)."""
+    return "" if value is None else format_decimal(value, "0.##")
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = money_filter
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["percent"] = percent_filter
     app.jinja_env.filters["number"] = number_filter
+    app.jinja_env.filters["hours"] = hours_filter
+    app.jinja_env.filters["plain_amount"] = format_plain
     app.jinja_env.globals.update(
         has_permission=has_permission,
         Permission=Permission,

@@ -24,6 +24,7 @@ ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 def make_config(tmp_path, **overrides):
     class Config(TestConfig):
         WTF_CSRF_ENABLED = False
+        DATA_DIR = str(tmp_path)
         INVOICES_DIR = str(tmp_path / "invoices")
         SQLALCHEMY_DATABASE_URI = (
             TEST_DATABASE_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'test.sqlite'}"

@@ -232,6 +232,31 @@ ALLOWED.update({
     "directdebit.own_mandate_sign": {"member"},
     "directdebit.own_mandate_revoke": {"member"},
     # --- end direct debit ---
+    # --- Volunteers (issue 14): the board sees every initiative; a coordinator (any
+    # account that coordinates an initiative) only their own — the access test's member
+    # and volunteer coordinate nothing, so they get 403 (coordinators of one initiative
+    # against another: tests/volunteers/test_access_scope.py). The treasurer enters the
+    # caps; a volunteer declares their own hours.
+    **{f"volunteers.{name}": BOARD for name in (
+        "index", "initiative", "initiative_new", "initiative_edit", "coordinator_add",
+        "volunteer_add", "volunteer", "hours_new", "hours_approve", "hours_return",
+        "allowance_new", "arrangement_set", "caps",
+    )},
+    "volunteers.caps_set": TREASURER,
+    "volunteers.bank_details": BOARD,
+    "volunteers.coaching_add": BOARD,
+    "volunteers.statement_pdf": BOARD,
+    "volunteers.own_statement": {"volunteer"},
+    "volunteers.payments_index": FINANCE_READERS,
+    "volunteers.payment_batch_file": FINANCE_READERS,
+    "volunteers.payment_batch_new": TREASURER,
+    "volunteers.payment_batch_paid": TREASURER,
+    # Buurtbanen: personal and contract data, the board only.
+    **{f"jobs.{name}": BOARD for name in (
+        "index", "job_new", "job_edit", "minimum_wage", "minimum_wage_set", "wage_cost",
+        "third_parties")},
+    "volunteers.own": {"volunteer"},
+    # --- end volunteers ---
 })
 
 
@@ -265,7 +290,39 @@ def _url_parameters():
     _direct_debit_url_parameters(parameters)
     _funders_bank_url_parameters(parameters)
     _donations_url_parameters(parameters)
+    _volunteers_url_parameters(parameters)
     return other, parameters
+
+
+# --- Volunteers (issue 14) ---
+def _volunteers_url_parameters(parameters):
+    """An initiative with a volunteer and submitted hours of theirs."""
+    from datetime import date
+
+    from coop.volunteers import services as volunteers
+
+    initiative = volunteers.create_initiative({"name": "Toegangstuin"})
+    volunteer = volunteers.ensure_volunteer(
+        factories.create_person(email="vrijwilliger-toegang@example.org"))
+    volunteers.join_initiative(volunteer, initiative)
+    entry = volunteers.declare_hours(volunteer, initiative.id, date(2026, 3, 2), 8, "Snoeien",
+                                     today=date(2026, 3, 2))
+    db.session.commit()
+    from coop.volunteers.models import Job
+
+    job = Job(title="Toegangsbaan", person_id=volunteer.person_id, initiative_id=initiative.id,
+              employer_kind="coop", contract_type="internship", start_date=date(2026, 1, 1),
+              quarter_hours_per_week=64, fee_cents=30000)
+    from coop.volunteers.models import AllowancePaymentBatch
+
+    payment_batch = AllowancePaymentBatch(
+        message_id="TOEGANG-VRIJW-1", execution_date=date(2026, 3, 9), transaction_count=1,
+        total_cents=2500, xml="<Document/>")
+    db.session.add_all([job, payment_batch])
+    db.session.commit()
+    parameters.update(initiative_id=initiative.id, volunteer_id=volunteer.id, hour_id=entry.id,
+                      job_id=job.id, payment_batch_id=payment_batch.id)
+# --- end volunteers ---
 
 
 # --- Online payments and donations (issue 6) ---

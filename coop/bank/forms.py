@@ -4,6 +4,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
+from coop.forms import ChosenRow
+
 _REQUIRED = InputRequired(message=_l("This field is required."))
 
 
@@ -23,10 +25,13 @@ class MatchForm(FlaskForm):
 
 
 class BookForm(FlaskForm):
-    account = SelectField(_l("Account"), validate_choice=False)
+    account = SelectField(_l("Account"), validate_choice=False,
+                          validators=[ChosenRow(among_choices=False)])
     description = StringField(_l("Description"), validators=[_REQUIRED, Length(max=300)])
-    cost_centre = SelectField(_l("Cost centre (optional)"), validate_choice=False)
-    agreement = SelectField(_l("Funder agreement (optional)"), validate_choice=False)
+    cost_centre = SelectField(_l("Cost centre (optional)"), validate_choice=False,
+                              validators=[ChosenRow()])
+    agreement = SelectField(_l("Funder agreement (optional)"), validate_choice=False, validators=[
+        ChosenRow(_l("Choose an agreement from the list."), among_choices=False)])
 
 
 class BankAccountsForm(FlaskForm):
@@ -35,9 +40,11 @@ class BankAccountsForm(FlaskForm):
     current_iban = StringField(_l("IBAN"), validators=[Length(max=42)])
     current_name = StringField(_l("Name"), validators=[Length(max=100)],
                                description=_l("For example: Betaalrekening."))
-    current_ledger_account = SelectField(_l("Ledger account"), validate_choice=False)
+    current_ledger_account = SelectField(_l("Ledger account"), validate_choice=False,
+                                         validators=[ChosenRow(among_choices=False)])
     savings_iban = StringField(_l("IBAN"), validators=[Length(max=42)],
                                description=_l("Leave the three fields empty when the coop "
                                               "has no savings account."))
     savings_name = StringField(_l("Name"), validators=[Length(max=100)])
-    savings_ledger_account = SelectField(_l("Ledger account"), validate_choice=False)
+    savings_ledger_account = SelectField(_l("Ledger account"), validate_choice=False,
+                                         validators=[ChosenRow(among_choices=False)])

@@ -156,6 +156,10 @@ def load_demo() -> Iterator[str]:
     db.session.commit()
     online = _load_online_payments(users)
     db.session.commit()
+    from coop.demo import volunteers as demo_volunteers
+
+    volunteers_summary = demo_volunteers.load(users, agreements)
+    db.session.commit()
 
     yield f"Demo loaded: {organisation.name}"
     yield summary
@@ -165,6 +169,7 @@ def load_demo() -> Iterator[str]:
     yield direct_debit
     yield funders_and_bank
     yield online
+    yield volunteers_summary
     yield f"All demo accounts use the password: {DEMO_PASSWORD}"
     for email, name, roles in DEMO_USERS:
         yield f"  {email:38} {name} ({', '.join(r.value for r in roles)})"

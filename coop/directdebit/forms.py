@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from coop.directdebit.models import MandateKind
 from coop.directdebit.services import REASON_CODES
+from coop.forms import IntegerField
 
 _REQUIRED = InputRequired(message=_l("This field is required."))
 _DATE_MESSAGE = _l("Enter a date like 2026-03-31.")

@@ -6,7 +6,6 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -25,6 +24,7 @@ from wtforms.validators import (
 
 from coop.donations.models import DonorKind, Frequency
 from coop.dues.forms import AmountField
+from coop.forms import IntegerField
 from coop.money import format_money
 from coop.templating import money_locale
 

@@ -3,7 +3,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -12,6 +11,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from coop.dues.models import PaymentMethod
+from coop.forms import MAX_INT, IntegerField
 from coop.money import MoneyError, parse_amount
 
 _REQUIRED = InputRequired(message=_l("This field is required."))
@@ -35,9 +35,12 @@ class AmountField(StringField):
         if not (self.data or "").strip():
             return
         try:
-            self.cents = parse_amount(self.data)
+            cents = parse_amount(self.data)
         except MoneyError as error:
             raise ValidationError(str(error)) from error
+        if abs(cents) > MAX_INT:  # what an INTEGER column of cents holds
+            raise ValidationError(_l("This amount is too large."))
+        self.cents = cents
 
 
 class GenerateDuesForm(FlaskForm):

@@ -4,6 +4,7 @@ from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaF
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from coop.dues.forms import AmountField
+from coop.forms import ChosenRow
 from coop.funders.models import AgreementKind, FunderKind
 
 _REQUIRED = InputRequired(message=_l("This field is required."))
@@ -46,7 +47,8 @@ class FunderForm(FlaskForm):
 
 
 class AgreementForm(FlaskForm):
-    funder = SelectField(_l("Funder"), validate_choice=False)
+    funder = SelectField(_l("Funder"), validate_choice=False,
+                         validators=[ChosenRow(among_choices=False)])
     kind = SelectField(_l("Kind of agreement"), choices=_choices(AGREEMENT_KIND_LABELS),
                        validate_choice=False)
     reference = StringField(
@@ -59,6 +61,7 @@ class AgreementForm(FlaskForm):
     end_date = DateField(_l("Period to"), validators=[InputRequired(message=_DATE_MESSAGE)])
     cost_centre = SelectField(
         _l("Earmarked for cost centre (initiative)"), validate_choice=False,
+        validators=[ChosenRow(among_choices=False)],
         description=_l("Leave empty when the money is not tied to one initiative."),
     )
     earmark = TextAreaField(_l("Which costs it may pay"), validators=[Optional()])

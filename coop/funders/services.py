@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, select
 
 from coop import audit
 from coop.extensions import db
+from coop.forms import row_id
 from coop.funders.models import (
     AgreementKind,
     Funder,
@@ -437,8 +438,8 @@ def agreement_for_posting(raw_id, entry_date: date | None) -> FunderAgreement | 
     that ended before the entry's date (its money is accounted for by then)."""
     if raw_id in (None, ""):
         return None
-    agreement = (db.session.get(FunderAgreement, int(raw_id))
-                 if str(raw_id).isdigit() and len(str(raw_id)) < 10 else None)
+    agreement = (db.session.get(FunderAgreement, row_id(raw_id))
+                 if row_id(raw_id) is not None else None)
     if agreement is None:
         raise FunderError(_l("Choose an agreement from the list."))
     if entry_date is not None and agreement.end_date < entry_date:

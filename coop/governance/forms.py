@@ -2,7 +2,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -10,6 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from coop.forms import ChosenRow, IntegerField
 from coop.governance.models import SignatureAuthority
 from coop.governance.services import AUTHORITY_LABELS, KIND_LABELS
 from coop.members.forms import DayField
@@ -110,7 +110,7 @@ class AppointmentForm(_TermField, FlaskForm):
         validators=[_REQUIRED, Length(max=255)], filters=[_strip],
     )
     position_id = SelectField(_l("Position"), coerce=int, validate_choice=False,
-                              validators=[_REQUIRED])
+                              validators=[_REQUIRED, ChosenRow(among_choices=False)])
     start_date = DayField(_l("Start date"), validators=[_DATE_REQUIRED])
 
     def set_position_choices(self, bodies_with_positions) -> None:

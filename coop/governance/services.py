@@ -255,7 +255,7 @@ def find_person(identifier: str) -> Person:
     """The person with this member number or email address. Raises GovernanceError."""
     identifier = (identifier or "").strip()
     person = None
-    if identifier.isdigit() and len(identifier) <= 9:
+    if identifier.isascii() and identifier.isdigit() and len(identifier) <= 9:
         person = db.session.scalar(
             select(Person).join(Membership, Membership.person_id == Person.id)
             .where(Membership.member_number == int(identifier))

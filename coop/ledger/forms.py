@@ -6,7 +6,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from coop.dues.forms import AmountField
+from coop.forms import ChosenRow, IntegerField
 from coop.ledger.models import AccountKind
 
 _REQUIRED = InputRequired(message=_l("This field is required."))
@@ -33,10 +33,12 @@ class LineForm(Form):
     debit = AmountField(_l("Debit"))
     credit = AmountField(_l("Credit"))
     description = StringField(_l("Line description"), validators=[Optional(), Length(max=300)])
-    cost_centre = SelectField(_l("Cost centre"), validate_choice=False)
+    cost_centre = SelectField(_l("Cost centre"), validate_choice=False,
+                              validators=[ChosenRow()])
     # A funder agreement the money came from or is spent against (coop.funders); the
     # view checks the choice, since the ledger knows agreements only as a link.
-    agreement = SelectField(_l("Funder agreement"), validate_choice=False)
+    agreement = SelectField(_l("Funder agreement"), validate_choice=False, validators=[
+        ChosenRow(_l("Choose an agreement from the list."), among_choices=False)])
 
     def is_blank(self) -> bool:
         return not (self.account.data or (self.debit.data or "").strip()
@@ -109,8 +111,10 @@ class FindingForm(FlaskForm):
 
 class BudgetForm(FlaskForm):
     fiscal_year = IntegerField(_l("Fiscal year"), validators=_YEAR)
-    account = SelectField(_l("Account"), validate_choice=False, validators=[_REQUIRED])
-    cost_centre = SelectField(_l("Cost centre"), validate_choice=False)
+    account = SelectField(_l("Account"), validate_choice=False,
+                          validators=[_REQUIRED, ChosenRow(among_choices=False)])
+    cost_centre = SelectField(_l("Cost centre"), validate_choice=False,
+                              validators=[ChosenRow()])
     amount = AmountField(_l("Budget"), validators=[_REQUIRED])
 
 

@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -14,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
+from coop.forms import IntegerField
 from coop.fraction import FractionField
 from coop.meetings.models import LocationKind, ProposalKind
 from coop.timeutil import AMSTERDAM

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from coop.accounts.forms import ConfirmForm
 from coop.extensions import db
-from coop.forms import show_error
+from coop.forms import row_id, show_error
 from coop.meetings import services
 from coop.meetings.forms import MemberRefForm
 from coop.meetings.models import (
@@ -223,7 +223,7 @@ def vote(proposal_id: int):
     meeting = _visible_meeting(proposal.meeting_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    candidate_ids = [c for c in request.form.getlist("candidate") if c.isdigit()]
+    candidate_ids = [c for c in request.form.getlist("candidate") if row_id(c) is not None]
     try:
         voter = _voter(meeting, person, request.form.get("voter", ""))
         if proposal.kind != "election" and not request.form.get("choice"):

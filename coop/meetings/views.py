@@ -701,7 +701,7 @@ def tally(proposal_id: int):
     candidate_votes = {}
     for candidate in services.candidates_of(proposal):
         raw = request.form.get(f"candidate-{candidate.id}", "").strip() or "0"
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
             flash(_("Enter a count of zero or more for each candidate."), "error")
             return _render_proposal(proposal, tally_form=form, status=422)
         candidate_votes[candidate.id] = int(raw)

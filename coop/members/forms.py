@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from coop.forms import ChosenRow
 from coop.members.models import MembershipStatus, PersonKind
 from coop.members.services import STATUS_LABELS
 from coop.money import MoneyError, parse_amount
@@ -92,8 +93,8 @@ class PersonForm(FlaskForm):
 
 
 class _MembershipFields:
-    type_id = SelectField(_l("Membership type"), coerce=int, validators=[_REQUIRED],
-                          validate_choice=False)
+    type_id = SelectField(_l("Membership type"), coerce=int, validate_choice=False,
+                          validators=[_REQUIRED, ChosenRow(among_choices=False)])
     start_date = DayField(_l("Start date"), validators=[_DATE_REQUIRED], default=date.today)
     status = SelectField(_l("Status at the start"), choices=START_STATUS_CHOICES)
 

@@ -425,7 +425,7 @@ def search_condition(q: str):
     if not q:
         return None
     conditions = []
-    if q.isdigit() and int(q) <= MAX_MEMBER_NUMBER:
+    if q.isascii() and q.isdigit() and int(q) <= MAX_MEMBER_NUMBER:
         # A member number (of any membership the person had), or the digits of a postcode.
         # Member numbers are unique: a scalar subquery the planner turns into an index
         # lookup (an IN (…) next to the other conditions would scan every person).

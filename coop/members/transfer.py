@@ -91,10 +91,7 @@ def _limits() -> tuple[int, int]:
 
 
 def upload_store() -> importing.UploadStore:
-    folder = current_app.config.get("MEMBER_IMPORT_DIR") or (
-        f"{current_app.instance_path}/member_imports"
-    )
-    return importing.UploadStore(folder)
+    return importing.UploadStore(current_app.config["MEMBER_IMPORT_DIR"])
 
 
 def _upload_page(form, status: int = 200):

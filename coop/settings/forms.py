@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import (
     URL,
     Email,
@@ -11,6 +11,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from coop.forms import IntegerField
 from coop.fraction import FractionField
 from coop.settings.models import DuesProration, LegalForm, TieOnPersons
 from coop.validators import (

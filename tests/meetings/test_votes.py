@@ -16,7 +16,7 @@ from coop.meetings.models import (
     Proposal,
     VoteParticipation,
 )
-from coop.timeutil import utcnow
+from coop.timeutil import to_local, utcnow
 from tests import factories
 from tests.conftest import ON_POSTGRES
 from tests.meetings.conftest import audit_events
@@ -41,7 +41,7 @@ def _close(proposal, **kwargs):
 
 
 def test_members_vote_online_and_the_result_is_computed_with_numbers(app):
-    meeting, proposal = _open_vote()
+    _meeting, proposal = _open_vote()
     voters = [factories.create_voter() for _ in range(6)]
     for voter, choice in zip(voters, ["for", "for", "for", "against", "against", "abstain"],
                              strict=True):
@@ -52,7 +52,8 @@ def test_members_vote_online_and_the_result_is_computed_with_numbers(app):
 
     assert (proposal.votes_for, proposal.votes_against, proposal.votes_abstain) == (3, 2, 1)
     assert proposal.outcome == "adopted"
-    assert decision.number == f"{meeting.starts_at.year}-001"
+    # Numbered in the year the decision was taken (today), not the planned date's.
+    assert decision.number == f"{to_local(utcnow()).year}-001"
     assert (decision.votes_for, decision.votes_against) == (3, 2)
     assert audit_events("meetings:vote:close")[0].details["outcome"] == "adopted"
 
