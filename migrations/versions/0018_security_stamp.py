@@ -4,7 +4,7 @@
 user_account since 0001; logout now rotates it, which needs no schema change.)
 
 Revision ID: 0018_security_stamp
-Revises: 0014_appointment_correction
+Revises: 0016_meeting_fractions
 Create Date: 2026-12-03 13:40:00
 
 """

@@ -241,8 +241,8 @@ def test_login_ignores_a_next_address_outside_the_app(client, make_user, target)
         "/account\r",
         "/\t/evil.example",  # browsers drop the tab: //evil.example
         "/\n/evil.example",
-        "/account\x00",
-        "/account\x7f",
+        # NUL, DEL and the other control characters never reach the login: the edge
+        # refuses them (coop.security.refuse_control_characters, 400).
     ],
 )
 def test_login_with_a_control_character_in_next_goes_to_the_default_page(
