@@ -4,7 +4,7 @@ from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaF
 from wtforms.fields import IntegerField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
-from coop.forms import AmountField
+from coop.forms import AmountField, ChosenRow
 from coop.volunteers.models import AllowanceKind, ArrangementKind
 
 _REQUIRED = InputRequired(message=_l("This field is required."))
@@ -39,6 +39,7 @@ class InitiativeForm(FlaskForm):
 
 class CoordinatorForm(FlaskForm):
     person = SelectField(_l("Coordinator"), validate_choice=False,
+                         validators=[ChosenRow(among_choices=False)],
                          description=_l("People in the register who have an account."))
 
 
@@ -54,7 +55,8 @@ class VolunteerForm(FlaskForm):
 
 class HoursForm(FlaskForm):
     work_date = DateField(_l("Date"), validators=[InputRequired(message=_DATE_MESSAGE)])
-    initiative = SelectField(_l("Initiative"), validate_choice=False)
+    initiative = SelectField(_l("Initiative"), validate_choice=False,
+                         validators=[ChosenRow(among_choices=False)])
     hours = StringField(_l("Hours"), validators=[_REQUIRED],
                         description=_l("In quarter hours: 2, 1,5 or 0,75."))
     note = StringField(_l("What did you do? (optional)"),
@@ -68,7 +70,8 @@ class ReturnForm(FlaskForm):
 class AllowanceForm(FlaskForm):
     kind = SelectField(_l("What is given"), validate_choice=False,
                        choices=[SelectChoice(k.value, v) for k, v in ALLOWANCE_KIND_LABELS.items()])
-    initiative = SelectField(_l("Initiative"), validate_choice=False)
+    initiative = SelectField(_l("Initiative"), validate_choice=False,
+                         validators=[ChosenRow(among_choices=False)])
     work_date = DateField(
         _l("Date of the work"), validators=[InputRequired(message=_DATE_MESSAGE)],
         description=_l("The month and year caps count by the date of the work."))
@@ -117,11 +120,13 @@ CONTRACT_TYPE_LABELS = {
 
 class JobForm(FlaskForm):
     title = StringField(_l("Title"), validators=[_REQUIRED, Length(max=200)])
-    person = SelectField(_l("Worker"), validate_choice=False)
+    person = SelectField(_l("Worker"), validate_choice=False,
+                         validators=[ChosenRow(among_choices=False)])
     date_of_birth = DateField(
         _l("Date of birth"), validators=[Optional()],
         description=_l("Needed for the minimum wage of an employment."))
-    initiative = SelectField(_l("Initiative"), validate_choice=False)
+    initiative = SelectField(_l("Initiative"), validate_choice=False,
+                         validators=[ChosenRow(among_choices=False)])
     employer_kind = SelectField(_l("Employer"), validate_choice=False, choices=[
         SelectChoice(k, v) for k, v in EMPLOYER_KIND_LABELS.items()])
     partner_name = StringField(_l("Partner organisation"),
@@ -136,7 +141,8 @@ class JobForm(FlaskForm):
                       validators=[Optional()])
     mbo_level = SelectField(_l("MBO level (optional)"), validate_choice=False, choices=[
         SelectChoice("", "—")] + [SelectChoice(str(n), str(n)) for n in range(1, 5)])
-    agreement = SelectField(_l("Paid from funder agreement"), validate_choice=False)
+    agreement = SelectField(_l("Paid from funder agreement"), validate_choice=False,
+                         validators=[ChosenRow(among_choices=False)])
     labour_distance = SelectField(
         _l("Distance to the labour market (board only)"), validate_choice=False,
         choices=[SelectChoice("", _l("Not recorded")), SelectChoice("yes", _l("Yes")),

@@ -15,7 +15,7 @@ from wtforms import SelectChoice
 
 from coop import timeutil
 from coop.extensions import db
-from coop.forms import show_error
+from coop.forms import row_id, show_error
 from coop.members import services as members
 from coop.members.models import Person
 from coop.members.services import RegisterError
@@ -93,10 +93,8 @@ def _initiative_choices(volunteer: Volunteer, scope: set[int] | None) -> list[Se
 
 
 def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    # An id as the form gives it; anything no INTEGER column holds is no id.
+    return row_id(value)
 
 
 # Overview and initiatives -------------------------------------------------------------
