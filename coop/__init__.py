@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import config_from_env
-from coop import cli, errors, locking, security, templating
+from coop import cli, errors, locking, security, templating, web
 from coop.accounts.services import load_user_from_session_id
 from coop.args import BoundedIntegerConverter
 from coop.extensions import babel, csrf, db, login_manager, migrate
@@ -105,6 +105,7 @@ def create_app(config=None) -> Flask:
         app.register_blueprint(import_module(module).bp)
 
     errors.register(app)
+    web.register(app)
     security.register(app)
     templating.register(app)
     cli.register(app)

@@ -9,7 +9,6 @@ from wtforms import SelectChoice
 from coop import timeutil
 from coop.args import int_arg
 from coop.extensions import db
-from coop.forms import show_error
 from coop.members.models import Person
 from coop.money import cents_to_decimal
 from coop.permissions import Permission, require
@@ -22,7 +21,7 @@ from coop.volunteers.forms import (
     MinimumWageForm,
 )
 from coop.volunteers.models import Initiative, Job
-from coop.volunteers.services import VolunteerError
+from coop.web import refusal
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -94,13 +93,9 @@ def _save(job: Job | None):
     form = _job_form(job)
     if request.method == "POST":
         if form.validate():
-            try:
+            with refusal(form) as refused:
                 jobs.save_job(job, _values(form))
-            except VolunteerError as error:
-                db.session.rollback()
-                show_error(form, error)
-            else:
-                db.session.commit()
+            if not refused:
                 flash(_("Job saved."), "success")
                 return redirect(url_for("jobs.index"))
         return render_template("volunteers/job_form.html", form=form, job=job), 422
@@ -135,13 +130,9 @@ def _wage_page(form, status=200):
 def minimum_wage_set():
     form = MinimumWageForm()
     if form.validate():
-        try:
+        with refusal(form) as refused:
             jobs.set_minimum_wage(form.valid_from.data, form.adult.cents)
-        except VolunteerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Minimum wage saved."), "success")
             return redirect(url_for("jobs.minimum_wage"))
     return _wage_page(form, 422)

@@ -28,6 +28,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coop import audit
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.ledger import services as ledger
 from coop.ledger.models import AccountPurpose, LedgerAccount
@@ -62,12 +63,8 @@ ADULT_AGE = 21  # the Belastingdienst's hourly caps: 21 and older, or under 21
 MAX_QUARTERS_A_DAY = 96
 
 
-class VolunteerError(Exception):
+class VolunteerError(ServiceError):
     """A refused change. `field` names the form field the message belongs to."""
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class OverCapError(VolunteerError):

@@ -15,10 +15,9 @@ from wtforms import SelectChoice
 
 from coop import timeutil
 from coop.extensions import db
-from coop.forms import row_id, show_error
+from coop.forms import row_id
 from coop.members import services as members
 from coop.members.models import Person
-from coop.members.services import RegisterError
 from coop.permissions import Permission, require
 from coop.volunteers import payments, services
 from coop.volunteers.forms import (
@@ -45,8 +44,9 @@ from coop.volunteers.models import (
     Initiative,
     Volunteer,
 )
-from coop.volunteers.services import OverCapError, VolunteerError
+from coop.volunteers.services import OverCapError
 from coop.volunteers.statement import render_statement_pdf
+from coop.web import refusal
 
 bp = Blueprint("volunteers", __name__, url_prefix="/volunteers")
 
@@ -92,11 +92,6 @@ def _initiative_choices(volunteer: Volunteer, scope: set[int] | None) -> list[Se
             if scope is None or i.id in scope]
 
 
-def _int_or_none(value) -> int | None:
-    # An id as the form gives it; anything no INTEGER column holds is no id.
-    return row_id(value)
-
-
 # Overview and initiatives -------------------------------------------------------------
 
 
@@ -130,16 +125,12 @@ def _initiative_form(initiative: Initiative | None):
         if form.validate():
             values = {name: form[name].data for name in
                       ("name", "description", "active_from", "active_until")}
-            try:
+            with refusal(form) as refused:
                 if initiative is None:
                     initiative = services.create_initiative(values)
                 else:
                     services.update_initiative(initiative, values)
-            except VolunteerError as error:
-                db.session.rollback()
-                show_error(form, error)
-            else:
-                db.session.commit()
+            if not refused:
                 flash(_("Initiative saved."), "success")
                 return redirect(url_for("volunteers.initiative", initiative_id=initiative.id))
         return render_template("volunteers/initiative_form.html", form=form,
@@ -173,17 +164,13 @@ def _coordinator_candidates() -> list[SelectChoice]:
 @require(Permission.VOLUNTEERS_ALL)
 def coordinator_add(initiative_id: int):
     initiative = db.get_or_404(Initiative, initiative_id)
-    person = db.session.get(Person, _int_or_none(request.form.get("person")) or 0)
+    person = db.session.get(Person, row_id(request.form.get("person")) or 0)
     if person is None:
         flash(_("Choose a person."), "error")
         return redirect(url_for("volunteers.initiative", initiative_id=initiative.id))
-    try:
+    with refusal() as refused:
         services.add_coordinator(initiative, person)
-    except VolunteerError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if not refused:
         flash(_("Coordinator added."), "success")
     return redirect(url_for("volunteers.initiative", initiative_id=initiative.id))
 
@@ -195,13 +182,9 @@ def volunteer_add(initiative_id: int):
     form = VolunteerForm()
     if request.method == "POST":
         if form.validate():
-            try:
+            with refusal(form) as refused:
                 volunteer = _add_volunteer(form, initiative)
-            except (VolunteerError, RegisterError) as error:
-                db.session.rollback()
-                show_error(form, error)
-            else:
-                db.session.commit()
+            if not refused:
                 flash(_("Volunteer added."), "success")
                 return redirect(url_for("volunteers.volunteer", volunteer_id=volunteer.id))
         return render_template("volunteers/volunteer_form.html", form=form,
@@ -280,17 +263,12 @@ def _declare(form: HoursForm, volunteer: Volunteer, *, approved: bool) -> bool:
     """Validate the hours form and record the hours; False with errors at the fields."""
     if not form.validate():
         return False
-    try:
+    with refusal(form) as refused:
         quarters = services.quarters_from_hours(form.hours.data)
-        services.declare_hours(volunteer, _int_or_none(form.initiative.data),
+        services.declare_hours(volunteer, row_id(form.initiative.data),
                                form.work_date.data, quarters, form.note.data,
                                today=timeutil.local_today(), approved=approved)
-    except VolunteerError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return False
-    db.session.commit()
-    return True
+    return not refused
 
 
 @bp.post("/<int:volunteer_id>/hours")
@@ -301,7 +279,7 @@ def hours_new(volunteer_id: int):
     volunteer = _volunteer_in_scope(volunteer_id)
     scope = services.coordinated_initiative_ids(_user())
     form = _hours_form(volunteer, scope, formdata=request.form)
-    if scope is not None and _int_or_none(form.initiative.data) not in scope:
+    if scope is not None and row_id(form.initiative.data) not in scope:
         form.initiative.data = None
     if _declare(form, volunteer, approved=True):
         flash(_("Hours recorded and approved."), "success")
@@ -323,13 +301,9 @@ def _hour_in_scope(hour_id: int) -> HourEntry:
 @require(Permission.VOLUNTEERS_COORDINATE)
 def hours_approve(hour_id: int):
     entry = _hour_in_scope(hour_id)
-    try:
+    with refusal() as refused:
         services.approve_hours(entry)
-    except VolunteerError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if not refused:
         flash(_("Hours approved."), "success")
     if request.form.get("back") == "volunteer":
         return redirect(url_for("volunteers.volunteer", volunteer_id=entry.volunteer_id))
@@ -342,13 +316,9 @@ def hours_return(hour_id: int):
     entry = _hour_in_scope(hour_id)
     form = ReturnForm()
     if form.validate():
-        try:
+        with refusal(form) as refused:
             services.return_hours(entry, form.reason.data)
-        except VolunteerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Hours returned to the volunteer."), "success")
             return redirect(url_for("volunteers.index"))
     person = db.session.scalar(select(Person).join(Volunteer, Volunteer.person_id == Person.id)
@@ -369,10 +339,10 @@ def allowance_new(volunteer_id: int):
     form.initiative.choices = _initiative_choices(volunteer, scope)
     if not form.validate():
         return _volunteer_page(volunteer, allowance_form=form, status=422)
-    initiative_id = _int_or_none(form.initiative.data)
+    initiative_id = row_id(form.initiative.data)
     if scope is not None and initiative_id not in scope:
         initiative_id = None
-    try:
+    with refusal(form) as refused:
         quarters = (services.quarters_from_hours(form.hours.data)
                     if (form.hours.data or "").strip() else None)
         services.approve_allowance(
@@ -381,16 +351,9 @@ def allowance_new(volunteer_id: int):
             expense_cents=form.expenses.cents, quarter_hours=quarters,
             description=form.description.data, date_of_birth=form.date_of_birth.data,
             today=timeutil.local_today())
-    except OverCapError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _volunteer_page(volunteer, allowance_form=form, over_cap=error.check,
-                               status=422)
-    except VolunteerError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _volunteer_page(volunteer, allowance_form=form, status=422)
-    db.session.commit()
+    if refused:
+        over_cap = refused.error.check if isinstance(refused.error, OverCapError) else None
+        return _volunteer_page(volunteer, allowance_form=form, over_cap=over_cap, status=422)
     flash(_("Approved."), "success")
     return redirect(url_for("volunteers.volunteer", volunteer_id=volunteer.id))
 
@@ -401,14 +364,10 @@ def arrangement_set(volunteer_id: int):
     volunteer = _volunteer_in_scope(volunteer_id)
     form = ArrangementForm()
     if form.validate():
-        try:
+        with refusal(form) as refused:
             services.set_arrangement(volunteer, form.kind.data, form.valid_from.data,
                                      form.rate.cents, form.waived_on.data)
-        except VolunteerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Arrangement saved."), "success")
             return redirect(url_for("volunteers.volunteer", volunteer_id=volunteer.id))
     return _volunteer_page(volunteer, arrangement_form=form, status=422)
@@ -433,14 +392,10 @@ def _caps_page(form, status=200):
 def caps_set():
     form = CapsForm()
     if form.validate():
-        try:
+        with refusal(form) as refused:
             services.set_caps(form.year.data, form.hourly_adult.cents, form.hourly_young.cents,
                               form.month.cents, form.year_cap.cents)
-        except VolunteerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Caps for %(year)s saved.", year=form.year.data), "success")
             return redirect(url_for("volunteers.caps"))
     return _caps_page(form, 422)
@@ -484,13 +439,9 @@ def bank_details(volunteer_id: int):
     volunteer = _volunteer_in_scope(volunteer_id)
     form = BankForm()
     if form.validate():
-        try:
+        with refusal(form) as refused:
             payments.set_bank_details(volunteer, form.iban.data, form.account_holder.data)
-        except VolunteerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Bank account saved."), "success")
             return redirect(url_for("volunteers.volunteer", volunteer_id=volunteer.id))
     return _volunteer_page(volunteer, bank_form=form, status=422)
@@ -514,18 +465,11 @@ def _payments_page(form, status=200):
 def payment_batch_new():
     form = PaymentBatchForm()
     if form.validate():
-        ids = [i for i in (_int_or_none(v) for v in request.form.getlist("allowances")) if i]
-        try:
+        ids = [i for i in (row_id(v) for v in request.form.getlist("allowances")) if i]
+        with refusal(form) as refused:  # "allowances" is no field: flashed
             batch = payments.create_payment_batch(ids, form.execution_date.data,
                                                   today=timeutil.local_today())
-        except VolunteerError as error:
-            db.session.rollback()
-            if error.field == "allowances":
-                flash(str(error.message), "error")
-            else:
-                show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Transfer file made: download it and upload it to the bank."), "success")
             return redirect(url_for("volunteers.payments_index", _anchor=f"batch-{batch.id}"))
     return _payments_page(form, 422)
@@ -545,13 +489,9 @@ def payment_batch_paid(payment_batch_id: int):
     batch = db.get_or_404(AllowancePaymentBatch, payment_batch_id)
     form = PaidForm()
     if form.validate():
-        try:
+        with refusal() as refused:
             payments.mark_paid(batch, form.paid_on.data)
-        except VolunteerError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Payment booked."), "success")
             return redirect(url_for("volunteers.payments_index"))
     else:
@@ -595,15 +535,11 @@ def coaching_add(volunteer_id: int):
     volunteer = _volunteer_in_scope(volunteer_id)
     form = CoachingForm()
     if form.validate():
-        try:
+        with refusal(form) as refused:
             number = services.add_coaching_conversation(
                 db.session.get(Person, volunteer.person_id), form.coach.data,
                 form.held_on.data, form.cost.cents, today=timeutil.local_today())
-        except VolunteerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Conversation %(number)s recorded.", number=number), "success")
             if number > services.COACHING_CLEAR_AFTER:
                 flash(_("This is conversation %(number)s: after six conversations the "

@@ -22,7 +22,6 @@ from wtforms import SelectChoice
 
 from coop.accounts.forms import ConfirmForm
 from coop.extensions import db
-from coop.forms import show_error
 from coop.fraction import ENTER as ENTER_SHARE
 from coop.fraction import format_fraction
 from coop.meetings import convocation, services
@@ -53,11 +52,11 @@ from coop.meetings.models import (
     ProxySource,
     RoomTally,
 )
-from coop.meetings.services import MeetingError
 from coop.members.models import Membership, Person
 from coop.pdf import render_pdf
 from coop.permissions import Permission, require
 from coop.timeutil import to_local
+from coop.web import refusal
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -99,26 +98,19 @@ def labels() -> dict:
 
 
 def _save(change, form, page_again, *, fields=None):
-    """Run the service call `change()` and commit what it did: returns (its result, None).
+    """Run the service call `change()` (the request commits what it did): returns (its
+    result, None).
 
-    When a rule refuses the change (MeetingError), nothing is kept: the session is rolled
+    When a rule refuses the change (a ServiceError), nothing is kept: the session is rolled
     back, the message goes to its field of `form` (flashed when it names none of the
     form's fields, or `form` is None; `fields` renames the service's field names to the
     form's) and the answer is (None, page_again()), the page shown again (re-read after
     the rollback), normally with status 422.
     """
-    try:
+    with refusal(form, fields=fields) as refused:
         result = change()
-    except MeetingError as error:
-        db.session.rollback()
-        if form is None:
-            flash(str(error.message), "error")
-        else:
-            if fields:
-                error.field = fields.get(error.field, error.field)
-            show_error(form, error)
+    if refused:
         return None, page_again()
-    db.session.commit()
     return result, None
 
 
@@ -707,16 +699,12 @@ def tally(proposal_id: int):
         candidate_votes[candidate.id] = int(raw)
     counts = {name: getattr(form, f"votes_{name}").data or 0
               for name in ("for", "against", "abstain", "blank", "invalid")}
-    try:
+    with refusal(form, fields=lambda field: field if field in (None, "method") or (
+            field or "").startswith("votes_") else None) as refused:
         services.record_room_tally(proposal, form.method.data, counts, candidate_votes)
-    except MeetingError as error:
-        db.session.rollback()
-        error.field = error.field if error.field in (None, "method") or (
-            error.field or "").startswith("votes_") else None
-        show_error(form, error)
+    if refused:
         return _render_proposal(db.get_or_404(Proposal, proposal_id), tally_form=form,
                                 status=422)
-    db.session.commit()
     flash(_("Votes in the room recorded."), "success")
     return redirect(url_for("meetings.proposal", proposal_id=proposal_id))
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from coop.accounts.forms import ConfirmForm
 from coop.extensions import db
-from coop.forms import row_id, show_error
+from coop.forms import row_id
 from coop.meetings import services
 from coop.meetings.forms import MemberRefForm
 from coop.meetings.models import (
@@ -23,12 +23,12 @@ from coop.meetings.models import (
     ProxySource,
     VoteParticipation,
 )
-from coop.meetings.services import MeetingError
 from coop.meetings.views import labels
 from coop.members.models import Person
 from coop.members.services import person_for_user
 from coop.permissions import Permission, require
 from coop.timeutil import utcnow
+from coop.web import refusal
 
 bp = Blueprint("member_meetings", __name__, url_prefix="/portal/meetings")
 
@@ -133,10 +133,9 @@ def document(document_id: int):
                      as_attachment=True, download_name=document.filename, max_age=0)
 
 
-def _refused(meeting_id: int, error: MeetingError):
-    """The meeting page again with the refusal flashed; nothing of the request is kept."""
-    db.session.rollback()
-    flash(str(error.message), "error")
+def _refused(meeting_id: int):
+    """The meeting page again after a refusal (flashed by `refusal()`, which kept
+    nothing of the request)."""
     return _render(_visible_meeting(meeting_id), _own_person(), status=422)
 
 
@@ -150,19 +149,16 @@ def proxy_give(meeting_id: int):
     form = MemberRefForm()
     if not form.validate():
         return _render(meeting, person, proxy_form=form, status=422)
-    try:
+    with refusal(form) as refused:
         holder = services.proxy_holder(form.member_number.data, form.family_name.data)
-    except MeetingError as error:
-        show_error(form, error)
-        return _render(meeting, person, proxy_form=form, status=422)
-    try:
+    if refused:
+        return _render(_visible_meeting(meeting_id), _own_person(), proxy_form=form,
+                       status=422)
+    with refusal(form, fields=lambda field: "member_number" if field == "holder_id"
+                 else None) as refused:
         services.grant_proxy(meeting, person, holder, ProxySource.PORTAL)
-    except MeetingError as error:
-        db.session.rollback()
-        error.field = "member_number" if error.field == "holder_id" else None
-        show_error(form, error)
+    if refused:
         return _render(_visible_meeting(meeting_id), _own_person(), proxy_form=form, status=422)
-    db.session.commit()
     flash(_("Your proxy is registered: %(name)s votes for you.", name=holder.display_name),
           "success")
     return redirect(url_for("member_meetings.meeting", meeting_id=meeting_id))
@@ -176,11 +172,10 @@ def proxy_withdraw(meeting_id: int):
     if proxy is None:
         flash(_("You have no active proxy for this meeting."), "info")
         return redirect(url_for("member_meetings.meeting", meeting_id=meeting_id))
-    try:
+    with refusal() as refused:
         services.withdraw_proxy(proxy)
-    except MeetingError as error:
-        return _refused(meeting_id, error)
-    db.session.commit()
+    if refused:
+        return _refused(meeting_id)
     flash(_("Your proxy is withdrawn."), "success")
     return redirect(url_for("member_meetings.meeting", meeting_id=meeting_id))
 
@@ -189,11 +184,10 @@ def proxy_withdraw(meeting_id: int):
 @require(Permission.PORTAL_OWN)
 def attend(meeting_id: int):
     person, meeting = _confirmed_at(meeting_id)
-    try:
+    with refusal() as refused:
         services.join_online(meeting, person)
-    except MeetingError as error:
-        return _refused(meeting_id, error)
-    db.session.commit()
+    if refused:
+        return _refused(meeting_id)
     flash(_("You are registered as present online."), "success")
     return redirect(url_for("member_meetings.meeting", meeting_id=meeting_id))
 
@@ -209,13 +203,12 @@ def vote(proposal_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     candidate_ids = [c for c in request.form.getlist("candidate") if row_id(c) is not None]
-    try:
+    with refusal() as refused:
         voter = services.voter_for(meeting, person, request.form.get("voter", ""))
         services.cast_online_vote(proposal, voter, request.form.get("choice"), candidate_ids,
                                   cast_by=person)
-    except MeetingError as error:
-        return _refused(meeting.id, error)
-    db.session.commit()
+    if refused:
+        return _refused(meeting.id)
     if voter.id == person.id:
         flash(_("Your vote on \u201c%(title)s\u201d is recorded.", title=proposal.title),
               "success")
