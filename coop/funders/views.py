@@ -13,7 +13,6 @@ from coop import timeutil
 from coop.args import int_arg
 from coop.extensions import db
 from coop.fiscal import fiscal_year_bounds, fiscal_year_of
-from coop.forms import show_error
 from coop.funders import services
 from coop.funders.forms import (
     AGREEMENT_KIND_LABELS,
@@ -24,13 +23,13 @@ from coop.funders.forms import (
     SubmittedForm,
 )
 from coop.funders.models import Funder, FunderAgreement, ReportingDeadline
-from coop.funders.services import FunderError
 from coop.ledger.forms import CATEGORY_LABELS
 from coop.ledger.models import CostCentre, FiscalYear, JournalEntry, JournalLine, LedgerAccount
 from coop.money import cents_to_decimal
 from coop.permissions import Permission, require
 from coop.settings.services import get_organisation
 from coop.spreadsheets import report_download
+from coop.web import refusal
 
 bp = Blueprint("funders", __name__, url_prefix="/finance/funders")
 
@@ -82,14 +81,10 @@ def funder_new():
     form = FunderForm()
     if request.method == "POST":
         if form.validate():
-            try:
+            with refusal(form) as refused:
                 funder = services.create_funder({name: form[name].data for name in (
                     "name", "kind", "contact_name", "contact_email")})
-            except FunderError as error:
-                db.session.rollback()
-                show_error(form, error)
-            else:
-                db.session.commit()
+            if not refused:
                 flash(_("Funder added."), "success")
                 return redirect(url_for("funders.funder", funder_id=funder.id))
         return render_template("funders/funder_form.html", form=form), 422
@@ -148,16 +143,12 @@ def _save_agreement(agreement: FunderAgreement | None):
             "cost_centre": _get(CostCentre, form.cost_centre.data),
             "earmark": form.earmark.data, "conditions": form.conditions.data,
         }
-        try:
+        with refusal(form) as refused:
             if agreement is None:
                 agreement = services.create_agreement(values)
             else:
                 services.update_agreement(agreement, values)
-        except FunderError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Agreement saved."), "success")
             return redirect(url_for("funders.agreement", agreement_id=agreement.id))
     return render_template(template, form=form, agreement=agreement), 422
@@ -212,13 +203,9 @@ def deadline_add(agreement_id: int):
     agreement = db.get_or_404(FunderAgreement, agreement_id)
     form = DeadlineForm()
     if form.validate():
-        try:
+        with refusal(form) as refused:
             services.add_deadline(agreement, form.due_date.data, form.description.data)
-        except FunderError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Reporting deadline added."), "success")
             return redirect(url_for("funders.agreement", agreement_id=agreement.id))
     return _render_agreement(agreement, deadline_form=form, status=422)
@@ -232,13 +219,9 @@ def deadline_submitted(deadline_id: int):
     if not form.validate():
         flash(_("Enter the date the report was sent."), "error")
     else:
-        try:
+        with refusal() as refused:
             services.mark_submitted(deadline, form.submitted_on.data, today=timeutil.local_today())
-        except FunderError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Report marked as sent."), "success")
     return redirect(url_for("funders.agreement", agreement_id=deadline.agreement_id))
 

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from coop import timeutil
 from coop.args import int_arg
 from coop.extensions import db
-from coop.forms import show_error
 from coop.governance import services
 from coop.governance.forms import (
     AppointmentForm,
@@ -22,13 +21,13 @@ from coop.governance.forms import (
     VoidForm,
 )
 from coop.governance.models import Appointment, Body, BodyKind, Position
-from coop.governance.services import GovernanceError
 from coop.meetings.models import Decision
 from coop.members import signals as member_signals
 from coop.members.models import Person
 from coop.pdf import render_pdf
 from coop.permissions import Permission, has_permission, require
 from coop.settings.services import get_organisation
+from coop.web import refusal
 
 bp = Blueprint("governance", __name__, url_prefix="/governance")
 
@@ -90,14 +89,11 @@ def body_new():
     if not form.validate_on_submit():
         _nothing_saved()
         return _body_form_page(form, None, 422)
-    try:
+    with refusal(form) as refused:
         body = services.create_body(form.values())
-    except GovernanceError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         _nothing_saved()
         return _body_form_page(form, None, 422)
-    db.session.commit()
     flash(_("%(name)s has been added.", name=body.name), "success")
     return redirect(url_for("governance.index"))
 
@@ -112,14 +108,11 @@ def body_edit(body_id: int):
     if not form.validate_on_submit():
         _nothing_saved()
         return _body_form_page(form, body, 422)
-    try:
+    with refusal(form) as refused:
         changed = services.update_body(body, form.values())
-    except GovernanceError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         _nothing_saved()
         return _body_form_page(form, db.session.get(Body, body_id), 422)
-    db.session.commit()
     if changed:
         flash(_("%(name)s has been saved.", name=body.name), "success")
     else:
@@ -142,14 +135,11 @@ def position_new(body_id: int):
     if not form.validate_on_submit():
         _nothing_saved()
         return _position_form_page(form, body, None, 422)
-    try:
+    with refusal(form) as refused:
         position = services.create_position(body, form.values())
-    except GovernanceError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         _nothing_saved()
         return _position_form_page(form, db.session.get(Body, body_id), None, 422)
-    db.session.commit()
     flash(_("The position %(name)s has been added.", name=position.name), "success")
     return redirect(url_for("governance.index"))
 
@@ -165,16 +155,13 @@ def position_edit(position_id: int):
     if not form.validate_on_submit():
         _nothing_saved()
         return _position_form_page(form, body, position, 422)
-    try:
+    with refusal(form) as refused:
         changed = services.update_position(position, form.values())
-    except GovernanceError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         _nothing_saved()
         position = db.session.get(Position, position_id)
         return _position_form_page(form, db.session.get(Body, position.body_id), position,
                                    422)
-    db.session.commit()
     if changed:
         flash(_("The position %(name)s has been saved.", name=position.name), "success")
     else:
@@ -201,18 +188,15 @@ def appointment_new():
     if not form.validate_on_submit():
         _nothing_saved()
         return render_template("governance/appointment_new.html", form=form), 422
-    try:
+    with refusal(form) as refused:
         person = services.find_person(form.person.data)
         appointment = services.appoint(
             person, db.session.get(Position, form.position_id.data), form.start_date.data,
             form.term_years.data, decision=services.find_decision(form.decision.data),
         )
-    except GovernanceError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         _nothing_saved()
         return render_template("governance/appointment_new.html", form=_refilled(form)), 422
-    db.session.commit()
     flash(_("%(name)s is appointed from %(start)s to %(end)s.", name=person.display_name,
             start=appointment.start_date.strftime("%d-%m-%Y"),
             end=appointment.end_date.strftime("%d-%m-%Y")), "success")
@@ -267,16 +251,13 @@ def reappoint(appointment_id: int):
     if not form.validate_on_submit():
         _nothing_saved()
         return _appointment_page(current, reappoint_form=form, status=422)
-    try:
+    with refusal(form) as refused:
         new_term = services.reappoint(current, form.term_years.data,
                                       decision=services.find_decision(form.decision.data))
-    except GovernanceError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         _nothing_saved()
         return _appointment_page(db.session.get(Appointment, appointment_id),
                                  reappoint_form=form, status=422)
-    db.session.commit()
     flash(_("Reappointed for term %(number)s, from %(start)s to %(end)s.",
             number=new_term.term_number, start=new_term.start_date.strftime("%d-%m-%Y"),
             end=new_term.end_date.strftime("%d-%m-%Y")), "success")
@@ -291,15 +272,12 @@ def step_down(appointment_id: int):
     if not form.validate_on_submit():
         _nothing_saved()
         return _appointment_page(current, step_down_form=form, status=422)
-    try:
+    with refusal(form) as refused:
         services.step_down(current, form.ended_on.data, form.reason.data)
-    except GovernanceError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         _nothing_saved()
         return _appointment_page(db.session.get(Appointment, appointment_id),
                                  step_down_form=form, status=422)
-    db.session.commit()
     flash(_("The stepping down has been recorded."), "success")
     return redirect(url_for("governance.appointment", appointment_id=appointment_id))
 
@@ -312,15 +290,12 @@ def void(appointment_id: int):
     if not form.validate_on_submit():
         _nothing_saved()
         return _appointment_page(current, void_form=form, status=422)
-    try:
+    with refusal(form) as refused:
         services.void_appointment(current, form.void_reason.data)
-    except GovernanceError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         _nothing_saved()
         return _appointment_page(db.session.get(Appointment, appointment_id),
                                  void_form=form, status=422)
-    db.session.commit()
     flash(_("The term has been withdrawn as entered in error."), "success")
     return redirect(url_for("governance.appointment", appointment_id=appointment_id))
 
