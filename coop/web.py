@@ -37,12 +37,15 @@ class refusal:  # lower case: it reads as a statement, `with refusal(form) as re
 
     The context manager is true once a refusal was caught; `error` holds it. `fields`
     renames the service's field names to the form's: a dict, or a function of the
-    service's field name (None: flashed)."""
+    service's field name (None: flashed). `show`, when given, shows the refusal instead
+    (a form whose messages go elsewhere than one field)."""
 
     def __init__(self, form=None, fields: Mapping[str | None, str | None]
-                 | Callable[[str | None], str | None] | None = None):
+                 | Callable[[str | None], str | None] | None = None,
+                 show: Callable[[ServiceError], None] | None = None):
         self.form = form
         self.fields = fields
+        self.show = show
         self.error: ServiceError | None = None
 
     def __bool__(self) -> bool:
@@ -60,7 +63,9 @@ class refusal:  # lower case: it reads as a statement, `with refusal(form) as re
             error.field = self.fields(error.field)
         elif self.fields:
             error.field = self.fields.get(error.field, error.field)
-        if self.form is None:
+        if self.show is not None:
+            self.show(error)
+        elif self.form is None:
             flash(str(error.message), "error")
         else:
             show_error(self.form, error)

@@ -13,16 +13,15 @@ from coop.args import int_arg
 from coop.bank import services
 from coop.bank.forms import BankAccountsForm, BookForm, ImportForm, MatchForm
 from coop.bank.models import BankStatement, BankTransaction, TransactionStatus
-from coop.bank.services import BankError
 from coop.dues.models import Invoice, Payment
 from coop.extensions import db
-from coop.forms import show_error
 from coop.funders.models import FunderAgreement
 from coop.ledger.models import BalanceCategory, CostCentre, JournalEntry, LedgerAccount
 from coop.pagination import Window
 from coop.permissions import Permission, has_permission, require
 from coop.settings.models import BankAccountKind
 from coop.settings.services import bank_accounts
+from coop.web import refusal
 
 bp = Blueprint("bank", __name__, url_prefix="/finance/bank")
 
@@ -65,12 +64,9 @@ def import_statement():
     data = upload.read(services.MAX_FILE_BYTES + 1)
     filename = secure_filename(upload.filename or "") or "statement.xml"
     try:
-        result = services.import_statement(data, filename)
-        db.session.commit()
-    except BankError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return render_template("bank/import.html", form=form), 422
+        with refusal(form) as refused:
+            result = services.import_statement(data, filename)
+            db.session.flush()  # a concurrent import of the same lines shows here
     except IntegrityError:
         # Another import of the same lines won the race: nothing of this one is saved.
         db.session.rollback()
@@ -78,6 +74,8 @@ def import_statement():
                             _("This statement was being imported at the same moment; "
                               "try again.")]
         return render_template("bank/import.html", form=form), 409
+    if refused:
+        return render_template("bank/import.html", form=form), 422
     for skipped in result.skipped:
         flash(_("Account %(iban)s is not one of the coop's bank accounts: %(statements)d "
                 "statements with %(count)d lines skipped.", iban=skipped.iban,
@@ -143,13 +141,9 @@ def accounts_update():
                 ledger_account(form[f"{kind.value}_ledger_account"].data))
             for kind in BankAccountKind
         }
-        try:
+        with refusal(form) as refused:
             changes = services.save_bank_accounts(values)
-        except BankError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("The bank accounts are saved.") if changes else _("Nothing changed."),
                   "success" if changes else "info")
             return redirect(url_for("bank.accounts"))
@@ -221,14 +215,10 @@ def match(transaction_id: int):
     transaction = db.get_or_404(BankTransaction, transaction_id)
     form = MatchForm()
     if form.validate():
-        try:
+        with refusal(form) as refused:
             invoice = services.invoice_by_number(form.invoice.data)
             services.match_to_invoice(transaction, invoice)
-        except BankError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Payment recorded on invoice %(number)s.", number=invoice.number),
                   "success")
             return redirect(url_for("bank.index"))
@@ -242,14 +232,10 @@ def overpayment(transaction_id: int):
     transaction = db.get_or_404(BankTransaction, transaction_id)
     form = MatchForm()
     if form.validate():
-        try:
+        with refusal(form) as refused:
             invoice = services.invoice_by_number(form.invoice.data)
             entry = services.book_overpayment(transaction, invoice)
-        except BankError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Booked as an overpayment on invoice %(number)s to refund (entry "
                     "%(entry)s).", number=invoice.number, entry=entry.display_number),
                   "success")
@@ -270,17 +256,13 @@ def book(transaction_id: int):
             except ValueError:
                 return None
 
-        try:
+        with refusal(form) as refused:
             entry = services.book_transaction(
                 transaction, pick(LedgerAccount, form.account.data), form.description.data,
                 cost_centre=pick(CostCentre, form.cost_centre.data),
                 agreement=pick(FunderAgreement, form.agreement.data),
             )
-        except BankError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Booked as entry %(number)s.", number=entry.display_number), "success")
             return redirect(url_for("bank.index"))
     transaction = db.session.get(BankTransaction, transaction_id)

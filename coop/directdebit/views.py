@@ -33,12 +33,12 @@ from coop.directdebit.models import (
 )
 from coop.dues.models import Invoice
 from coop.extensions import db
-from coop.forms import show_error
 from coop.members.models import Membership, Person
 from coop.members.services import person_for_user
 from coop.pagination import window
 from coop.permissions import Permission, require
 from coop.settings.services import get_organisation
+from coop.web import refusal
 
 bp = Blueprint("directdebit", __name__)
 
@@ -122,21 +122,20 @@ def mandate_new():
         form.member_number.errors = [_("No member has this number.")]
         return _render_paper_form(form, 422)
     try:
-        mandate = services.sign_mandate(
-            person, account_holder=form.account_holder.data, iban=form.iban.data,
-            bic=form.bic.data, signed_on=form.signed_on.data, source=MandateSource.PAPER,
-            kind=form.kind.data, reference=form.reference.data,
-        )
-        db.session.commit()
-    except services.DirectDebitError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _render_paper_form(form, 422)
+        with refusal(form) as refused:
+            mandate = services.sign_mandate(
+                person, account_holder=form.account_holder.data, iban=form.iban.data,
+                bic=form.bic.data, signed_on=form.signed_on.data, source=MandateSource.PAPER,
+                kind=form.kind.data, reference=form.reference.data,
+            )
+            db.session.flush()  # a concurrent mandate shows here, before the commit
     except IntegrityError:
         db.session.rollback()
         flash(_("Someone registered a mandate for this person at the same time; nothing "
                 "was saved."), "error")
         return _render_paper_form(form, 409)
+    if refused:
+        return _render_paper_form(form, 422)
     flash(_("Mandate %(reference)s registered.", reference=mandate.reference), "success")
     return redirect(url_for("directdebit.mandate", mandate_id=mandate.id))
 
@@ -172,13 +171,10 @@ def mandate_revoke(mandate_id: int):
     form = RevokeMandateForm()
     if not form.validate_on_submit():
         return _render_mandate(mandate, form, 422)
-    try:
+    with refusal(form) as refused:
         services.revoke_mandate(mandate, form.reason.data)
-    except services.DirectDebitError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         return _render_mandate(db.get_or_404(Mandate, mandate_id), form, 422)
-    db.session.commit()
     flash(_("Mandate %(reference)s revoked.", reference=mandate.reference), "success")
     return redirect(url_for("directdebit.mandate", mandate_id=mandate.id))
 
@@ -221,21 +217,20 @@ def batch_new():
         flash(_("No batch was made: correct the fields marked below."), "error")
         return _render_batch_form(form, 422)
     try:
-        batch = services.generate_batch(form.collection_date.data)
-        db.session.commit()
-    except services.DirectDebitError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _render_batch_form(form, 422)
+        with refusal(form) as refused:
+            batch = services.generate_batch(form.collection_date.data)
+            # The batch is committed before the mail goes out: a mail server problem
+            # must not undo it (the pre-notifications can be sent again from the batch
+            # page). The request commits what sending them recorded.
+            db.session.commit()
     except IntegrityError:
         db.session.rollback()
         flash(_("Another batch was made at the same time; nothing was saved. Try again: "
                 "invoices in that batch are left out."), "error")
         return _render_batch_form(form, 409)
-    # The batch is committed first: a mail server problem must not undo it (the
-    # pre-notifications can be sent again from the batch page).
+    if refused:
+        return _render_batch_form(form, 422)
     result = services.send_prenotifications(batch)
-    db.session.commit()
     flash(_("Batch of %(count)d collections made; %(sent)d members were notified.",
             count=batch.transaction_count, sent=result.sent), "success")
     _flash_notice_problems(result)
@@ -304,7 +299,6 @@ def batch_notify(batch_id: int):
     batch = db.get_or_404(Batch, batch_id)
     _confirmed()
     result = services.send_prenotifications(batch)
-    db.session.commit()
     flash(_("%(sent)d pre-notifications sent.", sent=result.sent), "success")
     _flash_notice_problems(result)
     return redirect(url_for("directdebit.batch", batch_id=batch.id))
@@ -315,13 +309,10 @@ def batch_notify(batch_id: int):
 def batch_collected(batch_id: int):
     batch = db.get_or_404(Batch, batch_id)
     _confirmed()
-    try:
+    with refusal() as refused:
         count = services.mark_collected(batch)
-    except services.DirectDebitError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    if refused:
         return _render_batch(db.get_or_404(Batch, batch_id), status=422)
-    db.session.commit()
     flash(_("Batch marked collected: %(count)d invoices paid.", count=count), "success")
     return redirect(url_for("directdebit.batch", batch_id=batch.id))
 
@@ -333,13 +324,10 @@ def batch_cancel(batch_id: int):
     form = CancelBatchForm(prefix="cancel")
     if not form.validate_on_submit():
         return _render_batch(batch, cancel_form=form, status=422)
-    try:
+    with refusal(form) as refused:
         services.cancel_batch(batch, form.reason.data)
-    except services.DirectDebitError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         return _render_batch(db.get_or_404(Batch, batch_id), cancel_form=form, status=422)
-    db.session.commit()
     flash(_("Batch withdrawn; its invoices can be collected in a new batch."), "success")
     return redirect(url_for("directdebit.batch", batch_id=batch.id))
 
@@ -352,13 +340,10 @@ def item_return(item_id: int):
     form = ReturnItemForm()
     if not form.validate_on_submit():
         return _render_batch(db.session.get(Batch, batch_id), form, item_id, status=422)
-    try:
+    with refusal(form) as refused:
         item = services.return_item(item, form.reason_code.data, form.returned_on.data)
-    except services.DirectDebitError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         return _render_batch(db.session.get(Batch, batch_id), form, item_id, status=422)
-    db.session.commit()
     invoice = db.session.get(Invoice, item.invoice_id)
     if item.status == ItemStatus.REVERSED:
         flash(_("Storno recorded; invoice %(number)s is open again and the payment's "
@@ -411,21 +396,20 @@ def own_mandate_sign():
     if not form.validate_on_submit():
         return _render_own(person, form, status=422)
     try:
-        services.sign_mandate(
-            person, account_holder=form.account_holder.data, iban=form.iban.data,
-            bic=form.bic.data, signed_on=timeutil.local_today(),
-            source=MandateSource.PORTAL,
-        )
-        db.session.commit()
-    except services.DirectDebitError as error:
-        db.session.rollback()
-        show_error(form, error)
-        return _render_own(db.session.get(Person, person.id), form, status=422)
+        with refusal(form) as refused:
+            services.sign_mandate(
+                person, account_holder=form.account_holder.data, iban=form.iban.data,
+                bic=form.bic.data, signed_on=timeutil.local_today(),
+                source=MandateSource.PORTAL,
+            )
+            db.session.flush()  # a mandate signed at the same moment shows here
     except IntegrityError:
         db.session.rollback()
         flash(_("You signed a mandate at the same moment in another window; nothing "
                 "more was saved."), "error")
         return _render_own(db.session.get(Person, person.id), status=409)
+    if refused:
+        return _render_own(db.session.get(Person, person.id), form, status=422)
     flash(_("Thank you: your dues will be collected by direct debit. You hear the amount "
             "and date before each collection."), "success")
     return redirect(url_for("directdebit.own_mandate"))
@@ -444,12 +428,9 @@ def own_mandate_revoke():
     form = RevokeMandateForm()
     if not form.validate_on_submit():
         return _render_own(person, revoke_form=form, status=422)
-    try:
+    with refusal(form) as refused:
         services.revoke_mandate(mandate, form.reason.data)
-    except services.DirectDebitError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         return _render_own(db.session.get(Person, person.id), revoke_form=form, status=422)
-    db.session.commit()
     flash(_("Your mandate is revoked: nothing more will be collected under it."), "success")
     return redirect(url_for("directdebit.own_mandate"))

@@ -64,6 +64,7 @@ from coop.permissions import Permission, require
 from coop.settings.services import get_organisation
 from coop.signals import values_from_signal
 from coop.spreadsheets import report_download
+from coop.web import refusal
 
 bp = Blueprint("ledger", __name__, url_prefix="/finance")
 
@@ -149,7 +150,6 @@ def seed_chart():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     added = services.seed_default_chart()
-    db.session.commit()
     flash(_("%(count)d accounts of the default chart added.", count=added), "success")
     return redirect(url_for("ledger.accounts"))
 
@@ -177,16 +177,13 @@ def _save_account(account: LedgerAccount | None):
             return render_template(template, form=form, account=account), 422
         values = {name: form[name].data for name in
                   ("code", "name", "kind", "category", "purpose", "is_active")}
-        try:
+        with refusal(form) as refused:
             if account is None:
                 services.create_account(values)
             else:
                 services.update_account(account, values)
-        except LedgerError as error:
-            db.session.rollback()
-            show_error(form, error)
+        if refused:
             return render_template(template, form=form, account=account), 422
-        db.session.commit()
         flash(_("Account saved."), "success")
         return redirect(url_for("ledger.accounts"))
     return render_template(template, form=form, account=account)
@@ -216,13 +213,9 @@ def cost_centres():
 def cost_centre_new():
     form = CostCentreForm()
     if form.validate():
-        try:
+        with refusal(form) as refused:
             services.create_cost_centre(form.code.data, form.name.data)
-        except LedgerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Cost centre added."), "success")
             return redirect(url_for("ledger.cost_centres"))
     rows = db.session.scalars(select(CostCentre).order_by(CostCentre.code)).all()
@@ -373,17 +366,15 @@ def entry_new():
             flash(_("Nothing was posted: correct the fields marked below."), "error")
             return render_template(template, form=form), 422
         lines, rows = checked
-        try:
+        with refusal(show=lambda error: _show_entry_error(
+                form, error, rows or list(range(ENTRY_LINES)))) as refused:
             posted = services.post_entry(
                 form.entry_date.data, form.description.data, lines,
                 reference=form.reference.data,
             )
-        except LedgerError as error:
-            db.session.rollback()
-            _show_entry_error(form, error, rows or list(range(ENTRY_LINES)))
+        if refused:
             flash(_("Nothing was posted: correct the fields marked below."), "error")
             return render_template(template, form=form), 422
-        db.session.commit()
         flash(_("Entry %(number)s posted.", number=posted.display_number), "success")
         return redirect(url_for("ledger.entry", entry_id=posted.id))
     return render_template(template, form=form)
@@ -397,18 +388,16 @@ def entry_reverse(entry_id: int):
     if not form.validate():
         return _render_entry(original, form, 422)
     try:
-        reversal = services.reverse_entry(original, form.entry_date.data, form.reason.data)
-    except LedgerError as error:
-        db.session.rollback()
-        original = db.get_or_404(JournalEntry, entry_id)
-        show_error(form, error)
-        return _render_entry(original, form, 422)
+        with refusal(form) as refused:
+            reversal = services.reverse_entry(original, form.entry_date.data,
+                                              form.reason.data)
     except IntegrityError:
         # Reversed at the same moment by someone else: one reversal per entry.
         db.session.rollback()
         flash(_("This entry has already been reversed."), "error")
         return redirect(url_for("ledger.entry", entry_id=entry_id))
-    db.session.commit()
+    if refused:
+        return _render_entry(db.get_or_404(JournalEntry, entry_id), form, 422)
     flash(_("Entry %(number)s reversed by %(reversal)s.", number=original.display_number,
             reversal=reversal.display_number), "success")
     return redirect(url_for("ledger.entry", entry_id=reversal.id))
@@ -430,13 +419,9 @@ def years():
 def year_open():
     form = OpenYearForm()
     if form.validate():
-        try:
+        with refusal(form) as refused:
             services.open_fiscal_year(form.year.data)
-        except LedgerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Fiscal year %(year)s opened.", year=form.year.data), "success")
             return redirect(url_for("ledger.years"))
     return render_template("ledger/years.html", years=_years(), form=form), 422
@@ -466,13 +451,10 @@ def _year_action(year: int, action, success: str):
     fiscal_year = db.get_or_404(FiscalYear, year)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal() as refused:
         action(fiscal_year)
-    except LedgerError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    if refused:
         return _render_year(db.get_or_404(FiscalYear, year), status=422)
-    db.session.commit()
     flash(success, "success")
     return redirect(url_for("ledger.year", year=year))
 
@@ -497,15 +479,9 @@ def year_reopen(year: int):
     fiscal_year = db.get_or_404(FiscalYear, year)
     form = ReopenYearForm(prefix="reopen")
     if form.validate():
-        try:
+        with refusal(form) as refused:
             services.reopen_fiscal_year(fiscal_year, form.reason.data)
-        except LedgerError as error:
-            db.session.rollback()
-            show_error(form, error)
-            if error.field is None:
-                flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Fiscal year %(year)s reopened.", year=year), "success")
             return redirect(url_for("ledger.year", year=year))
     return _render_year(db.get_or_404(FiscalYear, year), reopen_form=form, status=422)
@@ -517,13 +493,9 @@ def year_finding(year: int):
     fiscal_year = db.get_or_404(FiscalYear, year)
     form = FindingForm(prefix="finding")
     if form.validate():
-        try:
+        with refusal(form) as refused:
             services.record_finding(fiscal_year, form.text.data)
-        except LedgerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Finding recorded."), "success")
             return redirect(url_for("ledger.year", year=year))
     return _render_year(db.get_or_404(FiscalYear, year), finding_form=form, status=422)
@@ -681,13 +653,9 @@ def budget_set():
                    if (form.account.data or "").isdigit() else None)
         centre = (db.session.get(CostCentre, int(form.cost_centre.data))
                   if (form.cost_centre.data or "").isdigit() else None)
-        try:
+        with refusal(form) as refused:
             services.set_budget(form.fiscal_year.data, account, form.amount.cents, centre)
-        except LedgerError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Budget saved."), "success")
             return redirect(url_for("ledger.budgets", year=form.fiscal_year.data))
     year = year if year and 2000 <= year <= 2100 else timeutil.local_today().year
@@ -701,13 +669,10 @@ def budget_remove(budget_id: int):
     year = budget.fiscal_year
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal() as refused:
         services.remove_budget(budget)
-    except LedgerError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    if refused:
         return _render_budgets(year, _budget_form(year), 422)
-    db.session.commit()
     flash(_("Budget line removed."), "success")
     return redirect(url_for("ledger.budgets", year=year))
 

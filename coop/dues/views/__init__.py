@@ -21,11 +21,11 @@ from coop.dues.forms import (
 )
 from coop.dues.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus, Payment, ReminderLog
 from coop.extensions import db
-from coop.forms import show_error
 from coop.pagination import Window
 from coop.payments import services as mollie
 from coop.permissions import Permission, require
 from coop.templating import money_filter
+from coop.web import refusal
 
 bp = Blueprint("dues", __name__, url_prefix="/dues")
 
@@ -167,7 +167,6 @@ def invoice(invoice_id: int):
 def invoice_pdf(invoice_id: int):
     invoice = db.get_or_404(Invoice, invoice_id)
     path = services.invoice_pdf_path(invoice)
-    db.session.commit()
     return send_file(
         path, mimetype="application/pdf", as_attachment=True, download_name=path.name,
         max_age=0,
@@ -187,11 +186,8 @@ def generate():
             flash(_("Nothing was generated: correct the fields marked below."), "error")
             return render_template("dues/generate.html", form=form), 422
         try:
-            result = services.generate_dues(form.fiscal_year.data, form.issue_date.data)
-        except services.DuesError as error:
-            db.session.rollback()
-            show_error(form, error)
-            return render_template("dues/generate.html", form=form), 422
+            with refusal(form) as refused:
+                result = services.generate_dues(form.fiscal_year.data, form.issue_date.data)
         except IntegrityError:
             # Another run for the same year, numbered in another fiscal year, got there
             # first (runs in the same numbering year wait for each other instead).
@@ -199,7 +195,8 @@ def generate():
             flash(_("Another run generated dues at the same time; nothing was saved. "
                     "Try again: members who have an invoice now are skipped."), "error")
             return render_template("dues/generate.html", form=form), 409
-        db.session.commit()
+        if refused:
+            return render_template("dues/generate.html", form=form), 422
         flash(
             _("Dues %(year)s: %(created)d invoices issued, %(existing)d already had one, "
               "%(free)d owe nothing.",
@@ -219,17 +216,14 @@ def record_payment(invoice_id: int):
     if not form.validate_on_submit():
         flash(_("The payment was not recorded: correct the fields marked below."), "error")
         return _render_invoice(invoice, payment_form=form, status=422)
-    try:
+    with refusal(form) as refused:
         services.record_payment(
             invoice, form.amount.cents, form.paid_on.data, form.method.data,
             form.reference.data,
         )
-    except services.DuesError as error:
-        db.session.rollback()
+    if refused:
         invoice = db.get_or_404(Invoice, invoice_id)
-        show_error(form, error)
         return _render_invoice(invoice, payment_form=form, status=422)
-    db.session.commit()
     if invoice.status == InvoiceStatus.PAID:
         flash(_("Payment recorded; invoice %(number)s is paid.", number=invoice.number),
               "success")
@@ -251,14 +245,10 @@ def refund(invoice_id: int):
         flash(_("Nothing paid through Mollie can be refunded on this invoice."), "error")
         return redirect(url_for("dues.invoice", invoice_id=invoice.id))
     if form.validate_on_submit():
-        try:
+        with refusal(form) as refused:
             back = mollie.refund(payment, form.amount.cents, form.reason.data,
                                  form.key.data or mollie.new_idempotency_key())
-        except mollie.PaymentError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             if back.entry_id is None:
                 flash(_("Mollie refunded the amount, but it could not be booked on the "
                         "invoice; see the note under online payments."), "error")
@@ -278,14 +268,11 @@ def credit(invoice_id: int):
     if not form.validate_on_submit():
         flash(_("No credit note was issued: correct the fields marked below."), "error")
         return _render_invoice(invoice, credit_form=form, status=422)
-    try:
+    with refusal(form) as refused:
         credit_note = services.credit_invoice(invoice, form.issue_date.data, form.reason.data)
-    except services.DuesError as error:
-        db.session.rollback()
+    if refused:
         invoice = db.get_or_404(Invoice, invoice_id)
-        show_error(form, error)
         return _render_invoice(invoice, credit_form=form, status=422)
-    db.session.commit()
     flash(_("Credit note %(credit)s issued; invoice %(number)s is credited.",
             credit=credit_note.number, number=invoice.number), "success")
     return redirect(url_for("dues.invoice", invoice_id=credit_note.id))
@@ -299,14 +286,11 @@ def write_off(invoice_id: int):
     if not form.validate_on_submit():
         flash(_("Nothing was written off: correct the fields marked below."), "error")
         return _render_invoice(invoice, write_off_form=form, status=422)
-    try:
+    with refusal(form) as refused:
         amount = services.write_off(invoice, form.reason.data)
-    except services.DuesError as error:
-        db.session.rollback()
+    if refused:
         invoice = db.get_or_404(Invoice, invoice_id)
-        show_error(form, error)
         return _render_invoice(invoice, write_off_form=form, status=422)
-    db.session.commit()
     flash(_("%(amount)s of invoice %(number)s written off.",
             amount=money_filter(amount), number=invoice.number), "success")
     return redirect(url_for("dues.invoice", invoice_id=invoice.id))
@@ -318,7 +302,6 @@ def reminders():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     result = services.send_reminders(timeutil.local_today())
-    db.session.commit()
     flash(_("%(sent)d reminders sent.", sent=result.sent), "success")
     if result.no_email:
         flash(_("%(count)d overdue invoices have no email address to remind: contact these "

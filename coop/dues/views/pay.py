@@ -49,7 +49,6 @@ def pay_invoice(pay_token: str):
         if not dues.remaining_cents(invoice):  # paid meanwhile: the page says so
             return _pay_page(invoice, key)
         return _pay_page(invoice, key, error, 422)
-    db.session.commit()
     if payment.status != PaymentStatus.OPEN or not payment.checkout_url:
         return redirect(payments.external_url("pay.paid_return",
                                               payment_reference=payment.idempotency_key))
