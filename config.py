@@ -60,9 +60,6 @@ class Config:
     # A second visit to a pay-now link within this many minutes goes to the checkout of
     # the payment started before (Mollie's iDEAL and card checkouts expire after ~15).
     MOLLIE_CHECKOUT_REUSE_MINUTES = int(_env("MOLLIE_CHECKOUT_REUSE_MINUTES", "10"))
-    # The expense account approved volunteer allowances and reimbursed costs book to
-    # (against the payables account, payable to the volunteer).
-    VOLUNTEER_ALLOWANCE_ACCOUNT = _env("VOLUNTEER_ALLOWANCE_ACCOUNT", "4000")
     # Hours of a full-time week, for the FTE of buurtbanen (36 in most Dutch CAOs).
     FULL_TIME_HOURS_PER_WEEK = float(_env("FULL_TIME_HOURS_PER_WEEK", "36"))
     # The donation form: the smallest and the largest gift accepted, suggested amounts.

@@ -116,6 +116,7 @@ class AccountPurpose(StrEnum):
     DONATIONS_PRIVATE = "donations_private"  # online gifts from private persons
     DONATIONS_COMPANY = "donations_company"  # online gifts from companies
     PAYMENT_FEES = "payment_fees"  # what Mollie keeps of a payment
+    VOLUNTEER_ALLOWANCES = "volunteer_allowances"  # approved allowances and their costs
 
 
 class EntrySource(StrEnum):

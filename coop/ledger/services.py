@@ -77,7 +77,7 @@ DEFAULT_CHART: list[tuple[str, str, AccountKind, str, AccountPurpose | None]] = 
     ("1600", "Crediteuren", L, B.SHORT_TERM_DEBTS, AccountPurpose.PAYABLES),
     ("1700", "Nog te betalen bedragen", L, B.SHORT_TERM_DEBTS, None),
     ("1800", "Vooruitontvangen subsidies", L, B.SHORT_TERM_DEBTS, None),
-    ("4000", "Vergoedingen vrijwilligers", X, CC.OBJECTIVES, None),
+    ("4000", "Vergoedingen vrijwilligers", X, CC.OBJECTIVES, AccountPurpose.VOLUNTEER_ALLOWANCES),
     ("4100", "Lonen buurtbanen", X, CC.OBJECTIVES, None),
     ("4200", "Huur en energie ontmoetingsplek", X, CC.OBJECTIVES, None),
     ("4300", "Activiteitenkosten", X, CC.OBJECTIVES, None),
@@ -222,6 +222,7 @@ PURPOSE_LABELS = {
     AccountPurpose.DONATIONS_PRIVATE: _l("online gifts from private persons"),
     AccountPurpose.DONATIONS_COMPANY: _l("online gifts from companies"),
     AccountPurpose.PAYMENT_FEES: _l("payment fees (Mollie)"),
+    AccountPurpose.VOLUNTEER_ALLOWANCES: _l("volunteer allowances and their costs"),
 }
 
 

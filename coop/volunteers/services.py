@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from flask import current_app
 from flask_babel import format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
@@ -686,14 +685,10 @@ def approve_allowance(volunteer: Volunteer, *, initiative_id: int | None, kind: 
 
 
 def allowance_account() -> LedgerAccount:
-    """The expense account of allowances (`VOLUNTEER_ALLOWANCE_ACCOUNT`); raises
-    VolunteerError when the chart has no such active account."""
-    code = current_app.config["VOLUNTEER_ALLOWANCE_ACCOUNT"]
-    account = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == code))
-    if account is None or not account.is_active:
-        raise VolunteerError(_l("The chart of accounts has no active account %(code)s.",
-                                code=code))
-    return account
+    """The expense account of allowances (the chart's account for the purpose
+    "volunteer allowances", which the treasurer sets); raises LedgerError when the
+    chart has no such active account."""
+    return ledger.account_for(AccountPurpose.VOLUNTEER_ALLOWANCES)
 
 
 def _post(allowance: Allowance, today: date, actor=None):
