@@ -73,17 +73,17 @@ def login():
             return _throttled(render_template("accounts/login.html", form=form),
                               error.retry_after)
         except services.AccountError as error:
-            db.session.commit()  # the failed attempt counts
+            # The failed attempt counts: committed here, as the request does not commit
+            # an answer of 400 or more.
+            db.session.commit()
             form.password.errors.append(str(error))
             return render_template("accounts/login.html", form=form), 401
         next_url = _safe_next(request.args.get("next"))
         if user.two_factor_enabled:
             session[_PENDING] = {"id": user.get_id(), "remember": form.remember.data,
                                  "next": next_url}
-            db.session.commit()
             return redirect(url_for("accounts.login_two_factor"))
         _complete_login(user, form.remember.data, two_factor_ok=False)
-        db.session.commit()
         return redirect(next_url)
     status = 422 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
@@ -110,11 +110,10 @@ def login_two_factor():
                               wait)
         if services.verify_two_factor(user, form.code.data):
             _complete_login(user, pending["remember"], two_factor_ok=True)
-            db.session.commit()
             return redirect(pending["next"])
         services.record_failed_attempt(user.email, request.remote_addr or "unknown",
                                        second_factor=True)
-        db.session.commit()
+        db.session.commit()  # the failed attempt counts (the 401 below is not committed)
         form.code.errors.append(_("This code is not correct or has already been used."))
         return render_template("accounts/login_two_factor.html", form=form), 401
     status = 422 if form.errors else 200
@@ -130,7 +129,6 @@ def logout():
         # A new stamp: this session, copies of its cookie and every remember-me cookie
         # of the account stop working, on every device.
         services.end_all_sessions(current_user)
-        db.session.commit()
         logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -155,7 +153,6 @@ def forgot_password():
                 current_app.logger.exception("password reset mail failed")
                 flash(_("The mail could not be sent. Try again later."), "error")
                 return render_template("accounts/forgot_password.html", form=form), 503
-            db.session.commit()
         # The same answer whether or not the address is known: no account discovery.
         flash(_("If this address belongs to an account, a reset link is on its way. "
                 "The link works once, for one hour."), "info")
@@ -176,7 +173,6 @@ def reset_password(token: str):
     if form.validate_on_submit():
         services.change_password(user, form.password.data, tag="accounts:user:password_reset")
         services.record_success(user, request.remote_addr or "unknown")
-        db.session.commit()
         logout_user()
         session.clear()
         flash(_("Your password has been changed. Log in with the new password."), "success")
@@ -193,7 +189,6 @@ def profile():
         current_user.name = form.name.data.strip()
         current_user.locale = form.locale.data
         session["locale"] = form.locale.data
-        db.session.commit()
         flash(_("Your details have been saved."), "success")
         return redirect(url_for("accounts.profile"))
     status = 422 if form.errors else 200
@@ -212,7 +207,6 @@ def change_password():
             return render_template("accounts/change_password.html", form=form), 422
         services.change_password(current_user, form.password.data)
         two_factor_ok = session.get("two_factor_ok", False)
-        db.session.commit()
         # The stamp changed: log in again here so only other sessions end (with a new
         # remember-me cookie if this device had one; the old one no longer works).
         remember = request.cookies.get(
@@ -239,7 +233,6 @@ def two_factor_setup():
         if services.enable_two_factor(current_user, secret, form.code.data):
             session.pop("two_factor_secret", None)
             session["two_factor_ok"] = True
-            db.session.commit()
             flash(_("Two-factor authentication is on."), "success")
             return redirect(url_for("accounts.profile"))
         form.code.errors.append(_("This code is not correct. Check the time on your phone."))
@@ -264,7 +257,6 @@ def two_factor_disable():
     ):
         services.disable_two_factor(current_user)
         session["two_factor_ok"] = False
-        db.session.commit()
         flash(_("Two-factor authentication is off."), "info")
         return redirect(url_for("accounts.profile"))
     if form.current_password.data:
@@ -281,5 +273,4 @@ def set_language():
         session["locale"] = form.language.data
         if current_user.is_authenticated:
             current_user.locale = form.language.data
-            db.session.commit()
     return redirect(_safe_next(request.form.get("next")))

@@ -74,7 +74,6 @@ def user_new():
             form.email.errors.append(str(error))
             return render_template("admin/user_new.html", form=form), 422
         _send_invitation(user)
-        db.session.commit()
         flash(_("Account created; an invitation to set a password was sent to %(email)s.",
                 email=user.email), "success")
         return redirect(url_for("admin.users"))
@@ -107,7 +106,6 @@ def user_edit(user_id: int):
                 form.roles.errors.append(_("You cannot remove your own administrator role."))
                 return render_template("admin/user_edit.html", form=form, user=user), 422
             accounts.set_roles(user, new_roles)
-            db.session.commit()
             flash(_("The roles of %(name)s have been saved.", name=user.name), "success")
             return redirect(url_for("admin.users"))
         return render_template("admin/user_edit.html", form=form, user=user), 422
@@ -125,6 +123,5 @@ def user_toggle_active(user_id: int):
         flash(_("You cannot deactivate your own account."), "error")
         return redirect(url_for("admin.user_edit", user_id=user.id))
     accounts.set_active(user, not user.is_active_account)
-    db.session.commit()
     flash(_("The account has been updated."), "success")
     return redirect(url_for("admin.users"))

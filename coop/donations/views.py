@@ -30,12 +30,12 @@ from coop.donations.models import (
     RecurringDonation,
 )
 from coop.extensions import db
-from coop.forms import show_error
 from coop.ledger.models import AccountKind, CostCentre, LedgerAccount
 from coop.money import format_plain
 from coop.payments import services as payments
 from coop.payments.models import OnlinePayment
 from coop.permissions import Permission, public, require
+from coop.web import refusal
 
 bp = Blueprint("donations", __name__)
 
@@ -65,17 +65,14 @@ def _donation_page(campaign: Campaign | None):
         donor_kind=form.donor_kind.data, public_consent=form.public_consent.data,
         campaign=chosen, locale=str(get_locale()),
     )
-    try:
+    with refusal(form) as refused:
         if gift.amount_cents is None:
             raise services.DonationError(_("Choose or enter an amount."), "amount_other")
         payment = services.start_gift(gift, form.key.data or "")
-    except (services.DonationError, payments.PaymentError) as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         response = _render_donation(form, campaign, campaigns)
         response.status_code = 422
         return response
-    db.session.commit()
     if payment.status != "open" or not payment.checkout_url:
         return redirect(url_for("donations.thanks", reference=payment.idempotency_key))
     return redirect(payment.checkout_url, 303)
@@ -130,13 +127,10 @@ def stop(stop_token: str):
         abort(404)
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with refusal() as refused:
             services.stop_monthly(recurring)
-        except payments.PaymentError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
+        if refused:
             return render_template("donations/stop.html", recurring=recurring, form=form), 503
-        db.session.commit()
         flash(_("Your monthly gift has been stopped. Thank you for your support!"), "success")
         return redirect(url_for("donations.stop", stop_token=stop_token))
     return render_template("donations/stop.html", recurring=recurring, form=form)
@@ -198,14 +192,10 @@ def refund(donation_id: int):
     donation, payment = _gift_or_404(donation_id)
     form = RefundForm()
     if form.validate_on_submit():
-        try:
+        with refusal(form) as refused:
             payments.refund(payment, form.amount.cents, form.reason.data,
                             form.key.data or payments.new_idempotency_key())
-        except payments.PaymentError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("The refund has been sent to Mollie and booked."), "success")
             return redirect(url_for("donations.gift", donation_id=donation.id))
     donation, payment = _gift_or_404(donation_id)
@@ -234,13 +224,9 @@ def subscription(recurring_id: int):
 @require(Permission.FINANCE_WRITE)
 def subscription_stop(recurring_id: int):
     recurring = db.session.get(RecurringDonation, recurring_id) or abort(404)
-    try:
+    with refusal() as refused:
         services.stop_monthly(recurring)
-    except payments.PaymentError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    if not refused:
         flash(_("The monthly gift has been stopped."), "success")
     return redirect(url_for("donations.subscription", recurring_id=recurring_id))
 
@@ -269,13 +255,9 @@ def _save_campaign(campaign):
                       "cost_centre_id": form.cost_centre_id.data or None,
                       "income_account_id": form.income_account_id.data or None,
                       "is_active": form.is_active.data}
-            try:
+            with refusal(form) as refused:
                 services.save_campaign(campaign, values)
-            except services.DonationError as error:
-                db.session.rollback()
-                show_error(form, error)
-            else:
-                db.session.commit()
+            if not refused:
                 flash(_("The campaign has been saved."), "success")
                 return redirect(url_for("donations.index"))
         return render_template("donations/campaign_form.html", form=form,
@@ -317,7 +299,6 @@ def statements_mail(year: int):
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         result = services.mail_statements(year)
-        db.session.commit()
         if result.sent:
             flash(_("%(count)s statement(s) mailed.", count=len(result.sent)), "success")
         if result.failed:
@@ -371,13 +352,9 @@ def agreement_new():
                   "yearly_amount_cents": form.yearly_amount.cents,
                   "start_date": form.start_date.data, "years": form.years.data,
                   "signed_on": form.signed_on.data}
-        try:
+        with refusal(form) as refused:
             agreement = services.record_agreement(values)
-        except services.DonationError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("The agreement %(number)s has been recorded.",
                     number=agreement.transaction_number), "success")
             return redirect(url_for("donations.agreements"))
@@ -408,20 +385,17 @@ def erase_donor():
     if not form.validate_on_submit():
         return render_template("donations/erase_donor.html", form=form, donor=None,
                                retention=privacy.retention_years()), 422
-    try:
+    with refusal(form) as refused:
         if form.confirmed.data != "yes":
             donor = privacy.erasure_preview(form.email.data)
             form.confirmed.data = "yes"
             return render_template("donations/erase_donor.html", form=form, donor=donor,
                                    retention=privacy.retention_years())
         summary = privacy.erase_donor(form.email.data)
-    except privacy.DonorPrivacyError as error:
-        db.session.rollback()
+    if refused:
         form.confirmed.data = ""
-        show_error(form, error)
         return render_template("donations/erase_donor.html", form=form, donor=None,
                                retention=privacy.retention_years()), 422
-    db.session.commit()
     flash(_("The donor's name and email address have been removed from %(gifts)s gift(s), "
             "%(monthly)s monthly gift(s) and %(agreements)s agreement(s); the amounts and "
             "bookings stay.", gifts=summary["gifts"], monthly=summary["monthly_gifts"],

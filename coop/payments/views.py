@@ -22,6 +22,8 @@ bp = Blueprint("payments", __name__)
 @public
 def webhook():
     mollie_id = request.form.get("id", "")
+    # The webhook commits on its own (not at the end of the request, `coop.web`): its
+    # answer tells Mollie whether to try again, so a commit that fails must answer 503.
     try:
         outcome = services.handle_webhook(mollie_id)
         db.session.commit()

@@ -18,6 +18,7 @@ from coop.accounts.models import User
 from coop.dues import services as dues
 from coop.dues.models import Invoice, InvoiceKind, InvoiceStatus
 from coop.dues.services import invoice_pdf_path
+from coop.errors import ServiceError
 from coop.extensions import db
 from coop.members import services as members
 from coop.members.models import ConsentEvent, ConsentKind, Membership, Person
@@ -42,7 +43,7 @@ INVOICE_KIND_LABELS = {
 CONTACT_FIELDS = ["email", "phone", "street", "postcode", "city"]
 
 
-class InvitationError(Exception):
+class InvitationError(ServiceError):
     """A refused invitation; `str(error)` is a translated message for the board."""
 
 

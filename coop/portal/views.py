@@ -30,14 +30,14 @@ from coop.accounts.forms import ConfirmForm
 from coop.dues import services as dues
 from coop.dues.models import InvoiceKind, InvoiceStatus
 from coop.extensions import db
-from coop.forms import show_error
 from coop.mail import MailError, send_mail
 from coop.members.models import ConsentKind, Person
-from coop.members.services import STATUS_LABELS, RegisterError
+from coop.members.services import STATUS_LABELS
 from coop.permissions import Permission, require
 from coop.portal import services
 from coop.portal.forms import ContactDetailsForm
 from coop.privacy import services as privacy
+from coop.web import refusal
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -97,15 +97,11 @@ def details():
         consents = {
             kind.value: form[f"consent_{kind.value}"].data for kind in ConsentKind
         }
-        try:
+        with refusal(form) as refused:
             diff = services.update_own_details(
                 person, form.data, consents, current_user._get_current_object()
             )
-        except RegisterError as error:
-            db.session.rollback()
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             if diff:
                 flash(_("Your details have been saved. The board sees what you changed."),
                       "success")
@@ -125,7 +121,6 @@ def invoice_pdf(invoice_id: int):
     if invoice is None:
         abort(404)
     path = services.invoice_pdf_file(invoice)
-    db.session.commit()
     return send_file(
         path, mimetype="application/pdf", as_attachment=True,
         download_name=f"{invoice.number}.pdf", max_age=0,
@@ -139,7 +134,6 @@ def export():
     person = _own_person()
     data = privacy.export_data(user, person)
     audit.record("members:person:export", {}, obj=person or user, actor=user)
-    db.session.commit()
     filename = f"mijn-gegevens-{date.today().isoformat()}.json"
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
@@ -160,14 +154,11 @@ def invite(person_id: int):
     person = db.get_or_404(Person, person_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusal() as refused:
         invitation = services.invite(person, actor=current_user._get_current_object())
-    except services.InvitationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    if refused:
         return redirect(_person_page(person_id))
     _send_portal_mail(invitation.user)
-    db.session.commit()
     flash(_("%(name)s can now use the member portal; a mail was sent to %(email)s.",
             name=person.display_name, email=invitation.user.email), "success")
     return redirect(_person_page(person_id))

@@ -1,7 +1,6 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from coop.extensions import db
 from coop.permissions import Permission, has_permission, require
 from coop.settings.forms import OrganisationForm
 from coop.settings.services import EDITABLE_FIELDS, get_organisation, update_organisation
@@ -33,7 +32,6 @@ def organisation_update():
             "settings/organisation.html", form=form, can_edit=True, saved=org.id is not None
         ), 422
     changed = update_organisation(org, {field: form[field].data for field in EDITABLE_FIELDS})
-    db.session.commit()
     if changed:
         flash(_("The settings have been saved."), "success")
     else:

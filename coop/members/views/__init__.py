@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from coop.extensions import db
-from coop.forms import show_error
 from coop.members import services, signals
 from coop.members.forms import (
     KIND_LABELS,
@@ -17,11 +16,12 @@ from coop.members.forms import (
     StatusForm,
 )
 from coop.members.models import ConsentKind, Membership, MembershipStatus, MembershipType, Person
-from coop.members.services import STATUS_LABELS, RegisterError, RegisterFilters
+from coop.members.services import STATUS_LABELS, RegisterFilters
 from coop.money import format_plain
 from coop.pagination import keyset_page
 from coop.permissions import Permission, has_permission, require
 from coop.signals import values_from_signal
+from coop.web import refusal
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 
@@ -107,19 +107,16 @@ def new():
     if not form.validate_on_submit():
         _nothing_saved()
         return render_template("members/new.html", form=form), 422
-    try:
+    with refusal(form) as refused:
         person = services.create_person(form.person_values())
         _set_consents(person, form)
         membership_type = db.session.get(MembershipType, form.type_id.data)
         membership = services.add_membership(
             person, membership_type, form.start_date.data, MembershipStatus(form.status.data)
         )
-    except RegisterError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         _nothing_saved()
         return render_template("members/new.html", form=form), 422
-    db.session.commit()
     flash(_("%(name)s is in the register with member number %(number)s.",
             name=person.display_name, number=membership.member_number), "success")
     return redirect(url_for("members.person", person_id=person.id))
@@ -135,18 +132,15 @@ def edit(person_id: int):
     if not form.validate_on_submit():
         _nothing_saved()
         return render_template("members/edit.html", form=form, person=person), 422
-    try:
+    with refusal(form) as refused:
         changed = services.update_person(person, form.person_values())
-    except RegisterError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         _nothing_saved()
         return render_template("members/edit.html", form=form, person=person), 422
     consents_changed = [
         services.set_consent(person, kind, bool(form[f"consent_{kind.value}"].data))
         for kind in ConsentKind
     ]
-    db.session.commit()
     if changed or any(consents_changed):
         flash(_("The details of %(name)s have been saved.", name=person.display_name), "success")
     else:
@@ -163,17 +157,14 @@ def membership_status(membership_id: int):
     if not form.validate_on_submit():
         _nothing_saved()
         return _person_page(person, form, membership.id, 422)
-    try:
+    with refusal(form) as refused:
         services.change_status(
             membership, MembershipStatus(form.status.data), form.effective_date.data,
             form.reason.data or None,
         )
-    except RegisterError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         _nothing_saved()
         return _person_page(db.session.get(Person, person.id), form, membership_id, 422)
-    db.session.commit()
     flash(_("Membership %(number)s is now %(status)s.", number=membership.member_number,
             status=STATUS_LABELS[MembershipStatus(membership.status)]), "success")
     return redirect(url_for("members.person", person_id=person.id))
@@ -190,18 +181,15 @@ def membership_new(person_id: int):
     if not form.validate_on_submit():
         _nothing_saved()
         return render_template("members/membership_new.html", form=form, person=person), 422
-    try:
+    with refusal(form) as refused:
         membership = services.add_membership(
             person, db.session.get(MembershipType, form.type_id.data), form.start_date.data,
             MembershipStatus(form.status.data),
         )
-    except RegisterError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         _nothing_saved()
         person = db.session.get(Person, person_id)
         return render_template("members/membership_new.html", form=form, person=person), 422
-    db.session.commit()
     flash(_("%(name)s is a member again, with member number %(number)s.",
             name=person.display_name, number=membership.member_number), "success")
     return redirect(url_for("members.person", person_id=person.id))
@@ -227,14 +215,11 @@ def type_new():
     if not form.validate_on_submit():
         _nothing_saved()
         return render_template("members/type_form.html", form=form, membership_type=None), 422
-    try:
+    with refusal(form) as refused:
         membership_type = services.create_membership_type(form.type_values())
-    except RegisterError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         _nothing_saved()
         return render_template("members/type_form.html", form=form, membership_type=None), 422
-    db.session.commit()
     flash(_("Membership type %(name)s has been added.", name=membership_type.name), "success")
     return redirect(url_for("members.types"))
 
@@ -254,16 +239,13 @@ def type_edit(type_id: int):
         _nothing_saved()
         return render_template("members/type_form.html", form=form,
                                membership_type=membership_type), 422
-    try:
+    with refusal(form) as refused:
         changed = services.update_membership_type(membership_type, form.type_values())
-    except RegisterError as error:
-        db.session.rollback()
-        show_error(form, error)
+    if refused:
         _nothing_saved()
         membership_type = db.session.get(MembershipType, type_id)
         return render_template("members/type_form.html", form=form,
                                membership_type=membership_type), 422
-    db.session.commit()
     if changed:
         flash(_("Membership type %(name)s has been saved.", name=membership_type.name), "success")
     else:

@@ -193,11 +193,10 @@ def import_confirm():
             "file": filename, "line": error.line, "reason": str(error.message),
             "mode": "valid" if only_valid else "all",
         })
-        db.session.commit()
+        db.session.commit()  # the refused import is audited; the 422 below is not committed
         flash(_("Nothing was imported: line %(line)d failed: %(reason)s",
                 line=error.line, reason=error.message), "error")
         return _preview_page(importing.check_rows(parsed), filename, token, 422)
-    db.session.commit()
     store.discard(token)
     session.pop(SESSION_KEY, None)
     flash(_("Import done. Persons added: %(persons)d; memberships started: %(memberships)d; "
