@@ -222,6 +222,33 @@ def _months_charged(joined: date, year_start: date, proration: str) -> int | Non
     return None
 
 
+def _dues_invoice(sequence: InvoiceSequence, issuer: dict, membership: Membership,
+                  person: Person, *, description: str, amount: int, dues_year: int,
+                  issue_date: date, due_date: date) -> tuple[Invoice, InvoiceLine]:
+    """One membership's dues invoice of one line, numbered from `sequence` (locked)."""
+    sequence_number, number = _take_number(sequence)
+    invoice = Invoice(
+        issuer=issuer,
+        kind=InvoiceKind.INVOICE.value,
+        fiscal_year=sequence.fiscal_year,
+        sequence_number=sequence_number,
+        number=number,
+        person_id=person.id,
+        membership_id=membership.id,
+        dues_year=dues_year,
+        issue_date=issue_date,
+        due_date=due_date,
+        total_cents=amount,
+        status=InvoiceStatus.OPEN.value,
+        payment_reference=number,
+        addressee_name=person.display_name,
+        addressee_address=_address_lines(person),
+    )
+    line = InvoiceLine(description=description, quantity=1, unit_cents=amount,
+                       amount_cents=amount)
+    return invoice, line
+
+
 def generate_dues(
     fiscal_year: int, issue_date: date, actor=None, membership_ids=None
 ) -> GenerationResult:
@@ -266,32 +293,12 @@ def generate_dues(
             result.not_charged += 1
             continue
         months = _months_charged(joined, year_start, organisation.dues_proration)
-        sequence_number, number = _take_number(sequence)
-        invoice = Invoice(
-            issuer=issuer,
-            kind=InvoiceKind.INVOICE.value,
-            fiscal_year=sequence.fiscal_year,
-            sequence_number=sequence_number,
-            number=number,
-            person_id=person.id,
-            membership_id=membership.id,
-            dues_year=fiscal_year,
-            issue_date=issue_date,
-            due_date=due_date,
-            total_cents=amount,
-            status=InvoiceStatus.OPEN.value,
-            payment_reference=number,
-            addressee_name=person.display_name,
-            addressee_address=_address_lines(person),
-        )
-        line = InvoiceLine(
+        invoice, line = _dues_invoice(
+            sequence, issuer, membership, person,
             description=_dues_description(fiscal_year, membership_type.name, months),
-            quantity=1,
-            unit_cents=amount,
-            amount_cents=amount,
-        )
+            amount=amount, dues_year=fiscal_year, issue_date=issue_date, due_date=due_date)
         pending.append((invoice, line))
-        result.numbers.append(number)
+        result.numbers.append(invoice.number)
         if len(pending) >= _BATCH:
             _insert_invoices(pending, actor)
             pending = []
