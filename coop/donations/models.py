@@ -66,19 +66,24 @@ class Campaign(db.Model):
     )
 
 
-class RecurringDonation(db.Model):
-    """A monthly gift: a Mollie customer, its mandate and subscription."""
+class _Gift:
+    """The columns a gift and a monthly gift share: the amount and who gives it."""
 
-    __tablename__ = "recurring_donation"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
     amount_cents: Mapped[int] = mapped_column(Integer, nullable=False)
     donor_name: Mapped[str | None] = mapped_column(String(200))
     donor_email: Mapped[str | None] = mapped_column(String(255))
     donor_kind: Mapped[str] = mapped_column(String(10), nullable=False, default=DonorKind.PRIVATE)
     public_consent: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     locale: Mapped[str] = mapped_column(String(5), nullable=False, default="nl")
+
+
+class RecurringDonation(_Gift, db.Model):
+    """A monthly gift: a Mollie customer, its mandate and subscription."""
+
+    __tablename__ = "recurring_donation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
     status: Mapped[str] = mapped_column(
         String(10), nullable=False, default=RecurringStatus.PENDING)
     mollie_customer_id: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
@@ -100,7 +105,7 @@ class RecurringDonation(db.Model):
     )
 
 
-class Donation(db.Model):
+class Donation(_Gift, db.Model):
     """One gift."""
 
     __tablename__ = "donation"
@@ -110,12 +115,6 @@ class Donation(db.Model):
     recurring_id: Mapped[int | None] = mapped_column(
         ForeignKey("recurring_donation.id"), index=True)
     frequency: Mapped[str] = mapped_column(String(10), nullable=False, default=Frequency.ONE_OFF)
-    amount_cents: Mapped[int] = mapped_column(Integer, nullable=False)
-    donor_name: Mapped[str | None] = mapped_column(String(200))
-    donor_email: Mapped[str | None] = mapped_column(String(255))
-    donor_kind: Mapped[str] = mapped_column(String(10), nullable=False, default=DonorKind.PRIVATE)
-    public_consent: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
-    locale: Mapped[str] = mapped_column(String(5), nullable=False, default="nl")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     # Set when the donor's name and email were removed; amount and booking stay.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

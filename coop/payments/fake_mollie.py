@@ -604,28 +604,19 @@ class _Handler(BaseHTTPRequestHandler):
                 return 200, fake.cancel_payment(payment_id)
             case ("POST", ["payments", payment_id, "refunds"]):
                 return 201, fake.create_refund(payment_id, data)
-            case ("GET", ["payments", payment_id, "refunds"]):
+            case ("GET", ["payments", payment_id, "refunds" | "chargebacks" as kind]):
                 fake.payment_json(payment_id)
-                items = [fake.refund_json(r) for r, v in fake.refunds.items()
-                         if v["paymentId"] == payment_id]
-                return 200, self._list("refunds", items, path)
-            case ("GET", ["payments", payment_id, "refunds", refund_id]):
-                refund = fake.refunds.get(refund_id)
-                if refund is None or refund["paymentId"] != payment_id:
+                store, as_json = self._money_back(kind)
+                items = [as_json(key) for key, value in store.items()
+                         if value["paymentId"] == payment_id]
+                return 200, self._list(kind, items, path)
+            case ("GET", ["payments", payment_id, "refunds" | "chargebacks" as kind, key]):
+                store, as_json = self._money_back(kind)
+                row = store.get(key)
+                if row is None or row["paymentId"] != payment_id:
                     raise FakeMollieError(404, "Not Found",
-                                          f"No refund exists with token {refund_id}.")
-                return 200, fake.refund_json(refund_id)
-            case ("GET", ["payments", payment_id, "chargebacks"]):
-                fake.payment_json(payment_id)
-                items = [fake.chargeback_json(c) for c, v in fake.chargebacks.items()
-                         if v["paymentId"] == payment_id]
-                return 200, self._list("chargebacks", items, path)
-            case ("GET", ["payments", payment_id, "chargebacks", chargeback_id]):
-                chargeback = fake.chargebacks.get(chargeback_id)
-                if chargeback is None or chargeback["paymentId"] != payment_id:
-                    raise FakeMollieError(404, "Not Found",
-                                          f"No chargeback exists with token {chargeback_id}.")
-                return 200, fake.chargeback_json(chargeback_id)
+                                          f"No {kind[:-1]} exists with token {key}.")
+                return 200, as_json(key)
             case ("POST", ["customers"]):
                 return 201, fake.create_customer(data)
             case ("GET", ["customers", customer_id]):
@@ -658,6 +649,12 @@ class _Handler(BaseHTTPRequestHandler):
                          if v.get("subscriptionId") == subscription_id]
                 return 200, self._list("payments", items, path)
         raise FakeMollieError(404, "Not Found", "Unknown resource.")
+
+    def _money_back(self, kind: str):
+        """A payment's refunds or chargebacks: their rows by id, and their JSON."""
+        if kind == "refunds":
+            return self.fake.refunds, self.fake.refund_json
+        return self.fake.chargebacks, self.fake.chargeback_json
 
     def _list(self, name: str, items: list[dict], path: str) -> dict:
         """One page of `items`, as Mollie pages: `limit` items from the one named by
