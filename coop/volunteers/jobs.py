@@ -21,6 +21,7 @@ from coop import audit
 from coop.extensions import db
 from coop.members.models import Person
 from coop.money import format_money
+from coop.settings.services import get_organisation
 from coop.templating import money_locale
 from coop.volunteers.models import (
     ContractType,
@@ -203,6 +204,10 @@ def _clean_job(values: dict) -> dict:
     if agreement_id is not None and db.session.scalar(
             select(_agreement.c.id).where(_agreement.c.id == agreement_id)) is None:
         raise VolunteerError(_l("Choose an agreement from the list."), "agreement")
+    if agreement_id is None and get_organisation().jobs_need_funding:
+        raise VolunteerError(
+            _l("The coop's settings require funding for every job: choose the funder "
+               "agreement that pays it."), "agreement")
     distance, consent_on = values.get("labour_distance"), values.get("labour_distance_consent_on")
     if distance is not None and consent_on is None:
         raise VolunteerError(

@@ -380,7 +380,7 @@ def allowance_new(volunteer_id: int):
             work_date=form.work_date.data, amount_cents=form.amount.cents,
             expense_cents=form.expenses.cents, quarter_hours=quarters,
             description=form.description.data, date_of_birth=form.date_of_birth.data,
-            today=timeutil.local_today())
+            supplier=form.supplier.data, today=timeutil.local_today())
     except OverCapError as error:
         db.session.rollback()
         show_error(form, error)

@@ -29,7 +29,7 @@ def _volunteer_with_a_year():
                            today=date(2026, 3, 9), approved=True)  # another year
     approve(volunteer, garden, date(2026, 3, 9), 12000, expense_cents=1550)
     approve(volunteer, garden, date(2026, 10, 1), 1500, kind="gift_voucher",
-            description="Cadeaubon Boekhandel")
+            description="Cadeaubon Boekhandel", supplier="Boekhandel Oosterlicht")
     db.session.commit()
     return volunteer
 
