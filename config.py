@@ -66,6 +66,9 @@ class Config:
     # The expense account coaching conversations and sponsored neighbourhood events book
     # to (against payables to the coach or the organiser).
     VOLUNTEER_APPRECIATION_ACCOUNT = _env("VOLUNTEER_APPRECIATION_ACCOUNT", "4300")
+    # The expense account fees paid to interns and freelancers book to (against payables
+    # to the worker).
+    JOB_FEE_ACCOUNT = _env("JOB_FEE_ACCOUNT", "4100")
     # Hours of a full-time week, for the FTE of buurtbanen (36 in most Dutch CAOs).
     FULL_TIME_HOURS_PER_WEEK = float(_env("FULL_TIME_HOURS_PER_WEEK", "36"))
     # The donation form: the smallest and the largest gift accepted, suggested amounts.

@@ -262,6 +262,9 @@ ALLOWED.update({
     "volunteer_extras.sponsoring_add": BOARD,
     "volunteer_extras.statements": FINANCE_READERS,
     "volunteer_extras.statements_mail": TREASURER,
+    # Fees paid to interns and freelancers: the board reads, the treasurer books.
+    "volunteer_extras.job_payments": BOARD,
+    "volunteer_extras.job_payment_add": TREASURER,
     # --- end volunteers ---
 })
 

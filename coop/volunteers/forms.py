@@ -193,3 +193,8 @@ class SponsorshipForm(FlaskForm):
 
 class StatementMailForm(FlaskForm):
     """Only the CSRF token: the year is in the address."""
+
+
+class JobPaymentForm(FlaskForm):
+    paid_on = DateField(_l("Paid on"), validators=[InputRequired(message=_DATE_MESSAGE)])
+    amount = AmountField(_l("Amount"), validators=[Optional()])

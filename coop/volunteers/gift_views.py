@@ -1,6 +1,7 @@
 """Other appreciation and the yearly statements: sponsoring of neighbourhood events
-(coordinators, scoped to their initiatives; the board sees all) and mailing the
-volunteers' yearly statements (the treasurer, one click for a whole year)."""
+(coordinators, scoped to their initiatives; the board sees all), mailing the
+volunteers' yearly statements (the treasurer, one click for a whole year), and the fees
+paid for internships and freelance assignments (the "derden" list is made of them)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -11,9 +12,16 @@ from coop import timeutil
 from coop.extensions import db
 from coop.forms import row_id, show_error
 from coop.mail import send_queued
+from coop.members.models import Person
 from coop.permissions import Permission, require
-from coop.volunteers import services, statement
-from coop.volunteers.forms import SponsorshipForm, StatementMailForm
+from coop.volunteers import jobs, services, statement
+from coop.volunteers.forms import (
+    CONTRACT_TYPE_LABELS,
+    JobPaymentForm,
+    SponsorshipForm,
+    StatementMailForm,
+)
+from coop.volunteers.models import Job
 from coop.volunteers.services import VolunteerError
 
 bp = Blueprint("volunteer_extras", __name__, url_prefix="/volunteers")
@@ -110,3 +118,39 @@ def statements_mail(year: int):
         flash(_("No e-mail address (download and hand over the statement): %(names)s.",
                 names=", ".join(result.without_email)), "warning")
     return redirect(url_for("volunteer_extras.statements", year=year))
+
+
+# Fees paid for internships and freelance assignments ------------------------------------------
+
+
+def _job_payments_page(job: Job, form: JobPaymentForm, status=200):
+    person = db.session.get(Person, job.person_id)
+    return render_template("volunteers/job_payments.html", job=job, person=person, form=form,
+                           payments=jobs.payments_of(job),
+                           contract_types=CONTRACT_TYPE_LABELS), status
+
+
+@bp.get("/jobs/<int:job_id>/payments")
+@require(Permission.VOLUNTEERS_ALL)
+def job_payments(job_id: int):
+    return _job_payments_page(db.get_or_404(Job, job_id), JobPaymentForm(formdata=None))
+
+
+@bp.post("/jobs/<int:job_id>/payments")
+@require(Permission.FINANCE_WRITE)
+def job_payment_add(job_id: int):
+    """Record and book a fee paid to an intern or a freelancer."""
+    job = db.get_or_404(Job, job_id)
+    form = JobPaymentForm()
+    if form.validate():
+        try:
+            jobs.record_job_payment(job, form.paid_on.data, form.amount.cents,
+                                    today=timeutil.local_today(), actor=_user())
+        except VolunteerError as error:
+            db.session.rollback()
+            show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Payment recorded and booked."), "success")
+            return redirect(url_for("volunteer_extras.job_payments", job_id=job.id))
+    return _job_payments_page(job, form, 422)

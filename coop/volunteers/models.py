@@ -423,3 +423,25 @@ class MinimumWage(db.Model):
         CheckConstraint("age BETWEEN 15 AND 21", name="age_known"),
         CheckConstraint("hourly_cents > 0", name="amount_positive"),
     )
+
+
+class JobPayment(db.Model):
+    """A fee actually paid for an internship or a freelance assignment of the coop
+    (booked: expense, payable to the worker). These payments, not the contract's fee,
+    make the yearly "uitbetaalde bedragen aan derden" list."""
+
+    __tablename__ = "job_payment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), nullable=False, index=True)
+    paid_on: Mapped[date] = mapped_column(Date, nullable=False)
+    amount_cents: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    journal_entry_id: Mapped[int] = mapped_column(
+        ForeignKey("journal_entry.id"), nullable=False, unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        Index("ix_job_payment_paid_on", "paid_on"),
+    )

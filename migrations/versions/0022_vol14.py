@@ -1,6 +1,6 @@
 """volunteers, the rest of issue 14: gift vouchers' supplier, coaching costs booked,
 sponsoring of neighbourhood events, yearly statements mailed once, the setting "a job
-needs funding"
+needs funding", fees actually paid to interns and freelancers
 
 Revision ID: 0022_vol14
 Revises: 0020_ledger_account_settings
@@ -79,8 +79,33 @@ def upgrade():
                         name=op.f('uq_volunteer_statement_mail_volunteer_id'))
     )
 
+    op.create_table('job_payment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('job_id', sa.Integer(), nullable=False),
+    sa.Column('paid_on', sa.Date(), nullable=False),
+    sa.Column('amount_cents', sa.BigInteger(), nullable=False),
+    sa.Column('journal_entry_id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('amount_cents > 0', name=op.f('ck_job_payment_amount_positive')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'],
+                            name=op.f('fk_job_payment_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['job_id'], ['job.id'], name=op.f('fk_job_payment_job_id_job')),
+    sa.ForeignKeyConstraint(['journal_entry_id'], ['journal_entry.id'],
+                            name=op.f('fk_job_payment_journal_entry_id_journal_entry')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_payment')),
+    sa.UniqueConstraint('journal_entry_id', name=op.f('uq_job_payment_journal_entry_id'))
+    )
+    with op.batch_alter_table('job_payment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_job_payment_job_id'), ['job_id'], unique=False)
+        batch_op.create_index('ix_job_payment_paid_on', ['paid_on'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('job_payment', schema=None) as batch_op:
+        batch_op.drop_index('ix_job_payment_paid_on')
+        batch_op.drop_index(batch_op.f('ix_job_payment_job_id'))
+    op.drop_table('job_payment')
     op.drop_table('volunteer_statement_mail')
     with op.batch_alter_table('event_sponsorship', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_sponsorship_initiative_id'))
