@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 
 from coop.extensions import db
-from coop.volunteers import jobs
 from coop.ledger.models import JournalLine, LedgerAccount
+from coop.volunteers import jobs
 from coop.volunteers.models import Job, JobPayment
 from tests import factories
 from tests.volunteers.conftest import make_initiative
