@@ -25,6 +25,7 @@ from flask import current_app
 from flask_babel import format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coop import audit
@@ -451,20 +452,46 @@ def _month_bounds(day: date) -> tuple[date, date]:
     return start, end
 
 
-def period_totals(volunteer_id: int, day: date) -> tuple[PeriodTotal, PeriodTotal]:
-    """The month's and the year's totals of `day` for one volunteer, in one query."""
+def _totals_query(volunteer_id: int, day: date):
+    """One aggregate row: the month's and the year's amounts and costs of `day` (an
+    index range scan on `ix_allowance_volunteer_date`: one volunteer's year)."""
     month_start, month_end = _month_bounds(day)
     in_year = and_(Allowance.volunteer_id == volunteer_id,
                    Allowance.work_date >= date(day.year, 1, 1),
                    Allowance.work_date <= date(day.year, 12, 31))
     in_month = and_(Allowance.work_date >= month_start, Allowance.work_date <= month_end)
-    row = db.session.execute(select(
-        func.coalesce(func.sum(case((in_month, Allowance.amount_cents), else_=0)), 0),
-        func.coalesce(func.sum(case((in_month, Allowance.expense_cents), else_=0)), 0),
-        func.coalesce(func.sum(Allowance.amount_cents), 0),
-        func.coalesce(func.sum(Allowance.expense_cents), 0),
-    ).where(in_year)).one()
-    return PeriodTotal(int(row[0]), int(row[1])), PeriodTotal(int(row[2]), int(row[3]))
+    return select(
+        func.coalesce(func.sum(case((in_month, Allowance.amount_cents), else_=0)), 0)
+        .label("month_amount"),
+        func.coalesce(func.sum(case((in_month, Allowance.expense_cents), else_=0)), 0)
+        .label("month_expense"),
+        func.coalesce(func.sum(Allowance.amount_cents), 0).label("year_amount"),
+        func.coalesce(func.sum(Allowance.expense_cents), 0).label("year_expense"),
+    ).where(in_year)
+
+
+def _totals(row) -> tuple[PeriodTotal, PeriodTotal]:
+    return (PeriodTotal(int(row.month_amount), int(row.month_expense)),
+            PeriodTotal(int(row.year_amount), int(row.year_expense)))
+
+
+def cap_and_totals(volunteer_id: int, day: date
+                   ) -> tuple[AllowanceCap | None, PeriodTotal, PeriodTotal]:
+    """The caps of `day`'s year (None: not entered) and the volunteer's month and year
+    totals, in one statement: the totals' single aggregate row, the caps row joined to
+    it (a left join, so a year without caps still gives the totals)."""
+    totals = _totals_query(volunteer_id, day).subquery()
+    row = db.session.execute(
+        select(AllowanceCap, totals).select_from(totals)
+        .outerjoin(AllowanceCap, AllowanceCap.year == day.year)).one()
+    return (row[0], *_totals(row))
+
+
+def _volunteer_id(volunteer: Volunteer) -> int:
+    """The id without a refresh: an expired volunteer (a new request, after a commit)
+    keeps its identity, and reading `volunteer.id` would reload the whole row."""
+    identity = sa_inspect(volunteer).identity
+    return identity[0] if identity else volunteer.id
 
 
 @dataclass(frozen=True)
@@ -503,8 +530,9 @@ def check_allowance(volunteer: Volunteer, work_date: date, amount_cents: int,
     Does not refuse; `approve_allowance` does. Raises VolunteerError when the year has no
     caps, or when hours are given and the date of birth is unknown.
     """
-    cap = cap_for_year(work_date.year)
-    month, year = period_totals(volunteer.id, work_date)
+    cap, month, year = cap_and_totals(_volunteer_id(volunteer), work_date)
+    if cap is None:
+        cap_for_year(work_date.year)  # raises, saying what to enter
     hourly = limit = None
     if quarter_hours:
         if date_of_birth is None:
@@ -798,8 +826,7 @@ class Received:
 def received(volunteer: Volunteer, day: date) -> Received:
     """What the volunteer received (as counted for the caps) in the month and year of
     `day`, and the room left (None when the year has no caps)."""
-    month, year = period_totals(volunteer.id, day)
-    cap = db.session.get(AllowanceCap, day.year)
+    cap, month, year = cap_and_totals(_volunteer_id(volunteer), day)
     if cap is None:
         return Received(month.counted(), year.counted(), None, None)
     return Received(

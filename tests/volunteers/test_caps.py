@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 
 from coop.extensions import db
 from coop.volunteers import services
@@ -256,3 +257,20 @@ def test_an_initiative_the_volunteer_is_not_in_is_refused(app):
         approve(volunteer, other, date(2026, 3, 3), 1000)
 
     assert refused.value.field == "initiative"
+
+
+def test_the_cap_check_is_one_statement_even_in_a_new_request(app):
+    volunteer, initiative = make_volunteer()
+    approve(volunteer, initiative, date(2026, 3, 2), 5000)
+    db.session.expire_all()  # as in a new request
+    statements = []
+    listen = (db.engine, "before_cursor_execute",
+              lambda *args, **kwargs: statements.append(args[2]))
+    event.listen(*listen)
+    try:
+        check = services.check_allowance(volunteer, date(2026, 3, 20), 1000)
+    finally:
+        event.remove(*listen)
+
+    assert len(statements) == 1
+    assert (check.month_room_cents, check.year_room_cents) == (17000, 215000)
