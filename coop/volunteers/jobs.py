@@ -261,12 +261,16 @@ class RunningBelowWage:
 
 def jobs_below_minimum_wage(today: date) -> list[RunningBelowWage]:
     """Running or future employment contracts whose wage falls below the WML from today
-    on (a new step or a birthday), with the day and the wage needed."""
-    steps = _wage_table()
+    on (a new step or a birthday), with the day and the wage needed. The wage table is
+    read only when there is a running employment (one statement for the dashboard of a
+    coop without buurtbanen)."""
     rows = db.session.execute(
         select(Job, Person).join(Person, Person.id == Job.person_id)
         .where(Job.contract_type == ContractType.EMPLOYMENT,
                or_(Job.end_date.is_(None), Job.end_date >= today))).all()
+    if not rows:
+        return []
+    steps = _wage_table()
     flagged = []
     for job, person in rows:
         if person.date_of_birth is None:

@@ -31,6 +31,14 @@ from coop.volunteers.models import (
 from coop.volunteers.services import VolunteerError, arrangement_on
 
 
+def _described(allowance: Allowance) -> str:
+    """The allowance's description, and for a gift the business it was bought from."""
+    parts = [allowance.description or ""]
+    if allowance.supplier:
+        parts.append(str(_l("bought from %(supplier)s", supplier=allowance.supplier)))
+    return " · ".join(p for p in parts if p)
+
+
 def statement_document(volunteer: Volunteer, year: int, today: date) -> dict:
     """Plain values for the statement of `year`."""
     person = db.session.get(Person, volunteer.person_id)
@@ -46,7 +54,7 @@ def statement_document(volunteer: Volunteer, year: int, today: date) -> dict:
         Allowance.volunteer_id == volunteer.id, Allowance.work_date >= date(year, 1, 1),
         Allowance.work_date <= date(year, 12, 31)).order_by(Allowance.work_date, Allowance.id))
     items = [{"date": a.work_date, "what": str(ALLOWANCE_KIND_LABELS[a.kind]),
-              "description": a.description or "", "amount_cents": a.amount_cents,
+              "description": _described(a), "amount_cents": a.amount_cents,
               "expense_cents": a.expense_cents, "gift": a.kind in GIFT_KINDS} for a in rows]
     cap = db.session.get(AllowanceCap, year)
     arrangement = arrangement_on(volunteer, date(year, 12, 31))

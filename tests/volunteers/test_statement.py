@@ -46,7 +46,7 @@ def test_the_yearly_statement_lists_hours_allowances_gifts_and_costs(app):
     assert "Verstrekkingen: € 15,00" in text
     assert "Vergoede aangetoonde kosten: € 15,50" in text
     assert "€ 2.200,00" in text
-    assert "Cadeaubon Boekhandel" in text
+    assert "Cadeaubon Boekhandel · gekocht bij Boekhandel Oosterlicht" in text
 
 
 def test_the_statement_in_english(app):
