@@ -169,8 +169,7 @@ class Measurement:
 
     @property
     def p95(self) -> float:
-        ordered = sorted(self.times_ms)  # nearest rank
-        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+        return p95(self.times_ms)
 
     @property
     def query_count(self) -> int:
@@ -188,6 +187,21 @@ class Measurement:
             (sql, statistics.median(s[i][1] for s in same_shape))
             for i, (sql, _) in enumerate(last)
         ]
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile, nearest rank (the one every bench module reports)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def timed(counter: "QueryCounter", call, *args, **kwargs):
+    """Run `call` once: (its result, wall time in ms, statements it sent). The timing
+    loop of the bench modules (voting, volunteers)."""
+    before = counter.count
+    started = time.perf_counter()
+    result = call(*args, **kwargs)
+    return result, (time.perf_counter() - started) * 1000, counter.count - before
 
 
 class QueryCounter:

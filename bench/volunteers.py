@@ -19,18 +19,14 @@ scales; every new page at most 15 statements.
 """
 
 import argparse
-import math
 import os
 import random
 import statistics
-import time
 from datetime import date, timedelta
-
-from sqlalchemy import event
 
 from bench.database import BENCH_DIR, OUT_DIR, database_url, make_app, reset_database
 from bench.generate import _finish, insert_rows
-from bench.run import NOTES_MARKER, compile_translations, machine_info
+from bench.run import NOTES_MARKER, QueryCounter, compile_translations, machine_info, p95, timed
 
 RESULTS_FILE = BENCH_DIR / "RESULTS.md"
 SECTION = "## Volunteers: 2,000 volunteers, 300,000 hour entries (issue 14)"
@@ -46,11 +42,6 @@ def _url(db: str, scale: float) -> str:
         return f"sqlite:///{OUT_DIR / f'volunteers-{scale:g}.sqlite'}"
     return database_url("postgres", scale).replace("search_path%3Dscale_",
                                                    "search_path%3Dvolunteers_scale_")
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def generate(app, scale: float, seed: int = 14) -> dict:
@@ -149,15 +140,6 @@ def _now():
     return utcnow()
 
 
-class Counter:
-    def __init__(self, engine):
-        self.count = 0
-        event.listen(engine, "before_cursor_execute", self._before)
-
-    def _before(self, *args, **kwargs):
-        self.count += 1
-
-
 def measure(db: str, scale: float, checks: int, requests: int, seed: int = 14) -> dict:
     from coop.extensions import db as database
     from coop.volunteers import services
@@ -171,18 +153,17 @@ def measure(db: str, scale: float, checks: int, requests: int, seed: int = 14) -
     result = {"db": db, "scale": scale, "volunteers": made["volunteers"],
               "hours": int(FULL_HOURS * scale)}
     with app.app_context():
-        counter = Counter(database.engine)
+        counter = QueryCounter(database.engine)
         times, counts = [], []
         for _ in range(checks):
             volunteer = database.session.get(Volunteer, rng.randint(1, made["volunteers"]))
             day = date(2026, rng.randint(1, 10), rng.randint(1, 28))
             database.session.expire_all()
-            before = counter.count
-            started = time.perf_counter()
-            services.check_allowance(volunteer, day, 1000, 0, 8, date(1980, 1, 1))
-            times.append((time.perf_counter() - started) * 1000)
-            counts.append(counter.count - before)
-        result["check"] = (statistics.median(times), _p95(times), max(counts))
+            _check, ms, statements = timed(counter, services.check_allowance, volunteer, day,
+                                           1000, 0, 8, date(1980, 1, 1))
+            times.append(ms)
+            counts.append(statements)
+        result["check"] = (statistics.median(times), p95(times), max(counts))
         database.session.remove()
     # Requests outside the app context: each gets its own, as in production (a shared
     # one would carry `g`, the logged-in user among it, from one request to the next).
@@ -198,14 +179,12 @@ def measure(db: str, scale: float, checks: int, requests: int, seed: int = 14) -
                 client.get(url_path)
             times, counts = [], []
             for _ in range(requests):
-                before = counter.count
-                started = time.perf_counter()
-                response = client.get(url_path)
-                times.append((time.perf_counter() - started) * 1000)
-                counts.append(counter.count - before)
+                response, ms, statements = timed(counter, client.get, url_path)
+                times.append(ms)
+                counts.append(statements)
                 assert response.status_code == 200, (url_path, response.status_code)
             pages[url_path.replace("/1", "/<id>") if "{" in path else url_path] = (
-                statistics.median(times), _p95(times), max(counts))
+                statistics.median(times), p95(times), max(counts))
     result["pages"] = pages
 
     return result
@@ -255,11 +234,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--all", action="store_true", help="both databases; write RESULTS.md")
     parser.add_argument("--checks", type=int, default=300)
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--scales", default="0.1,1",
+                        help="comma-separated scales (a small one first on a busy machine)")
     args = parser.parse_args(argv)
+    scales = [float(scale) for scale in args.scales.split(",")]
     compile_translations()
     databases = ("sqlite", "postgres") if args.all else (args.db,)
     results = [measure(name, scale, args.checks, args.requests)
-               for name in databases for scale in (0.1, 1.0)]
+               for name in databases for scale in scales]
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(table(results))
     print(f"load average: {load}")

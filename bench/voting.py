@@ -19,25 +19,18 @@ a token from, and the check costs microseconds.
 """
 
 import argparse
-import math
 import os
 import statistics
-import time
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from bench import generate as gen
 from bench.database import BENCH_DIR, bench_config, database_url
-from bench.run import NOTES_MARKER, compile_translations, machine_info
+from bench.run import NOTES_MARKER, QueryCounter, compile_translations, machine_info, p95, timed
 
 RESULTS_FILE = BENCH_DIR / "RESULTS.md"
 SECTION = "## ALV: 2,000 members vote online (issue 4)"
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
 def _make_app(url: str):
@@ -112,13 +105,7 @@ def run(db_name: str, voters: int, generate: bool, log=print) -> dict:
     app = _make_app(url)
     (proposal_id, meeting_id), members, board, eligible = _prepare(app, voters)
     with app.app_context():
-        engine = db.engine
-    queries = [0]
-
-    def count(*args, **kwargs):
-        queries[0] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
+        counter = QueryCounter(db.engine)
     client = app.test_client()
     times, per_vote_queries = [], []
     choices = ("for", "for", "against", "abstain")
@@ -127,23 +114,19 @@ def run(db_name: str, voters: int, generate: bool, log=print) -> dict:
             session.clear()
             session["_user_id"] = user_id
             session["_fresh"] = True
-        queries[0] = 0
-        started = time.perf_counter()
-        response = client.post(f"/portal/meetings/proposals/{proposal_id}/vote",
-                               data={"choice": choices[index % 4]})
-        times.append((time.perf_counter() - started) * 1000)
-        per_vote_queries.append(queries[0])
+        response, ms, statements = timed(
+            counter, client.post, f"/portal/meetings/proposals/{proposal_id}/vote",
+            data={"choice": choices[index % 4]})
+        times.append(ms)
+        per_vote_queries.append(statements)
         if response.status_code != 302 or "/portal/meetings/" not in response.location:
             raise RuntimeError(f"vote {index}: {response.status_code} {response.location}")
     with client.session_transaction() as session:
         session.clear()
         session["_user_id"] = board
         session["_fresh"] = True
-    queries[0] = 0
-    started = time.perf_counter()
-    response = client.post(f"/meetings/proposals/{proposal_id}/close")
-    close_ms = (time.perf_counter() - started) * 1000
-    close_queries = queries[0]
+    response, close_ms, close_queries = timed(
+        counter, client.post, f"/meetings/proposals/{proposal_id}/close")
     if response.status_code != 302:
         raise RuntimeError(f"close: {response.status_code}")
     from coop.meetings.models import Proposal
@@ -152,7 +135,7 @@ def run(db_name: str, voters: int, generate: bool, log=print) -> dict:
         proposal = db.session.get(Proposal, proposal_id)
         result = {
             "db": db_name, "voters": voters, "eligible": eligible,
-            "median": statistics.median(times), "p95": _p95(times), "max": max(times),
+            "median": statistics.median(times), "p95": p95(times), "max": max(times),
             "queries": statistics.median(per_vote_queries), "close_ms": close_ms,
             "close_queries": close_queries,
             "outcome": (proposal.votes_for, proposal.votes_against, proposal.votes_abstain,

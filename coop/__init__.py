@@ -57,6 +57,7 @@ BLUEPRINT_MODULES = (
     "coop.donations.views",
     "coop.volunteers.views",
     "coop.volunteers.job_views",
+    "coop.volunteers.gift_views",
 )
 
 

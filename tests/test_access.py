@@ -256,6 +256,15 @@ ALLOWED.update({
         "index", "job_new", "job_edit", "minimum_wage", "minimum_wage_set", "wage_cost",
         "third_parties")},
     "volunteers.own": {"volunteer"},
+    # Sponsoring of neighbourhood events: coordinators (scoped) and the board; the yearly
+    # statements: the finance readers see who was mailed, the treasurer mails them.
+    "volunteer_extras.sponsoring": BOARD,
+    "volunteer_extras.sponsoring_add": BOARD,
+    "volunteer_extras.statements": FINANCE_READERS,
+    "volunteer_extras.statements_mail": TREASURER,
+    # Fees paid to interns and freelancers: the board reads, the treasurer books.
+    "volunteer_extras.job_payments": BOARD,
+    "volunteer_extras.job_payment_add": TREASURER,
     # --- end volunteers ---
 })
 

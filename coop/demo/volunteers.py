@@ -145,7 +145,7 @@ def load(users: dict, agreements: dict) -> str:
         services.approve_allowance(
             volunteer, initiative_id=initiatives[places[0]].id, kind="gift_voucher",
             work_date=date(2026, 10, 1), amount_cents=1500,
-            description="Cadeaubon Boekhandel Oosterlicht", today=NOW)
+            description="Cadeaubon", supplier="Boekhandel Oosterlicht", today=NOW)
 
     for (title, (given, family, born), place, partner, contract, hours, amount, mbo,
          reference) in JOBS:

@@ -17,7 +17,9 @@ def home():
     if has_permission(Permission.DASHBOARD_READ):
         return redirect(url_for("dashboard.index"))
     if has_permission(Permission.PORTAL_OWN):
-        return redirect(url_for("portal.index"))
+        return redirect(url_for("portal.index"))  # it links a volunteer's own page
+    if has_permission(Permission.VOLUNTEER_OWN):
+        return redirect(url_for("volunteers.own"))
     return redirect(url_for("accounts.profile"))
 
 

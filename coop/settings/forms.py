@@ -78,6 +78,8 @@ class OrganisationForm(FlaskForm):
     )
     anbi_status = BooleanField(_l("ANBI status (public benefit organisation)"))
     sbbi_status = BooleanField(_l("SBBI status (social interest organisation)"))
+    jobs_need_funding = BooleanField(
+        _l("A buurtbaan needs funding: every job names the funder agreement that pays it"))
 
     convocation_days = IntegerField(
         _l("Convocation term for a general meeting (days)"),

@@ -72,6 +72,8 @@ class Organisation(db.Model):
     fiscal_year_start_month: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     anbi_status: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     sbbi_status: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # A buurtbaan (any job) must name the funder agreement that pays it.
+    jobs_need_funding: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     # Statute settings (statuten), with the law's defaults (BW 2:38-2:43).
     convocation_days: Mapped[int] = mapped_column(Integer, nullable=False, default=14)

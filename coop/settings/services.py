@@ -17,6 +17,7 @@ EDITABLE_FIELDS = [
     "tie_on_persons", "dues_proration", "payment_term_days", "reminder_after_days",
     "retention_years", "term_years", "max_terms", "immediately_reeligible",
     "creditor_id", "bic", "direct_debit_notice_days", "funder_share_warning_percent",
+    "jobs_need_funding",
 ]
 
 

@@ -82,6 +82,8 @@ class AllowanceForm(FlaskForm):
     expenses = AmountField(_l("Proven costs with receipts (optional)"), validators=[Optional()])
     description = StringField(_l("Description (optional)"),
                               validators=[Optional(), Length(max=300)])
+    supplier = StringField(_l("Bought from (gift voucher: which local business)"),
+                           validators=[Optional(), Length(max=200)])
     date_of_birth = DateField(
         _l("Date of birth"), validators=[Optional()],
         description=_l("Needed only for the hourly cap (under 21 or 21 and older)."))
@@ -176,3 +178,23 @@ class CoachingForm(FlaskForm):
     held_on = DateField(_l("Date of the conversation"),
                         validators=[InputRequired(message=_DATE_MESSAGE)])
     cost = AmountField(_l("Cost (optional)"), validators=[Optional()])
+
+
+class SponsorshipForm(FlaskForm):
+    initiative = SelectField(_l("Initiative"), validate_choice=False,
+                             validators=[ChosenRow(among_choices=False)])
+    event_name = StringField(_l("Event"), validators=[Optional(), Length(max=200)])
+    organiser = StringField(_l("Organised by (the money goes to them)"),
+                            validators=[Optional(), Length(max=200)])
+    held_on = DateField(_l("Date of the event"),
+                        validators=[InputRequired(message=_DATE_MESSAGE)])
+    cost = AmountField(_l("Amount"), validators=[Optional()])
+
+
+class StatementMailForm(FlaskForm):
+    """Only the CSRF token: the year is in the address."""
+
+
+class JobPaymentForm(FlaskForm):
+    paid_on = DateField(_l("Paid on"), validators=[InputRequired(message=_DATE_MESSAGE)])
+    amount = AmountField(_l("Amount"), validators=[Optional()])

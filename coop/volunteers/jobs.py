@@ -15,18 +15,23 @@ from decimal import Decimal, InvalidOperation
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import column, or_, select, table
+from sqlalchemy import column, func, or_, select, table
 
 from coop import audit
 from coop.extensions import db
+from coop.ledger import services as ledger
+from coop.ledger.models import AccountPurpose, LedgerAccount
+from coop.ledger.services import LedgerError
 from coop.members.models import Person
 from coop.money import format_money
+from coop.settings.services import get_organisation
 from coop.templating import money_locale
 from coop.volunteers.models import (
     ContractType,
     EmployerKind,
     Initiative,
     Job,
+    JobPayment,
     MinimumWage,
 )
 from coop.volunteers.services import VolunteerError, age_on
@@ -203,6 +208,10 @@ def _clean_job(values: dict) -> dict:
     if agreement_id is not None and db.session.scalar(
             select(_agreement.c.id).where(_agreement.c.id == agreement_id)) is None:
         raise VolunteerError(_l("Choose an agreement from the list."), "agreement")
+    if agreement_id is None and get_organisation().jobs_need_funding:
+        raise VolunteerError(
+            _l("The coop's settings require funding for every job: choose the funder "
+               "agreement that pays it."), "agreement")
     distance, consent_on = values.get("labour_distance"), values.get("labour_distance_consent_on")
     if distance is not None and consent_on is None:
         raise VolunteerError(
@@ -252,12 +261,16 @@ class RunningBelowWage:
 
 def jobs_below_minimum_wage(today: date) -> list[RunningBelowWage]:
     """Running or future employment contracts whose wage falls below the WML from today
-    on (a new step or a birthday), with the day and the wage needed."""
-    steps = _wage_table()
+    on (a new step or a birthday), with the day and the wage needed. The wage table is
+    read only when there is a running employment (one statement for the dashboard of a
+    coop without buurtbanen)."""
     rows = db.session.execute(
         select(Job, Person).join(Person, Person.id == Job.person_id)
         .where(Job.contract_type == ContractType.EMPLOYMENT,
                or_(Job.end_date.is_(None), Job.end_date >= today))).all()
+    if not rows:
+        return []
+    steps = _wage_table()
     flagged = []
     for job, person in rows:
         if person.date_of_birth is None:
@@ -357,6 +370,60 @@ def latest_steps(limit: int = 8) -> list[tuple[date, dict[int, int]]]:
 
 
 
+def record_job_payment(job: Job, paid_on: date | None, amount_cents: int | None, *,
+                       today: date, actor=None) -> JobPayment:
+    """Record and book a fee paid for an internship or a freelance assignment of the
+    coop: expense (`JOB_FEE_ACCOUNT`) against payable to the worker (the person on the
+    payable line; the entry names the payment's number, never the worker).
+
+    Raises VolunteerError for: an employment (wages go through the payroll), a
+    partner's job (the partner pays and reports), no date or one in the future, an
+    amount of zero or less, a ledger refusal.
+    """
+    if job.contract_type == ContractType.EMPLOYMENT:
+        raise VolunteerError(_l("Wages of an employment are paid through the payroll, not "
+                                "here."), "amount")
+    if job.employer_kind != EmployerKind.COOP:
+        raise VolunteerError(_l("The partner organisation pays its own workers."), "amount")
+    if paid_on is None:
+        raise VolunteerError(_l("Enter a date like 2026-03-31."), "paid_on")
+    if paid_on > today:
+        raise VolunteerError(_l("The payment date cannot be in the future."), "paid_on")
+    if not amount_cents or amount_cents <= 0:
+        raise VolunteerError(_l("Enter an amount above zero."), "amount")
+    ledger.ensure_chart()
+    code = current_app.config["JOB_FEE_ACCOUNT"]
+    account = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == code))
+    if account is None or not account.is_active:
+        raise VolunteerError(_l("The chart of accounts has no active account %(code)s.",
+                                code=code))
+    payment = JobPayment(job_id=job.id, paid_on=paid_on, amount_cents=amount_cents,
+                         created_by_id=audit.acting_user_id(actor))
+    text = ("Stagevergoeding" if job.contract_type == ContractType.INTERNSHIP
+            else "Opdrachtvergoeding")
+    try:
+        payable = ledger.account_for(AccountPurpose.PAYABLES)
+        entry = ledger.post_entry(
+            paid_on, f"{text} baan #{job.id}",
+            [ledger.Line(account, debit_cents=amount_cents, description=text),
+             ledger.Line(payable, credit_cents=amount_cents, person_id=job.person_id)],
+            reference=f"BAAN-{job.id}", actor=actor, open_missing_year=True)
+    except LedgerError as error:
+        raise VolunteerError(error.message) from error
+    payment.journal_entry_id = entry.id
+    db.session.add(payment)
+    db.session.flush()
+    audit.record("volunteers:job:payment", {"amount_cents": amount_cents,
+                                            "paid_on": paid_on.isoformat()},
+                 obj=payment, actor=actor, person_id=job.person_id)
+    return payment
+
+
+def payments_of(job: Job) -> list[JobPayment]:
+    return list(db.session.scalars(select(JobPayment).where(JobPayment.job_id == job.id)
+                                   .order_by(JobPayment.paid_on, JobPayment.id)))
+
+
 @dataclass(frozen=True)
 class ThirdPartyPayment:
     name: str
@@ -368,23 +435,20 @@ class ThirdPartyPayment:
 
 
 def third_party_payments(year: int) -> list[ThirdPartyPayment]:
-    """Fees the coop itself pays outside the volunteer scheme to people not on its
-    payroll (internships and freelance assignments) in `year`: the yearly
-    "uitbetaalde bedragen aan derden" (IB47) list, due before 1 February. A partner's
-    jobs are the partner's to report; employment goes through the payroll."""
+    """What the coop actually paid in `year` (by payment date) outside the volunteer
+    scheme to people not on its payroll (internships and freelance assignments): the
+    yearly "uitbetaalde bedragen aan derden" (IB47) list, due before 1 February. Only
+    the coop's own jobs have payments (a partner's jobs are the partner's to report;
+    employment goes through the payroll). One row per job, in one query."""
+    total = func.sum(JobPayment.amount_cents)
     rows = db.session.execute(
-        select(Job, Person).join(Person, Person.id == Job.person_id)
-        .where(Job.employer_kind == EmployerKind.COOP,
-               Job.contract_type != ContractType.EMPLOYMENT,
-               Job.start_date <= date(year, 12, 31),
-               or_(Job.end_date.is_(None), Job.end_date >= date(year, 1, 1)))
+        select(Job, Person, total).join(Person, Person.id == Job.person_id)
+        .join(JobPayment, JobPayment.job_id == Job.id)
+        .where(JobPayment.paid_on >= date(year, 1, 1), JobPayment.paid_on <= date(year, 12, 31))
+        .group_by(Job.id, Person.id)
         .order_by(Person.sort_name, Job.id)).all()
-    payments = []
-    for job, person in rows:
-        amount = sum(month_cost_cents(job, year, month) for month in range(1, 13))
-        if amount:
-            payments.append(ThirdPartyPayment(
-                person.display_name,
-                ", ".join(p for p in (person.street, person.postcode, person.city) if p),
-                person.date_of_birth, job.title, job.contract_type, amount))
-    return payments
+    return [ThirdPartyPayment(
+        person.display_name,
+        ", ".join(p for p in (person.street, person.postcode, person.city) if p),
+        person.date_of_birth, job.title, job.contract_type, int(amount))
+        for job, person, amount in rows]

@@ -204,10 +204,12 @@ class Allowance(db.Model):
     amount_cents: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     expense_cents: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     description: Mapped[str | None] = mapped_column(String(300))
+    # For a gift voucher: the local business it was bought from (booked as payable to it).
+    supplier: Mapped[str | None] = mapped_column(String(200))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     approved_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    # The entry that booked it (expense against payable to the volunteer); None for a
-    # verstrekking, whose purchase is booked when it is bought.
+    # The entry that booked it: an allowance or costs as expense against payable to the
+    # volunteer; a verstrekking as expense against payable to the supplier (no person).
     journal_entry_id: Mapped[int | None] = mapped_column(
         ForeignKey("journal_entry.id"), unique=True)
     payment_batch_id: Mapped[int | None] = mapped_column(
@@ -265,12 +267,54 @@ class CoachingConversation(db.Model):
     coach: Mapped[str] = mapped_column(String(200), nullable=False)
     held_on: Mapped[date] = mapped_column(Date, nullable=False)
     cost_cents: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # The entry that booked the cost (None when it cost nothing).
+    journal_entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("journal_entry.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     __table_args__ = (
         CheckConstraint("cost_cents >= 0", name="cost_not_negative"),
         CheckConstraint("coach <> ''", name="coach_named"),
     )
+
+
+class EventSponsorship(db.Model):
+    """The coop sponsors a neighbourhood event (a street party, a clean-up day …) that
+    an initiative supports: booked as an expense, payable to the organiser."""
+
+    __tablename__ = "event_sponsorship"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(
+        ForeignKey("initiative.id"), nullable=False, index=True)
+    event_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    organiser: Mapped[str] = mapped_column(String(200), nullable=False)
+    held_on: Mapped[date] = mapped_column(Date, nullable=False)
+    cost_cents: Mapped[int] = mapped_column(Integer, nullable=False)
+    journal_entry_id: Mapped[int] = mapped_column(
+        ForeignKey("journal_entry.id"), nullable=False, unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("cost_cents > 0", name="cost_positive"),
+        CheckConstraint("event_name <> '' AND organiser <> ''", name="named"),
+    )
+
+
+class VolunteerStatementMail(db.Model):
+    """A yearly statement mailed to a volunteer: at most once per volunteer and year."""
+
+    __tablename__ = "volunteer_statement_mail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    locale: Mapped[str] = mapped_column(String(5), nullable=False)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("volunteer_id", "year"),)
 
 
 class VolunteerCapYear(db.Model):
@@ -378,4 +422,26 @@ class MinimumWage(db.Model):
         UniqueConstraint("valid_from", "age"),
         CheckConstraint("age BETWEEN 15 AND 21", name="age_known"),
         CheckConstraint("hourly_cents > 0", name="amount_positive"),
+    )
+
+
+class JobPayment(db.Model):
+    """A fee actually paid for an internship or a freelance assignment of the coop
+    (booked: expense, payable to the worker). These payments, not the contract's fee,
+    make the yearly "uitbetaalde bedragen aan derden" list."""
+
+    __tablename__ = "job_payment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), nullable=False, index=True)
+    paid_on: Mapped[date] = mapped_column(Date, nullable=False)
+    amount_cents: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    journal_entry_id: Mapped[int] = mapped_column(
+        ForeignKey("journal_entry.id"), nullable=False, unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        Index("ix_job_payment_paid_on", "paid_on"),
     )

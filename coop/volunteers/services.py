@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 
 from coop import audit
@@ -47,6 +48,7 @@ from coop.volunteers.models import (
     ArrangementKind,
     CoachingConversation,
     ContractType,
+    EventSponsorship,
     HourEntry,
     HourStatus,
     Initiative,
@@ -449,20 +451,46 @@ def _month_bounds(day: date) -> tuple[date, date]:
     return start, end
 
 
-def period_totals(volunteer_id: int, day: date) -> tuple[PeriodTotal, PeriodTotal]:
-    """The month's and the year's totals of `day` for one volunteer, in one query."""
+def _totals_query(volunteer_id: int, day: date):
+    """One aggregate row: the month's and the year's amounts and costs of `day` (an
+    index range scan on `ix_allowance_volunteer_date`: one volunteer's year)."""
     month_start, month_end = _month_bounds(day)
     in_year = and_(Allowance.volunteer_id == volunteer_id,
                    Allowance.work_date >= date(day.year, 1, 1),
                    Allowance.work_date <= date(day.year, 12, 31))
     in_month = and_(Allowance.work_date >= month_start, Allowance.work_date <= month_end)
-    row = db.session.execute(select(
-        func.coalesce(func.sum(case((in_month, Allowance.amount_cents), else_=0)), 0),
-        func.coalesce(func.sum(case((in_month, Allowance.expense_cents), else_=0)), 0),
-        func.coalesce(func.sum(Allowance.amount_cents), 0),
-        func.coalesce(func.sum(Allowance.expense_cents), 0),
-    ).where(in_year)).one()
-    return PeriodTotal(int(row[0]), int(row[1])), PeriodTotal(int(row[2]), int(row[3]))
+    return select(
+        func.coalesce(func.sum(case((in_month, Allowance.amount_cents), else_=0)), 0)
+        .label("month_amount"),
+        func.coalesce(func.sum(case((in_month, Allowance.expense_cents), else_=0)), 0)
+        .label("month_expense"),
+        func.coalesce(func.sum(Allowance.amount_cents), 0).label("year_amount"),
+        func.coalesce(func.sum(Allowance.expense_cents), 0).label("year_expense"),
+    ).where(in_year)
+
+
+def _totals(row) -> tuple[PeriodTotal, PeriodTotal]:
+    return (PeriodTotal(int(row.month_amount), int(row.month_expense)),
+            PeriodTotal(int(row.year_amount), int(row.year_expense)))
+
+
+def cap_and_totals(volunteer_id: int, day: date
+                   ) -> tuple[AllowanceCap | None, PeriodTotal, PeriodTotal]:
+    """The caps of `day`'s year (None: not entered) and the volunteer's month and year
+    totals, in one statement: the totals' single aggregate row, the caps row joined to
+    it (a left join, so a year without caps still gives the totals)."""
+    totals = _totals_query(volunteer_id, day).subquery()
+    row = db.session.execute(
+        select(AllowanceCap, totals).select_from(totals)
+        .outerjoin(AllowanceCap, AllowanceCap.year == day.year)).one()
+    return (row[0], *_totals(row))
+
+
+def _volunteer_id(volunteer: Volunteer) -> int:
+    """The id without a refresh: an expired volunteer (a new request, after a commit)
+    keeps its identity, and reading `volunteer.id` would reload the whole row."""
+    identity = sa_inspect(volunteer).identity
+    return identity[0] if identity else volunteer.id
 
 
 @dataclass(frozen=True)
@@ -501,8 +529,9 @@ def check_allowance(volunteer: Volunteer, work_date: date, amount_cents: int,
     Does not refuse; `approve_allowance` does. Raises VolunteerError when the year has no
     caps, or when hours are given and the date of birth is unknown.
     """
-    cap = cap_for_year(work_date.year)
-    month, year = period_totals(volunteer.id, work_date)
+    cap, month, year = cap_and_totals(_volunteer_id(volunteer), work_date)
+    if cap is None:
+        cap_for_year(work_date.year)  # raises, saying what to enter
     hourly = limit = None
     if quarter_hours:
         if date_of_birth is None:
@@ -596,7 +625,7 @@ def approve_allowance(volunteer: Volunteer, *, initiative_id: int | None, kind: 
                       work_date: date | None, amount_cents: int | None,
                       expense_cents: int | None = 0, quarter_hours: int | None = None,
                       description: str | None = None, date_of_birth: date | None = None,
-                      today: date, actor=None) -> Allowance:
+                      supplier: str | None = None, today: date, actor=None) -> Allowance:
     """Check an allowance, cost reimbursement or verstrekking against the caps and
     approve it.
 
@@ -606,8 +635,9 @@ def approve_allowance(volunteer: Volunteer, *, initiative_id: int | None, kind: 
 
     Raises VolunteerError for: an unknown kind, an initiative the volunteer is not in,
     no date or a date in the future, negative or missing amounts, costs with a
-    verstrekking, a year without caps, hours without a date of birth, an allowance when
-    the volunteer waived it; OverCapError (with the room left and the highest amount
+    verstrekking, a gift voucher without the business it was bought from, a year without
+    caps, hours without a date of birth, an allowance when the volunteer waived it;
+    OverCapError (with the room left and the highest amount
     that fits) when a cap would be passed.
     """
     try:
@@ -640,6 +670,12 @@ def approve_allowance(volunteer: Volunteer, *, initiative_id: int | None, kind: 
         raise VolunteerError(
             _l("Costs are reimbursed on their own or with an allowance, not with a gift."),
             "expenses")
+    supplier = (supplier or "").strip()[:200] or None
+    if kind == AllowanceKind.GIFT_VOUCHER and supplier is None:
+        raise VolunteerError(_l("Name the local business the voucher was bought from."),
+                             "supplier")
+    if kind not in GIFT_KINDS:
+        supplier = None
     if kind != AllowanceKind.ALLOWANCE:
         quarter_hours = None
     if kind == AllowanceKind.ALLOWANCE:
@@ -668,11 +704,13 @@ def approve_allowance(volunteer: Volunteer, *, initiative_id: int | None, kind: 
         volunteer_id=volunteer.id, initiative_id=initiative_id, kind=kind.value,
         work_date=work_date, quarter_hours=quarter_hours, amount_cents=amount_cents,
         expense_cents=expense_cents, description=(description or "").strip()[:300] or None,
-        approved_by_id=audit.acting_user_id(actor),
+        supplier=supplier, approved_by_id=audit.acting_user_id(actor),
     )
     db.session.add(allowance)
     db.session.flush()
-    if kind in (AllowanceKind.ALLOWANCE, AllowanceKind.EXPENSES):
+    if kind in GIFT_KINDS:
+        allowance.journal_entry_id = _post_gift(allowance, today, actor).id
+    else:
         allowance.journal_entry_id = _post(allowance, today, actor).id
     audit.record("volunteers:allowance:approve",
                  {"kind": kind.value, "amount_cents": amount_cents,
@@ -720,6 +758,47 @@ def _post(allowance: Allowance, today: date, actor=None):
         raise VolunteerError(error.message) from error
 
 
+GIFT_ENTRY_TEXT = {AllowanceKind.GIFT_VOUCHER: "Cadeaubon", AllowanceKind.OUTING: "Uitje",
+                   AllowanceKind.OTHER_GIFT: "Verstrekking"}
+
+
+def _post_expense(account: LedgerAccount, cents: int, today: date, text: str,
+                  reference: str, payee: str, actor=None):
+    """Book `cents` as expense on `account` against payables to `payee` (a business or
+    an organiser, never a person's name: a posted entry cannot be changed)."""
+    payable = ledger.account_for(AccountPurpose.PAYABLES)
+    return ledger.post_entry(
+        today, text, [ledger.Line(account, debit_cents=cents, description=text),
+                      ledger.Line(payable, credit_cents=cents,
+                                  description=payee[:200] or None)],
+        reference=reference, actor=actor, open_missing_year=True)
+
+
+def _post_gift(allowance: Allowance, today: date, actor=None):
+    """Book a verstrekking to a volunteer on the day of approval: the value as expense
+    on the allowance account (it is part of what the volunteer receives), payable to the
+    business it is bought from (or "nog te betalen" without one). The volunteer is not
+    named; the entry's reference names the allowance."""
+    ledger.ensure_chart()
+    try:
+        text = f"{GIFT_ENTRY_TEXT[AllowanceKind(allowance.kind)]} vrijwilliger #{allowance.id}"
+        return _post_expense(allowance_account(), allowance.amount_cents, today, text,
+                             f"VERSTR-{allowance.id}", allowance.supplier or "", actor)
+    except LedgerError as error:
+        raise VolunteerError(error.message) from error
+
+
+def appreciation_account() -> LedgerAccount:
+    """The expense account of coaching and sponsoring (`VOLUNTEER_APPRECIATION_ACCOUNT`);
+    raises VolunteerError when the chart has no such active account."""
+    code = current_app.config["VOLUNTEER_APPRECIATION_ACCOUNT"]
+    account = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == code))
+    if account is None or not account.is_active:
+        raise VolunteerError(_l("The chart of accounts has no active account %(code)s.",
+                                code=code))
+    return account
+
+
 def _over_cap_message(check: CapCheck, passed: str) -> str:
     if passed == "hourly":
         return str(_l(
@@ -742,8 +821,7 @@ class Received:
 def received(volunteer: Volunteer, day: date) -> Received:
     """What the volunteer received (as counted for the caps) in the month and year of
     `day`, and the room left (None when the year has no caps)."""
-    month, year = period_totals(volunteer.id, day)
-    cap = db.session.get(AllowanceCap, day.year)
+    cap, month, year = cap_and_totals(_volunteer_id(volunteer), day)
     if cap is None:
         return Received(month.counted(), year.counted(), None, None)
     return Received(
@@ -778,8 +856,9 @@ COACHING_CLEAR_AFTER = 6  # booklet: after six conversations the direction shoul
 def add_coaching_conversation(person: Person, coach: str | None, held_on: date | None,
                               cost_cents: int | None, *, today: date,
                               actor=None) -> int:
-    """Record a coaching conversation; returns its number in the person's trajectory.
-    Raises VolunteerError for no coach, no date or one in the future, a negative cost."""
+    """Record a coaching conversation, its cost (if any) booked as expense payable to
+    the coach; returns its number in the person's trajectory. Raises VolunteerError for
+    no coach, no date or one in the future, a negative cost."""
     coach = (coach or "").strip()
     if not coach:
         raise VolunteerError(_l("Name the coach."), "coach")
@@ -793,6 +872,15 @@ def add_coaching_conversation(person: Person, coach: str | None, held_on: date |
                                         held_on=held_on, cost_cents=cost_cents or 0)
     db.session.add(conversation)
     db.session.flush()
+    if conversation.cost_cents:
+        ledger.ensure_chart()
+        try:
+            conversation.journal_entry_id = _post_expense(
+                appreciation_account(), conversation.cost_cents, today,
+                f"Coachingsgesprek #{conversation.id}", f"COACH-{conversation.id}",
+                conversation.coach, actor).id
+        except LedgerError as error:
+            raise VolunteerError(error.message) from error
     audit.record("volunteers:coaching:add", {"cost_cents": conversation.cost_cents},
                  obj=conversation, actor=actor, person_id=person.id)
     return coaching_count(person.id)
@@ -801,3 +889,64 @@ def add_coaching_conversation(person: Person, coach: str | None, held_on: date |
 def coaching_count(person_id: int) -> int:
     return db.session.scalar(select(func.count(CoachingConversation.id)).where(
         CoachingConversation.person_id == person_id))
+
+
+# Sponsoring of neighbourhood events --------------------------------------------------------
+
+
+def sponsor_event(initiative_id: int | None, event_name: str | None, organiser: str | None,
+                  held_on: date | None, cost_cents: int | None, *, today: date,
+                  allowed_initiatives: set[int] | None = None,
+                  actor=None) -> EventSponsorship:
+    """Record that the coop sponsors a neighbourhood event and book it (expense on the
+    appreciation account, payable to the organiser). `allowed_initiatives` is the
+    user's scope (None: all).
+
+    Raises VolunteerError for: no initiative or one outside the scope, no event name,
+    no organiser, no date, a zero or negative amount, a ledger refusal.
+    """
+    if initiative_id is None or db.session.get(Initiative, initiative_id) is None or (
+            allowed_initiatives is not None and initiative_id not in allowed_initiatives):
+        raise VolunteerError(_l("Choose one of your initiatives."), "initiative")
+    event_name = (event_name or "").strip()[:200]
+    if not event_name:
+        raise VolunteerError(_l("Name the event."), "event_name")
+    organiser = (organiser or "").strip()[:200]
+    if not organiser:
+        raise VolunteerError(_l("Name who organises the event (the money goes to them)."),
+                             "organiser")
+    if held_on is None:
+        raise VolunteerError(_l("Enter a date like 2026-03-31."), "held_on")
+    if not cost_cents or cost_cents <= 0:
+        raise VolunteerError(_l("Enter an amount above zero."), "cost")
+    ledger.ensure_chart()
+    try:
+        account = appreciation_account()
+        sponsorship = EventSponsorship(initiative_id=initiative_id, event_name=event_name,
+                                       organiser=organiser, held_on=held_on,
+                                       cost_cents=cost_cents,
+                                       created_by_id=audit.acting_user_id(actor))
+        entry = _post_expense(account, cost_cents, today, f"Sponsoring buurtactiviteit: "
+                              f"{event_name}"[:200], f"SPONSOR-{held_on.isoformat()}",
+                              organiser, actor)
+    except LedgerError as error:
+        raise VolunteerError(error.message) from error
+    sponsorship.journal_entry_id = entry.id
+    db.session.add(sponsorship)
+    db.session.flush()
+    audit.record("volunteers:sponsorship:add",
+                 {"cost_cents": cost_cents, "held_on": held_on.isoformat(),
+                  "event": event_name}, obj=sponsorship, actor=actor)
+    return sponsorship
+
+
+def sponsorships(initiative_ids: Iterable[int] | None, limit: int = 50
+                 ) -> list[tuple[EventSponsorship, str]]:
+    """The latest sponsorships (with the initiative's name) within the scope."""
+    query = (select(EventSponsorship, Initiative.name)
+             .join(Initiative, Initiative.id == EventSponsorship.initiative_id)
+             .order_by(EventSponsorship.held_on.desc(), EventSponsorship.id.desc())
+             .limit(limit))
+    if initiative_ids is not None:
+        query = query.where(EventSponsorship.initiative_id.in_(list(initiative_ids)))
+    return [(row[0], row[1]) for row in db.session.execute(query)]

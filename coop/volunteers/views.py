@@ -350,7 +350,7 @@ def allowance_new(volunteer_id: int):
             work_date=form.work_date.data, amount_cents=form.amount.cents,
             expense_cents=form.expenses.cents, quarter_hours=quarters,
             description=form.description.data, date_of_birth=form.date_of_birth.data,
-            today=timeutil.local_today())
+            supplier=form.supplier.data, today=timeutil.local_today())
     if refused:
         over_cap = refused.error.check if isinstance(refused.error, OverCapError) else None
         return _volunteer_page(volunteer, allowance_form=form, over_cap=over_cap, status=422)

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import event
 
 from coop.extensions import db
 from coop.volunteers import services
@@ -114,7 +115,8 @@ def test_year_cap_counts_every_month_of_the_year(app):
 
 def test_gifts_count_toward_the_caps(app):
     volunteer, initiative = make_volunteer()
-    approve(volunteer, initiative, date(2026, 3, 1), 5000, kind="gift_voucher")
+    approve(volunteer, initiative, date(2026, 3, 1), 5000, kind="gift_voucher",
+            supplier="Boekhandel Oosterlicht")
     approve(volunteer, initiative, date(2026, 3, 2), 2500, kind="outing")
 
     with pytest.raises(OverCapError) as refused:
@@ -221,7 +223,8 @@ def test_a_waived_allowance_is_refused_but_a_gift_is_not(app):
 
     with pytest.raises(VolunteerError) as refused:
         approve(volunteer, initiative, date(2026, 3, 3), 1000)
-    approve(volunteer, initiative, date(2026, 3, 3), 1500, kind="gift_voucher")
+    approve(volunteer, initiative, date(2026, 3, 3), 1500, kind="gift_voucher",
+            supplier="Bakkerij Jansen")
 
     assert refused.value.field == "kind"
     assert _count() == 1
@@ -231,7 +234,8 @@ def test_a_waived_allowance_is_refused_but_a_gift_is_not(app):
     ({"amount_cents": -100}, "amount"),
     ({"amount_cents": 0}, "amount"),
     ({"work_date": date(2027, 1, 1)}, "work_date"),
-    ({"kind": "gift_voucher", "expense_cents": 100}, "expenses"),
+    ({"kind": "gift_voucher", "expense_cents": 100, "supplier": "Bakkerij"}, "expenses"),
+    ({"kind": "gift_voucher", "supplier": "  "}, "supplier"),
     ({"kind": "bonus"}, "kind"),
 ])
 def test_bad_allowance_input_is_refused_at_the_field(app, values, field):
@@ -253,3 +257,20 @@ def test_an_initiative_the_volunteer_is_not_in_is_refused(app):
         approve(volunteer, other, date(2026, 3, 3), 1000)
 
     assert refused.value.field == "initiative"
+
+
+def test_the_cap_check_is_one_statement_even_in_a_new_request(app):
+    volunteer, initiative = make_volunteer()
+    approve(volunteer, initiative, date(2026, 3, 2), 5000)
+    db.session.expire_all()  # as in a new request
+    statements = []
+    listen = (db.engine, "before_cursor_execute",
+              lambda *args, **kwargs: statements.append(args[2]))
+    event.listen(*listen)
+    try:
+        check = services.check_allowance(volunteer, date(2026, 3, 20), 1000)
+    finally:
+        event.remove(*listen)
+
+    assert len(statements) == 1
+    assert (check.month_room_cents, check.year_room_cents) == (17000, 215000)

@@ -151,3 +151,69 @@ def test_wage_cost_per_month_fte_and_jobs_in_the_coop_and_via_partners(app):
     assert report.month_totals[6] == 212571  # July: the wage only, the internship ended
     assert (report.jobs_in_coop, report.jobs_via_partners) == (1, 1)
     assert report.fte == round(48 / 36, 2)
+
+
+def test_a_job_without_funding_is_refused_at_the_field_when_the_settings_require_it(app):
+    factories.save_organisation(jobs_need_funding=True)
+
+    with pytest.raises(VolunteerError) as refused:
+        _job()
+
+    assert refused.value.field == "agreement"
+    assert str(refused.value.message) == (
+        "Volgens de instellingen van de coöperatie heeft elke baan financiering nodig: "
+        "kies de financieringsafspraak die hem betaalt.")
+    assert db.session.scalar(db.select(db.func.count(Job.id))) == 0
+
+
+def test_a_job_without_funding_is_fine_when_the_settings_do_not_require_it(app):
+    factories.save_organisation(jobs_need_funding=False)
+
+    assert _job().agreement_id is None
+
+
+def test_the_board_sets_the_funding_requirement_and_the_job_form_refuses_at_the_field(
+        app, client, login_as):
+    login_as(factories.create_user(roles=["board"], two_factor=True))
+    page = client.get("/settings/organisation").get_data(as_text=True)
+    assert "Een buurtbaan heeft financiering nodig" in page
+    factories.save_organisation(jobs_need_funding=True)
+    person = factories.create_person(date_of_birth=date(1990, 1, 1))
+    initiative = make_initiative()
+
+    response = client.post("/jobs/new", data={
+        "title": "Buurtconciërge", "person": str(person.id), "initiative": str(initiative.id),
+        "employer_kind": "coop", "contract_type": "employment", "start_date": "2026-01-01",
+        "end_date": "2026-12-31", "hours_per_week": "32", "hourly_wage": "15,00",
+        "agreement": ""})
+
+    assert response.status_code == 422
+    assert "kies de financieringsafspraak die hem betaalt" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Job.id))) == 0
+
+
+def test_the_dashboard_flags_a_running_contract_that_falls_below_a_new_rate(
+        app, client, login_as, monkeypatch):
+    db.session.execute(db.delete(MinimumWage).where(MinimumWage.valid_from == date(2026, 7, 1)))
+    person = factories.create_person(given_name="Fatima", family_name="El Amrani",
+                                     date_of_birth=date(1990, 1, 1))
+    _job(person, hourly_wage_cents=1471)
+    jobs.set_minimum_wage(date(2026, 7, 1), 1499)
+    db.session.commit()
+    monkeypatch.setattr("coop.timeutil.local_today", lambda: date(2026, 3, 1))
+    login_as(factories.create_user(roles=["board"], two_factor=True))
+
+    page = " ".join(client.get("/dashboard/").get_data(as_text=True).split())
+
+    assert "Onder het minimumloon" in page
+    assert ("Buurtconciërge</a> (Fatima El Amrani): vanaf 1 jul 2026 minstens € 14,99 per uur"
+            in page)
+
+
+def test_the_dashboard_shows_no_flag_when_every_wage_is_enough(app, client, login_as):
+    _job(hourly_wage_cents=1600)
+    login_as(factories.create_user(roles=["board"], two_factor=True))
+
+    page = client.get("/dashboard/").get_data(as_text=True)
+
+    assert "Onder het minimumloon" not in page

@@ -29,7 +29,7 @@ def _volunteer_with_a_year():
                            today=date(2026, 3, 9), approved=True)  # another year
     approve(volunteer, garden, date(2026, 3, 9), 12000, expense_cents=1550)
     approve(volunteer, garden, date(2026, 10, 1), 1500, kind="gift_voucher",
-            description="Cadeaubon Boekhandel")
+            description="Cadeaubon Boekhandel", supplier="Boekhandel Oosterlicht")
     db.session.commit()
     return volunteer
 
@@ -46,7 +46,7 @@ def test_the_yearly_statement_lists_hours_allowances_gifts_and_costs(app):
     assert "Verstrekkingen: € 15,00" in text
     assert "Vergoede aangetoonde kosten: € 15,50" in text
     assert "€ 2.200,00" in text
-    assert "Cadeaubon Boekhandel" in text
+    assert "Cadeaubon Boekhandel · gekocht bij Boekhandel Oosterlicht" in text
 
 
 def test_the_statement_in_english(app):

@@ -183,3 +183,32 @@ def test_the_seventh_coaching_conversation_warns_that_the_direction_should_be_cl
     assert "flash-warning" in seventh.text
     assert "na zes gesprekken" in seventh.text
     assert services.coaching_count(person.id) == 7
+
+
+def test_a_volunteer_lands_on_their_own_page_after_login(client, volunteer_user):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/volunteers/me")
+
+
+def test_a_member_who_volunteers_finds_their_page_in_the_portal(app, client, login_as):
+    user = factories.create_user(roles=["member", "volunteer"])
+    make_volunteer(user=user)
+    login_as(user)
+
+    assert client.get("/").headers["Location"].endswith("/portal/")
+    page = client.get("/portal/").get_data(as_text=True)
+
+    assert "Vrijwilligerswerk" in page
+    assert 'href="/volunteers/me">Mijn uren en vergoedingen</a>' in page
+
+
+def test_a_member_without_volunteer_role_sees_no_volunteer_section(app, client, login_as):
+    user = factories.create_user(roles=["member"])
+    person = factories.create_person()
+    person.user_id = user.id
+    db.session.commit()
+    login_as(user)
+
+    assert "Vrijwilligerswerk" not in client.get("/portal/").get_data(as_text=True)
