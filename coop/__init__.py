@@ -58,6 +58,8 @@ BLUEPRINT_MODULES = (
     "coop.donations.views",
     "coop.volunteers.views",
     "coop.volunteers.job_views",
+    "coop.activities.views",
+    "coop.activities.calendar",
 )
 
 
