@@ -1,10 +1,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     FieldList,
     Form,
     FormField,
+    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
@@ -164,3 +166,19 @@ class CountForm(FlaskForm):
     period_end = DayField(_l("Until"), validators=[InputRequired(
         message=_l("Enter a date like 2026-01-31."))])
     count = IntegerField(_l("Number"), validators=[InputRequired(message=_NUMBER)])
+
+
+class ImportUploadForm(FlaskForm):
+    file = FileField(
+        _l("CSV or Excel file"),
+        description=_l("The first line names the columns: datum, titel, initiatief, and "
+                       "optionally tijd, plek, deelnemers, nieuw, vrijwilligers, door bewoners, "
+                       "kosten, gepland, kalender."),
+        validators=[FileRequired(message=_l("Choose a CSV or Excel file.")),
+                    FileAllowed(["csv", "txt", "xlsx"],
+                                _l("Only a CSV file (.csv, .txt) or an Excel file (.xlsx).")),
+                    ])
+
+
+class ImportConfirmForm(FlaskForm):
+    token = HiddenField()

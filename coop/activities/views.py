@@ -6,16 +6,28 @@ A coordinator sees and changes only their own initiatives (the volunteers packag
 scope); the board all. Places and neighbourhood events are the board's.
 """
 
+import hmac
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from coop import timeutil
-from coop.activities import services
+from coop.activities import importing, services
 from coop.activities.forms import (
     COUNT_KIND_LABELS,
     PARTNER_ROLE_LABELS,
@@ -23,6 +35,8 @@ from coop.activities.forms import (
     ActivityForm,
     CountForm,
     EventForm,
+    ImportConfirmForm,
+    ImportUploadForm,
     KeyFigureForm,
     MonthFigureForm,
     PartnerForm,
@@ -40,6 +54,7 @@ from coop.activities.models import (
 from coop.activities.services import ActivityError, ActivityValues
 from coop.extensions import db
 from coop.forms import row_id, show_error
+from coop.members.importing import ImportFileError, UploadStore
 from coop.permissions import Permission, require
 from coop.volunteers.models import Initiative
 from coop.volunteers.services import coordinated_initiative_ids
@@ -551,3 +566,89 @@ def counts():
     return render_template("activities/counts.html", form=form, counts=services.counts(scope),
                            kind_labels=COUNT_KIND_LABELS,
                            initiative_names=_initiative_names()), status
+
+
+# Import (CSV or XLSX, with a preview) ---------------------------------------------------
+
+IMPORT_SESSION_KEY = "activity_import"
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _upload_store() -> UploadStore:
+    return UploadStore(Path(current_app.config["DATA_DIR"]) / "activity_imports")
+
+
+@bp.get("/import")
+@require(Permission.VOLUNTEERS_COORDINATE)
+def import_form():
+    _scope()
+    return render_template("activities/import.html", form=ImportUploadForm(formdata=None))
+
+
+@bp.post("/import")
+@require(Permission.VOLUNTEERS_COORDINATE)
+def import_preview():
+    """Read and check the upload; show every row's problems. Writes no activity."""
+    _scope()
+    request.max_content_length = IMPORT_MAX_BYTES * 4 + 64 * 1024
+    form = ImportUploadForm()
+    if not form.validate_on_submit():
+        return render_template("activities/import.html", form=form), 422
+    data = form.file.data.read(IMPORT_MAX_BYTES + 1)
+    try:
+        if len(data) > IMPORT_MAX_BYTES:
+            raise ImportFileError(_("The file is larger than %(size)s MB; split it into "
+                                    "smaller files.", size="2"))
+        checked = importing.check(importing.read(data), _user())
+    except ImportFileError as error:
+        form.file.errors = [*form.file.errors, str(error.message)]
+        return render_template("activities/import.html", form=form), 422
+    db.session.rollback()
+    store = _upload_store()
+    previous = session.pop(IMPORT_SESSION_KEY, None)
+    if previous:
+        store.discard(previous)
+    token = store.put(data)
+    session[IMPORT_SESSION_KEY] = token
+    return _import_preview_page(checked, token)
+
+
+def _import_preview_page(checked, token, status=200):
+    return render_template(
+        "activities/import_preview.html", checked=checked,
+        problems=sum(1 for row in checked if row.problems),
+        form=ImportConfirmForm(formdata=None, token=token),
+        initiative_names=_initiative_names(), places=_place_names()), status
+
+
+@bp.post("/import/confirm")
+@require(Permission.VOLUNTEERS_COORDINATE)
+def import_confirm():
+    """Check the stored upload again and save every row, or nothing."""
+    _scope()
+    form = ImportConfirmForm()
+    token = session.get(IMPORT_SESSION_KEY)
+    stale = not form.validate_on_submit() or not token or not hmac.compare_digest(
+        str(form.token.data or ""), str(token))
+    store = _upload_store()
+    if not stale:
+        try:
+            checked = importing.check(importing.read(store.get(token)), _user())
+        except (KeyError, ImportFileError):
+            stale = True
+    if stale:
+        session.pop(IMPORT_SESSION_KEY, None)
+        flash(_("This preview is no longer current: upload the file again."), "error")
+        return redirect(url_for("activities.import_form"))
+    if any(row.problems for row in checked):
+        db.session.rollback()
+        flash(_("Nothing was imported: correct the rows with a problem and upload the "
+                "file again."), "error")
+        return _import_preview_page(checked, token, 422)
+    created = services.create_activities([row.values for row in checked], _user(),
+                                         source="import")
+    db.session.commit()
+    store.discard(token)
+    session.pop(IMPORT_SESSION_KEY, None)
+    flash(_("%(count)s activities saved.", count=len(created)), "success")
+    return redirect(url_for("activities.index"))

@@ -26,7 +26,8 @@ def test_a_sound_activity_is_saved(today, garden, coordinator):
 @pytest.mark.parametrize(("changes", "field", "message"), [
     ({"participants": -1}, "participants", "Het aantal deelnemers kan niet negatief zijn"),
     ({"participants": 1001}, "participants", "Meer dan 1000 deelnemers is niet aannemelijk"),
-    ({"new_participants": 13}, "new_participants", "niet meer nieuwe deelnemers zijn dan deelnemers"),
+    ({"new_participants": 13}, "new_participants",
+     "niet meer nieuwe deelnemers zijn dan deelnemers"),
     ({"new_participants": -2}, "new_participants", "nieuwe deelnemers kan niet negatief"),
     ({"volunteers": -1}, "volunteers", "vrijwilligers kan niet negatief"),
     ({"costs_cents": -500}, "costs", "kosten kunnen niet negatief"),
