@@ -55,6 +55,7 @@ from coop.activities.services import ActivityError, ActivityValues
 from coop.extensions import db
 from coop.forms import row_id, show_error
 from coop.members.importing import ImportFileError, UploadStore
+from coop.money import format_plain
 from coop.permissions import Permission, require
 from coop.volunteers.models import Initiative
 from coop.volunteers.services import coordinated_initiative_ids
@@ -283,14 +284,19 @@ def _activity_values(form: ActivityForm) -> ActivityValues:
 @require(Permission.VOLUNTEERS_COORDINATE)
 def activity(activity_id: int):
     item = _activity_in_scope(activity_id)
-    form = ActivityForm(obj=item) if request.method == "GET" else ActivityForm()
+    if request.method == "GET":
+        # Not `obj=item`: the fields `initiative` and `place` would read its relations.
+        form = ActivityForm(formdata=None, data={
+            "initiative": str(item.initiative_id), "place": str(item.place_id or ""),
+            "costs": format_plain(item.costs_cents).replace(".", ",") if item.costs_cents else "",
+            **{name: getattr(item, name) for name in (
+                "activity_date", "start_time", "title", "participants", "new_participants",
+                "volunteers", "organised_by_residents", "planned", "public")}})
+    else:
+        form = ActivityForm()
     form.initiative.choices = _initiative_choices()
     form.place.choices = _place_choices()
     if request.method == "GET":
-        form.initiative.data = str(item.initiative_id)
-        form.place.data = str(item.place_id or "")
-        form.costs.data = f"{item.costs_cents // 100},{item.costs_cents % 100:02d}" \
-            if item.costs_cents else ""
         return render_template("activities/activity.html", form=form, activity=item)
     if form.validate():
         values = _activity_values(form)

@@ -106,6 +106,10 @@ KEY_FIGURES = {
 RHYTHM = [
     ("Burenhulp Oosterlicht", "Koffie-ochtend", 0, None, time(10, 0), 0, 22, True, True, None),
     ("Burenhulp Oosterlicht", "Boodschappenronde", 3, None, None, None, 7, False, True, None),
+    ("Burenhulp Oosterlicht", "Taalcafé", 1, None, time(19, 30), 0, 9, True, True, None),
+    ("Burenhulp Oosterlicht", "Kinderclub", 2, None, time(15, 0), 0, 16, True, False, None),
+    ("Repair Café Lichtenberg", "Computerhulp", 3, None, time(14, 0), 0, 6, True, True,
+     None),
     ("Burenhulp Oosterlicht", "Vrijdagborrel", 4, None, time(17, 0), 0, 35, True, True, None),
     ("Energiecafé", "Energiecafé", 5, 1, time(10, 0), 0, 14, True, True, None),
     ("Buurttuin Oosterlicht", "Tuinmiddag", 2, None, time(14, 0), 1, 11, True, True,

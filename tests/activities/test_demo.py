@@ -20,7 +20,7 @@ def test_demo_has_places_theories_and_a_year_of_activities(app):
     db.session.commit()
 
     held = db.session.scalar(select(func.count(Activity.id)).where(Activity.planned.is_(False)))
-    assert held > 400
+    assert held > 350  # some seven a week, every week of the year
     months = db.session.scalar(select(func.count(func.distinct(
         func.extract("month", Activity.activity_date)))).where(Activity.planned.is_(False)))
     assert months == 12

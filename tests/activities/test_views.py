@@ -142,9 +142,12 @@ def test_a_planned_activity_is_confirmed_with_its_numbers(
         client, login_as, today, garden, coordinator):
     [planned] = services.create_activities([values(
         garden, activity_date=date(2026, 11, 26), planned=True, participants=0,
-        new_participants=0)], coordinator)
+        new_participants=0, costs_cents=1250)], coordinator)
     db.session.commit()
     login_as(coordinator)
+    page = client.get(f"/activities/{planned.id}").text
+    assert 'value="12,50"' in page and 'value="Koffie-ochtend"' in page
+    assert "Deze activiteit is gepland." in page
     form = {"initiative": str(garden.id), "activity_date": "2026-11-26",
             "title": "Koffie-ochtend", "participants": "11", "new_participants": "1",
             "volunteers": "2"}
