@@ -31,6 +31,7 @@ from coop.activities.models import (
 from coop.args import MAX_INT
 from coop.errors import ServiceError
 from coop.extensions import db
+from coop.locking import lock_row
 from coop.volunteers.models import Initiative
 from coop.volunteers.services import coordinated_initiative_ids
 
@@ -281,6 +282,7 @@ def save_theory(initiative: Initiative, values: dict, user) -> TheoryOfChange:
             raise ActivityError(_l("At most %(count)s characters.", count=5000), name)
     if not texts["target_group"]:
         raise ActivityError(_l("Who is it for? Name the target group."), "target_group")
+    lock_row(Initiative, initiative.id)  # one theory per initiative
     theory = theory_of(initiative.id)
     if theory is None:
         theory = TheoryOfChange(initiative_id=initiative.id)
@@ -307,6 +309,7 @@ def add_partner(initiative: Initiative, name: str, role: str, user) -> Initiativ
         raise ActivityError(_l("This field is required."), "name")
     if role not in set(PartnerRole):
         raise ActivityError(_l("Choose one from the list."), "role")
+    lock_row(Initiative, initiative.id)  # the name check below stays true until we write
     if db.session.scalar(select(InitiativePartner.id).where(
             InitiativePartner.initiative_id == initiative.id,
             InitiativePartner.name == name)) is not None:
@@ -435,6 +438,7 @@ def record_month_figure(place: MeetingPlace, month: date, visitors_per_day: int 
                                 "bar_turnover")
         if bar_turnover_cents < 0:
             raise ActivityError(_l("Turnover cannot be negative."), "bar_turnover")
+    lock_row(MeetingPlace, place.id)  # one writer of a month's figures at a time
     figure = db.session.scalar(select(PlaceMonthFigure).where(
         PlaceMonthFigure.place_id == place.id, PlaceMonthFigure.month == month))
     before = None
@@ -526,6 +530,7 @@ def record_count(values: dict, user) -> InitiativeCount:
     if number > max_participants():
         raise ActivityError(_l("More than %(max)s is not plausible: check the number.",
                                max=max_participants()), "count")
+    lock_row(Initiative, initiative_id)
     if db.session.scalar(select(InitiativeCount.id).where(
             InitiativeCount.initiative_id == initiative_id, InitiativeCount.kind == kind,
             InitiativeCount.period_start == start)) is not None:
