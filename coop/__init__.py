@@ -34,6 +34,7 @@ MODEL_MODULES = (
     "coop.donations.models",
     "coop.payments.models",
     "coop.volunteers.models",
+    "coop.activities.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -58,6 +59,8 @@ BLUEPRINT_MODULES = (
     "coop.volunteers.views",
     "coop.volunteers.job_views",
     "coop.volunteers.gift_views",
+    "coop.activities.views",
+    "coop.activities.calendar",
 )
 
 
