@@ -166,9 +166,9 @@ def format_value(value: float | None, unit: Unit, *, short: bool = False) -> str
 
 
 def _short_eur(cents: int) -> str:
-    """€ 1.235 for 123456 cents: the euro sign and whole euros, in the UI locale."""
-    euros = format_decimal(round(cents / 100), "#,##0")
-    return f"€\u00a0{euros}"
+    """Whole euros in the UI locale: "€ 1.235" for 123456 cents."""
+    money = format_money(round(cents / 100) * 100, _locale())
+    return money[:-3]  # ",00" or ".00": the amount is whole euros
 
 
 def _period_label(period: date | str) -> str:
@@ -255,14 +255,15 @@ def _table(
 def bar_chart(
     title: str,
     description: str,
-    categories: Sequence[str],
+    categories: Sequence[str | date],
     series: Sequence[Series],
     unit: Unit = "eur",
     *,
     horizontal: bool = False,
     category_label: str | None = None,
 ) -> Chart:
-    """Bars per category, one bar per series (grouped: budget versus actual, …)."""
+    """Bars per category, one bar per series (grouped: budget versus actual, …);
+    categories that are dates are shown as their month ("jan 2026")."""
     config = _base_config(unit, len(series))
     if horizontal:
         bar_height = 20
@@ -276,10 +277,13 @@ def bar_chart(
         config["height"] = 320
         config["x_label_rotation"] = -35 if len(categories) > 4 else 0
         graph = pygal.Bar(**config, print_values_position="top")
-    graph.x_labels = [str(c) for c in categories]
+    labels = [_period_label(c) for c in categories]
+    # pygal stacks horizontal bars from the bottom up; a reader goes top down.
+    order = slice(None, None, -1) if horizontal else slice(None)
+    graph.x_labels = labels[order]
     for s in series:
-        graph.add(str(s.name), _scaled(s.values, unit))
-    head, rows = _table(category_label or gettext("Category"), categories, series, unit)
+        graph.add(str(s.name), _scaled(list(s.values)[order], unit))
+    head, rows = _table(category_label or gettext("Category"), labels, series, unit)
     svg = _finish(graph, title, description, values_after_bars=horizontal)
     return Chart(title, description, svg, head, rows)
 
