@@ -33,6 +33,7 @@ user data and are escaped (the SVG is built as an XML tree). The output is deter
 no random ids, no dates, so the same data gives the same bytes.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -57,6 +58,9 @@ PALETTE = ("#0b5d3b", "#8cc9a6", "#4a5561", "#d5e8dc", "#2e8b5e", "#1b1f24", "#a
 # phone the 15-unit text stays about 11 px high.
 WIDTH = 480
 FONT_SIZE = 15
+# Labels longer than this are cut with "…" in the drawing (the table shows them whole):
+# on a phone a long initiative name would otherwise squeeze the bars to nothing.
+LABEL_LENGTH = 24
 
 _STYLE = Style(
     background="transparent",
@@ -69,9 +73,9 @@ _STYLE = Style(
     transition="none",
     colors=PALETTE,
     font_family="inherit",
-    label_font_size=FONT_SIZE - 2,
-    major_label_font_size=FONT_SIZE - 2,
-    value_font_size=FONT_SIZE - 2,
+    label_font_size=FONT_SIZE - 1,
+    major_label_font_size=FONT_SIZE - 1,
+    value_font_size=FONT_SIZE - 1,
     value_label_font_size=FONT_SIZE - 2,
     legend_font_size=FONT_SIZE,
     title_font_size=FONT_SIZE,
@@ -192,14 +196,38 @@ def _base_config(unit: Unit, n_series: int) -> dict:
         "legend_at_bottom_columns": 1,
         "legend_box_size": 14,
         "truncate_legend": -1,
-        "truncate_label": 22,
+        "truncate_label": -1,
         "print_values": True,
         "value_formatter": lambda v: format_value(v * scale, unit, short=True),
         "no_data_text": gettext("No data"),
         "margin": 8,
-        "max_scale": 5,
         "spacing": 8,
     }
+
+
+def _ticks(values: Sequence[float | None], unit: Unit, *, intervals: int,
+           from_zero: bool = True) -> list[float]:
+    """Round guide values around `values` (already scaled): whole numbers for euros and
+    counts, so that no axis reads "€ 0, € 0, € 1"; at least one step when all are equal."""
+    present = [v for v in values if v is not None]
+    low = min([*present, 0] if from_zero or not present else present)
+    high = max([*present, 0] if from_zero or not present else present)
+    whole = unit in ("eur", "count")
+    if high == low:
+        high = low + (1 if unit != "percent" else 0.1)
+    raw = (high - low) / intervals
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 3, 4, 5, 10) if m * magnitude >= raw)
+    if whole:
+        step = max(1, math.ceil(step))
+    first = math.floor(low / step)
+    last = math.ceil(high / step)
+    return [round(i * step, 10) for i in range(first, last + 1)]
+
+
+def _shorten(label: str, length: int) -> str:
+    """A label cut to `length` characters with an ellipsis (the table has it whole)."""
+    return label if len(label) <= length else label[: length - 1].rstrip() + "…"
 
 
 def _scaled(values: Sequence[float | None], unit: Unit) -> list[float | None]:
@@ -271,7 +299,6 @@ def bar_chart(
             26 * len(series) if len(series) > 1 else 0
         )
         config["margin_right"] = 80  # room for the value after the longest bar
-        config["max_scale"] = 3  # the value axis runs across a narrow width
         graph = pygal.HorizontalBar(**config, print_values_position="top")
     else:
         config["height"] = 320
@@ -280,7 +307,9 @@ def bar_chart(
     labels = [_period_label(c) for c in categories]
     # pygal stacks horizontal bars from the bottom up; a reader goes top down.
     order = slice(None, None, -1) if horizontal else slice(None)
-    graph.x_labels = labels[order]
+    graph.x_labels = [_shorten(label, LABEL_LENGTH) for label in labels][order]
+    graph.y_labels = _ticks([v for s in series for v in _scaled(s.values, unit)], unit,
+                            intervals=2 if horizontal else 4)
     for s in series:
         graph.add(str(s.name), _scaled(list(s.values)[order], unit))
     head, rows = _table(category_label or gettext("Category"), labels, series, unit)
@@ -311,6 +340,8 @@ def line_chart(
         config["x_labels_major_every"] = (len(labels) + 5) // 6
     graph = pygal.Line(**config, print_values_position="top")
     graph.x_labels = labels
+    graph.y_labels = _ticks([v for s in series for v in _scaled(s.values, unit)], unit,
+                            intervals=4, from_zero=False)
     for s in series:
         graph.add(str(s.name), _scaled(s.values, unit))
     head, rows = _table(period_label or gettext("Period"), labels, series, unit)
@@ -334,7 +365,8 @@ def share_chart(
     graph = pygal.Pie(**config)
     for label, value in parts:
         share = format_percent(value / total if total else 0, "#,##0%")
-        graph.add(f"{label}: {format_value(value, unit, short=True)} ({share})", [value])
+        graph.add(f"{_shorten(str(label), LABEL_LENGTH)}: "
+                  f"{format_value(value, unit, short=True)} ({share})", [value])
     head = [part_label or gettext("Part"), gettext("Amount"), gettext("Share")]
     rows = [
         [
