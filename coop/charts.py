@@ -12,7 +12,8 @@ back as a `Chart`:
         series=[Series(_("Budget"), [120000, 50000]), Series(_("Actual"), [110000, 55000])],
         unit="eur",              # "eur" (values in cents) | "count" | "hours" | "percent"
         horizontal=True,         # bars left to right: long labels fit on a phone
-    )
+        category_label=_("Account"),   # the table's first column head
+    )                            # categories may be dates too: shown as "jan 2026"
     line_chart(title, description, periods, series, unit="count")   # trend; periods are
         # dates (shown as "jan 2026", the month) or ready-made strings
     share_chart(title, description, parts=[("Gemeente", 1200000), ...], unit="eur")
@@ -23,8 +24,11 @@ a viewBox and no fixed size (it scales to its container), no script, no style at
 (the page's CSP allows neither): it is styled by `static/css/charts.css`, which is
 `stylesheet()` written out (a test keeps the two equal). `chart.pdf_svg` is the same SVG
 with that stylesheet inside it, for WeasyPrint (a PDF template has no linked CSS).
-`chart.head` and `chart.rows` are the numbers as formatted strings for the table that
-goes with every chart: `templates/_charts.html`'s `chart(chart)` macro renders both.
+`svg_for_pdf(svg)` does the same for any chart SVG string. `chart.head` and `chart.rows`
+are the numbers as formatted strings for the table that goes with every chart:
+`templates/_charts.html`'s `chart(c)` macro renders both on a page, and
+`pdf_chart(c.pdf_svg, c.head, c.rows)` in a PDF (plain values, as `coop.pdf` wants).
+Labels longer than LABEL_LENGTH are cut with "…" in the drawing, never in the table.
 
 Numbers and months are formatted by Babel in the UI language (`€ 1.234,56`, "jan 2026").
 Colours are the app's, ordered by lightness so that series stay apart in black-and-white

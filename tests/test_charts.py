@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 from flask import render_template_string
 from flask_babel import force_locale
+from jinja2 import ChoiceLoader, DictLoader
 from lxml import etree
 from pypdf import PdfReader
 from weasyprint import HTML
 
 from coop.charts import Series, bar_chart, line_chart, share_chart, stylesheet
-from coop.pdf import OfflineURLFetcher
+from coop.pdf import OfflineURLFetcher, render_pdf
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -142,3 +143,17 @@ def test_pdf_svg_carries_its_style_and_renders_in_weasyprint(nl):
     ).write_pdf()
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert "Contributie" in text and "€ 1.235" in text.replace("\u00a0", " ")
+
+
+def test_pdf_macro_renders_chart_and_table_from_plain_values(app, nl):
+    app.jinja_loader = ChoiceLoader([DictLoader({"pdf/test_chart.html": (
+        '{% extends "pdf/base.html" %}{% from "_charts.html" import pdf_chart %}'
+        "{% block body %}{{ pdf_chart(svg, head, rows) }}{% endblock %}")}), app.jinja_loader])
+    chart = budget_chart()
+
+    data = render_pdf("pdf/test_chart.html", svg=chart.pdf_svg, head=chart.head,
+                      rows=chart.rows)
+
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text().replace("\u00a0", " ")
+    assert "€ 1.235" in text  # the label on the bar, drawn from the SVG
+    assert "€ 1.234,56" in text and "Categorie" in text  # the table
