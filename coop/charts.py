@@ -360,16 +360,23 @@ def share_chart(
     *,
     part_label: str | None = None,
 ) -> Chart:
-    """A donut: each part's share of the whole, the percentage on its slice."""
+    """A donut: each part's share of the whole, the percentage on its slice. Parts of
+    zero or less have no slice (the table lists them); beyond the palette's seven
+    slices the smallest are drawn together as "Other" (the table lists each)."""
     total = sum(value for _, value in parts if value and value > 0)
+    drawn = sorted(((str(label), value) for label, value in parts if value and value > 0),
+                   key=lambda part: -part[1])
+    if len(drawn) > len(PALETTE):
+        rest = drawn[len(PALETTE) - 1:]
+        drawn = [*drawn[: len(PALETTE) - 1], (gettext("Other"), sum(v for _, v in rest))]
     config = _base_config(unit, 2)
-    config["height"] = 300 + 26 * len(parts)
+    config["height"] = 300 + 26 * len(drawn)
     config["inner_radius"] = 0.45
     config["value_formatter"] = lambda v: format_percent(v / total if total else 0, "#,##0%")
     graph = pygal.Pie(**config)
-    for label, value in parts:
-        share = format_percent(value / total if total else 0, "#,##0%")
-        graph.add(f"{_shorten(str(label), LABEL_LENGTH)}: "
+    for label, value in drawn:
+        share = format_percent(value / total, "#,##0%")
+        graph.add(f"{_shorten(label, LABEL_LENGTH)}: "
                   f"{format_value(value, unit, short=True)} ({share})", [value])
     head = [part_label or gettext("Part"), gettext("Amount"), gettext("Share")]
     rows = [

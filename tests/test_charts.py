@@ -157,3 +157,15 @@ def test_pdf_macro_renders_chart_and_table_from_plain_values(app, nl):
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text().replace("\u00a0", " ")
     assert "€ 1.235" in text  # the label on the bar, drawn from the SVG
     assert "€ 1.234,56" in text and "Categorie" in text  # the table
+
+
+def test_share_chart_draws_the_smallest_parts_together_and_lists_each(nl):
+    parts = [(f"Fonds {n}", 1000 * n) for n in range(1, 10)] + [("Niets", 0)]
+    chart = share_chart("Financiers", "Aandeel van elke financier.", parts)
+
+    legend = [t for t in texts(chart.svg) if t.startswith(("Fonds", "Overig", "Niets"))]
+    assert legend[0] == "Fonds 9: €\u00a090 (20%)"
+    assert legend[-1] == "Overig: €\u00a060 (13%)"  # Fonds 1, 2 and 3: 6.000 of 45.000 cents
+    assert len(legend) == 7
+    assert [row[0] for row in chart.rows] == [label for label, _ in parts]
+    assert chart.rows[-1] == ["Niets", "€\u00a00,00", "0,0%"]
