@@ -31,7 +31,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 
 from coop import audit, timeutil
 from coop.accounts.models import User
@@ -84,6 +84,31 @@ def paid_so_far():
         .where(Payment.invoice_id == Invoice.id, Payment.reversed_on.is_(None))
         .correlate(Invoice).scalar_subquery()
     )
+
+
+def month_starts(last: date, count: int = 12) -> list[date]:
+    """The first days of `count` months, oldest first, ending with the month of `last`."""
+    year, month, days = last.year, last.month, []
+    for _step in range(count):
+        days.append(date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return days[::-1]
+
+
+def collected_per_month(months: list[date]) -> list[int]:
+    """Cents of dues paid in each month starting on `months` (reversed payments left
+    out), by the day they were paid, in one statement."""
+    if not months:
+        return []
+    columns = []
+    for start in months:
+        end = date(start.year + 1, 1, 1) if start.month == 12 else date(
+            start.year, start.month + 1, 1)
+        columns.append(func.coalesce(func.sum(case(
+            (and_(Payment.paid_on >= start, Payment.paid_on < end), Payment.amount_cents),
+            else_=0)), 0))
+    row = db.session.execute(select(*columns).where(Payment.reversed_on.is_(None))).one()
+    return [int(cents) for cents in row]
 
 
 @ledger_signals.open_receivables.connect

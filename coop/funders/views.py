@@ -11,6 +11,7 @@ from wtforms import SelectChoice
 
 from coop import timeutil
 from coop.args import int_arg
+from coop.charts import Chart, share_chart
 from coop.extensions import db
 from coop.fiscal import fiscal_year_bounds, fiscal_year_of
 from coop.funders import services
@@ -261,6 +262,32 @@ def _revenue_rows(overview: services.RevenueOverview) -> list[list]:
     return rows
 
 
+def _revenue_charts(overview: services.RevenueOverview, year: int) -> list[Chart]:
+    """Income per stream and the funders' shares of all income, as donuts."""
+    if overview.total_cents <= 0:
+        return []
+    streams = sorted(overview.by_stream.items(), key=lambda item: (-item[1], item[0]))
+    stream_chart = share_chart(
+        _("Income per stream"),
+        _("Share of each stream in the income of %(year)s.", year=year),
+        [(str(CATEGORY_LABELS.get(category, category)), cents)
+         for category, cents in streams if cents > 0],
+        part_label=_("Stream"),
+    )
+    parts = [(f.name, f.cents) for f in overview.funders if f.cents > 0]
+    own = overview.total_cents - overview.funders_cents
+    if own > 0:
+        parts.append((_("Income from no agreement"), own))
+    funder_chart = share_chart(
+        _("Funder shares"),
+        _("Share of each funder in all income of %(year)s, beside the income from no "
+          "agreement.", year=year),
+        parts,
+        part_label=_("Funder"),
+    )
+    return [stream_chart, funder_chart]
+
+
 @bp.get("/revenue")
 @require(Permission.FINANCE_READ)
 def revenue():
@@ -272,6 +299,7 @@ def revenue():
                              _revenue_rows(overview))
     return export or render_template("funders/revenue.html", overview=overview, year=year,
                                      years=_years(year),
+                                     charts=_revenue_charts(overview, year),
                                      hhi_spread_below=services.HHI_SPREAD_BELOW,
                                      hhi_concentrated_above=services.HHI_CONCENTRATED_ABOVE,
                                      **_labels())

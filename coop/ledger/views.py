@@ -25,6 +25,7 @@ from wtforms import SelectChoice
 from coop import timeutil
 from coop.accounts.forms import ConfirmForm
 from coop.args import int_arg
+from coop.charts import Chart, Series, bar_chart
 from coop.errors import ServiceError
 from coop.extensions import db
 from coop.fiscal import fiscal_year_bounds, fiscal_year_of
@@ -612,6 +613,29 @@ def _budget_form(year: int, formdata=None) -> BudgetForm:
     return form
 
 
+def _budget_charts(rows: list[reports.BudgetRow], year: int) -> list[Chart]:
+    """Budget beside actual per line, income and costs apart (bars left to right)."""
+    charts = []
+    for kind, title, description in (
+        (AccountKind.INCOME, _("Income: budget versus actual"),
+         _("Budgeted and actual income per account in %(year)s.", year=year)),
+        (AccountKind.EXPENSE, _("Costs: budget versus actual"),
+         _("Budgeted and actual costs per account in %(year)s.", year=year)),
+    ):
+        lines = [r for r in rows if r.kind == kind.value]
+        if not lines:
+            continue
+        labels = [f"{r.code} {r.name}" + (f" ({r.cost_centre})" if r.cost_centre else "")
+                  for r in lines]
+        charts.append(bar_chart(
+            title, description, labels,
+            [Series(_("Budget"), [r.budget_cents for r in lines]),
+             Series(_("Actual"), [r.actual_cents for r in lines])],
+            unit="eur", horizontal=True, category_label=_("Account"),
+        ))
+    return charts
+
+
 def _render_budgets(year: int, form: BudgetForm, status=200, start_month: int | None = None):
     start_month = start_month or get_organisation().fiscal_year_start_month
     start, end = fiscal_year_bounds(year, start_month)
@@ -619,6 +643,7 @@ def _render_budgets(year: int, form: BudgetForm, status=200, start_month: int | 
     fiscal_year = db.session.get(FiscalYear, year)
     return render_template(
         "ledger/budgets.html", rows=rows, form=form, year=year, start=start, end=end,
+        charts=_budget_charts(rows, year),
         year_closed=fiscal_year is not None and fiscal_year.status == FiscalYearStatus.CLOSED,
         **_labels(),
     ), status

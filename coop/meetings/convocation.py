@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -16,6 +17,7 @@ from coop import audit
 from coop.extensions import db
 from coop.mail import MailError, send_mail
 from coop.meetings import services
+from coop.meetings.charts import vote_chart
 from coop.meetings.models import (
     Attendance,
     ConvocationChannel,
@@ -93,14 +95,15 @@ def meeting_values(meeting: GeneralMeeting) -> dict:
                 "title": item.title,
                 "description": item.description or "",
                 "minutes": item.minutes or "",
-                "proposals": [_proposal_values(p) for p in by_item[item.id]],
+                "proposals": [proposal_values(p) for p in by_item[item.id]],
             }
             for item in items
         ],
     }
 
 
-def _proposal_values(proposal) -> dict:
+def proposal_values(proposal) -> dict:
+    """A proposal and its result as plain values (the minutes, the vote chart)."""
     values = {
         "title": proposal.title,
         "text": proposal.text,
@@ -196,8 +199,15 @@ def attendance_values(meeting: GeneralMeeting) -> dict:
     ).all():
         held.setdefault(proxy.holder_id, []).append(person.display_name)
     presence = services.presence(meeting)
+    values = meeting_values(meeting)
+    # The minutes are in Dutch, whatever the language of who downloads them.
+    with force_locale("nl"):
+        for item in values["items"]:
+            for proposal in item["proposals"]:
+                chart = vote_chart(proposal)
+                proposal["chart_svg"] = chart.pdf_svg if chart else ""
     return {
-        "meeting": meeting_values(meeting),
+        "meeting": values,
         "rows": [
             {"name": person.display_name, "member_number": number or 0,
              "mode": attendance.mode, "time": to_local(attendance.checked_in_at).strftime("%H:%M"),
@@ -216,8 +226,15 @@ def minutes_values(meeting: GeneralMeeting) -> dict:
         select(Decision).where(Decision.meeting_id == meeting.id).order_by(Decision.id)
     ).all()
     presence = services.presence(meeting)
+    values = meeting_values(meeting)
+    # The minutes are in Dutch, whatever the language of who downloads them.
+    with force_locale("nl"):
+        for item in values["items"]:
+            for proposal in item["proposals"]:
+                chart = vote_chart(proposal)
+                proposal["chart_svg"] = chart.pdf_svg if chart else ""
     return {
-        "meeting": meeting_values(meeting),
+        "meeting": values,
         "opened_at": to_local(meeting.opened_at).strftime("%H:%M") if meeting.opened_at else "",
         "closed_at": to_local(meeting.closed_at).strftime("%H:%M") if meeting.closed_at else "",
         "members_present": presence.members_present,

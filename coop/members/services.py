@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, null, or_, select
+from sqlalchemy import and_, case, exists, func, null, or_, select
 from sqlalchemy.orm import aliased
 
 from coop import audit
@@ -301,6 +301,20 @@ def members_on(day: date):
             (Membership.end_date.is_(None)) | (Membership.end_date >= day),
         )
     )
+
+
+def member_counts(days: list[date]) -> list[int]:
+    """How many were members on each of `days` (as `members_on`), in one statement."""
+    if not days:
+        return []
+    columns = [
+        func.coalesce(func.sum(case((and_(
+            Membership.admitted_on <= day,
+            (Membership.end_date.is_(None)) | (Membership.end_date >= day),
+        ), 1), else_=0)), 0)
+        for day in days
+    ]
+    return [int(n) for n in db.session.execute(select(*columns)).one()]
 
 
 # Membership types ------------------------------------------------------------------

@@ -20,6 +20,7 @@ from coop.members import services as members
 from coop.members.models import Person
 from coop.permissions import Permission, require
 from coop.volunteers import payments, services
+from coop.volunteers.charts import allowance_chart
 from coop.volunteers.forms import (
     ALLOWANCE_KIND_LABELS,
     ARRANGEMENT_KIND_LABELS,
@@ -423,10 +424,12 @@ def own():
             return redirect(url_for("volunteers.own"))
         status = 422
     today = timeutil.local_today()
+    received = services.received(volunteer, today)
     return render_template(
         "volunteers/own.html", volunteer=volunteer, form=form, today=today,
         recent=services.recent_entries(volunteer, today),
-        received=services.received(volunteer, today), initiative_names=_initiative_names(),
+        received=received, initiative_names=_initiative_names(),
+        allowance_chart=allowance_chart(received, today),
         coordinates=coordinates, **_labels()), status
 
 

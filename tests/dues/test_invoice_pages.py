@@ -11,6 +11,7 @@ from coop.dues import services
 from coop.dues.models import Invoice
 from coop.extensions import db
 from tests import factories
+from tests.charts import page_charts
 from tests.pages import Page
 
 
@@ -164,3 +165,29 @@ def test_the_dues_menu_shows_for_finance_readers_only(client, login_as, organisa
     assert 'href="/dues/"' in client.get("/account").text
     login_as(factories.create_user(roles=["member"]))
     assert 'href="/dues/"' not in client.get("/account").text
+
+
+def test_list_charts_the_dues_collected_per_month(client, treasurer, organisation,
+                                                  monkeypatch):
+    organisation()
+    monkeypatch.setattr(timeutil, "local_today", lambda: date(2026, 3, 15))
+    first, second, third = (factories.create_invoice(issue_date=date(2026, 1, 10))
+                            for _ in range(3))
+    services.record_payment(first, 2500, date(2026, 1, 20), "cash")
+    services.record_payment(second, 1000, date(2026, 3, 2), "cash")
+    services.record_payment(second, 500, date(2026, 3, 15), "cash")
+    gone = services.record_payment(third, 2500, date(2026, 2, 3), "bank_transfer")
+    services.reverse_payment(gone, date(2026, 2, 10), "storno")
+    db.session.commit()
+
+    charts = page_charts(client.get("/dues/").text)
+
+    chart = charts["Dues collected per month"]
+    assert chart.description == ("Dues payments received in each month from April 2025 "
+                                 "to March 2026, reversed payments left out.")
+    assert chart.head == ["Month", "Collected"]
+    assert chart.rows[0] == ["Apr 2025", "€0.00"]
+    assert chart.rows[-3:] == [["Jan 2026", "€25.00"], ["Feb 2026", "€0.00"],
+                               ["Mar 2026", "€15.00"]]
+    assert len(chart.rows) == 12
+    assert {"€25", "€15"} <= set(chart.svg_texts)

@@ -14,6 +14,7 @@ from coop.funders.services import FunderError
 from coop.ledger import services as ledger
 from coop.ledger.models import JournalLine
 from coop.settings.services import get_organisation
+from tests.charts import page_charts
 from tests.funders.conftest import post_cost, post_income
 from tests.pages import Page
 
@@ -278,3 +279,31 @@ def test_treasurer_amends_an_agreement_and_marks_a_report_sent(client, login_as,
     assert response.status_code == 302
     db.session.refresh(deadline)
     assert deadline.submitted_on == date(2026, 6, 28)
+
+
+def test_revenue_page_charts_the_streams_and_the_funder_shares(
+        client, login_as, treasurer, make_funder, make_agreement):
+    city = make_agreement(make_funder("Gemeente <Utrecht>"), "G-1")
+    post_income(600_000, "8100", city)
+    post_income(300_000, "8300")
+    post_income(100_000, "8200")
+    login_as(treasurer)
+
+    charts = page_charts(client.get("/finance/funders/revenue?year=2026").text)
+
+    shares = charts["Aandeel van de financiers"]
+    assert shares.description == ("Aandeel van elke financier in alle inkomsten van 2026, "
+                                  "naast de inkomsten zonder overeenkomst.")
+    assert shares.rows == [["Gemeente <Utrecht>", "€\u00a06.000,00", "60,0%"],
+                           ["Inkomsten zonder overeenkomst", "€\u00a04.000,00", "40,0%"]]
+    assert "Gemeente <Utrecht>: €\u00a06.000 (60%)" in shares.svg_texts
+    streams = charts["Baten per inkomstenbron"]
+    assert streams.head == ["Inkomstenbron", "Bedrag", "Aandeel"]
+    assert [row[1:] for row in streams.rows] == [["€ 6.000,00", "60,0%"],
+                                                 ["€ 3.000,00", "30,0%"],
+                                                 ["€ 1.000,00", "10,0%"]]
+
+
+def test_revenue_page_without_income_has_no_chart(client, login_as, treasurer, books):
+    login_as(treasurer)
+    assert page_charts(client.get("/finance/funders/revenue?year=2026").text) == {}

@@ -11,6 +11,7 @@ from coop.extensions import db
 from coop.ledger import services as ledger
 from coop.ledger.models import Budget, FiscalYear, LedgerAccount
 from coop.ledger.services import LedgerError, Line
+from tests.charts import page_charts
 from tests.pages import Page
 
 
@@ -94,3 +95,22 @@ def test_readers_see_no_remove_button(client, books, login_as, make_user):
 
     assert "€ 850,00" in page.root.text
     assert _remove_buttons(page) == []
+
+
+def test_budget_page_charts_budget_beside_actual(client, as_treasurer):
+    ledger.post_entry(date(2026, 4, 1), "Huur", [
+        Line("4200", debit_cents=90000), Line("1100", credit_cents=90000)])
+    ledger.set_budget(2026, _account("4200"), 85000)
+    ledger.set_budget(2026, _account("4700"), 30000)
+    db.session.commit()
+
+    charts = page_charts(client.get("/finance/budgets?year=2026").text)
+
+    costs = charts["Kosten: begroot en werkelijk"]
+    assert costs.description == "Begrote en werkelijke kosten per rekening in 2026."
+    assert costs.head == ["Rekening", "Begroting", "Werkelijk"]
+    assert [row[1:] for row in costs.rows] == [["€\u00a0850,00", "€\u00a0900,00"],
+                                               ["€\u00a0300,00", "€\u00a00,00"]]
+    assert costs.rows[0][0].startswith("4200 ")
+    assert {"€\u00a0850", "€\u00a0900", "€\u00a0300"} <= set(costs.svg_texts)
+    assert "Baten: begroot en werkelijk" not in charts  # no income line in this year

@@ -5,7 +5,9 @@ from email import message_from_bytes
 from email import policy as email_policy
 from io import BytesIO
 
+from flask_babel import force_locale
 from icalendar import Calendar
+from lxml import etree
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
@@ -13,10 +15,13 @@ from coop.extensions import db
 from coop.mail import build_message
 from coop.meetings import convocation
 from coop.meetings import services as meetings
+from coop.meetings.charts import vote_chart
 from coop.meetings.models import ConvocationLog, GeneralMeeting
 from coop.permissions import Role
 from coop.timeutil import utcnow
 from tests import factories
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _pdf_text(data: bytes) -> str:
@@ -147,3 +152,39 @@ def test_minutes_and_attendance_pdfs_show_the_result(app):
     assert "De kascommissie heeft de boeken gecontroleerd." in minutes
     assert "Uitslag: aangenomen" in minutes and "Voor 1, tegen 0" in minutes
     assert "Anna Aanwezig" in attendance
+
+
+def test_minutes_pdf_charts_the_vote_in_dutch(app):
+    meeting, (proposal,) = factories.create_meeting(
+        status="open", proposals=(("annual_accounts", "Jaarrekening 2025"),))
+    meetings.check_in(meeting, factories.create_voter(given_name="Anna", family_name="Lid"))
+    meetings.open_voting(proposal)
+    meetings.record_room_tally(proposal, "hands", {"for": 1})
+    meetings.close_voting(proposal)
+    db.session.commit()
+
+    values = convocation.minutes_values(meeting)
+    svg = etree.fromstring(str(values["meeting"]["items"][0]["proposals"][0]["chart_svg"]))
+    minutes = _pdf_text(meeting_pdf("minutes_pdf", meeting))
+
+    assert svg.findtext(f"{SVG}title") == "Stemuitslag: Jaarrekening 2025"
+    assert svg.findtext(f"{SVG}desc") == ("Stemmen over “Jaarrekening 2025”: voor 1, tegen 0, "
+                                          "onthouding 0, blanco 0, ongeldig 0.")
+    # The chart's own labels, beside the sentence of the minutes ("blanco 0").
+    for label in ("Voor", "Tegen", "Onthouding", "Blanco", "Ongeldig"):
+        assert label in minutes.split()
+
+
+def test_vote_chart_of_an_election_names_the_candidates(app):
+    values = {"status": "closed", "title": "Bestuur", "votes_blank": 1, "votes_invalid": 0,
+              "candidates": [{"name": "Anna", "votes": 5, "elected": True},
+                             {"name": "Bert", "votes": 3, "elected": False}]}
+    with app.test_request_context(), force_locale("nl"):
+        chart = vote_chart(values)
+
+    assert chart.rows == [["Anna (gekozen)", "5"], ["Bert", "3"], ["Blanco", "1"],
+                          ["Ongeldig", "0"]]
+    assert chart.description == ("Stemmen per kandidaat bij “Bestuur”: Anna (gekozen): 5; "
+                                 "Bert: 3; blanco 1, ongeldig 0.")
+    with app.test_request_context(), force_locale("nl"):
+        assert vote_chart({**values, "status": "open"}) is None

@@ -14,6 +14,7 @@ from coop.meetings.models import GeneralMeeting, Proxy, VoteParticipation
 from coop.permissions import Role
 from coop.timeutil import to_local
 from tests import factories
+from tests.charts import page_charts
 from tests.portal.helpers import create_member_with_account
 
 
@@ -338,3 +339,34 @@ def test_a_proxy_holder_votes_for_the_grantor_in_the_portal(app, client, login_a
     assert response.status_code == 302
     participation = db.session.scalars(select(VoteParticipation)).one()
     assert (participation.voter_id, participation.cast_by_id) == (grantor.id, holder.id)
+
+
+def test_closed_proposal_page_charts_the_votes(app, client, login_as):
+    meeting, (proposal,) = factories.create_meeting(
+        status="open", proposals=(("matter", "Buurtfeest <b>2027</b>"),))
+    for name in ("Anna", "Bert", "Cor"):
+        meetings.check_in(meeting, factories.create_voter(given_name=name,
+                                                          family_name="Lid"))
+    meetings.open_voting(proposal)
+    meetings.record_room_tally(proposal, "hands", {"for": 2, "against": 1})
+    meetings.close_voting(proposal)
+    db.session.commit()
+    _board(login_as)
+
+    charts = page_charts(client.get(f"/meetings/proposals/{proposal.id}").text)
+
+    chart = charts["Vote result: Buurtfeest <b>2027</b>"]
+    assert chart.description == ("Votes on “Buurtfeest <b>2027</b>”: for 2, against 1, "
+                                 "abstain 0, blank 0, invalid 0.")
+    assert chart.rows == [["For", "2"], ["Against", "1"], ["Abstain", "0"],
+                          ["Blank", "0"], ["Invalid", "0"]]
+    assert {"For", "Against", "2", "1"} <= set(chart.svg_texts)
+
+
+def test_open_proposal_page_has_no_result_chart(app, client, login_as):
+    _meeting, (proposal,) = factories.create_meeting(status="open")
+    meetings.open_voting(proposal)
+    db.session.commit()
+    _board(login_as)
+
+    assert page_charts(client.get(f"/meetings/proposals/{proposal.id}").text) == {}

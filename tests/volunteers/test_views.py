@@ -7,11 +7,13 @@ from datetime import date, timedelta
 
 import pytest
 
+from coop import timeutil
 from coop.extensions import db
 from coop.timeutil import local_today
 from coop.volunteers import services
 from coop.volunteers.models import Allowance, HourEntry
 from tests import factories
+from tests.charts import page_charts
 from tests.volunteers.conftest import approve, make_coordinator, make_volunteer, seed_caps
 
 
@@ -212,3 +214,26 @@ def test_a_member_without_volunteer_role_sees_no_volunteer_section(app, client, 
     login_as(user)
 
     assert "Vrijwilligerswerk" not in client.get("/portal/").get_data(as_text=True)
+
+
+def test_the_phone_page_charts_the_allowances_against_the_caps(client, volunteer_user, caps,
+                                                               monkeypatch):
+    volunteer, initiative = volunteer_user
+    monkeypatch.setattr(timeutil, "local_today", lambda: date(2026, 3, 20))
+    approve(volunteer, initiative, date(2026, 1, 10), 5000)
+    approve(volunteer, initiative, date(2026, 3, 5), 10000, today=date(2026, 3, 20))
+
+    charts = page_charts(client.get("/volunteers/me").text)
+
+    chart = charts["Vergoedingen en het belastingvrije maximum"]
+    assert chart.description == (
+        "Wat je kreeg in maart 2026 (€\u00a0100,00 van €\u00a0220,00) en in 2026 "
+        "(€\u00a0150,00 van €\u00a02.200,00), naast de belastingvrije maxima van de "
+        "vrijwilligersregeling.")
+    assert chart.head == ["Periode", "Ontvangen", "Belastingvrij maximum"]
+    assert chart.rows == [["maart 2026", "€\u00a0100,00", "€\u00a0220,00"],
+                          ["2026", "€\u00a0150,00", "€\u00a02.200,00"]]
+
+
+def test_the_phone_page_has_no_cap_chart_without_caps(client, volunteer_user):
+    assert page_charts(client.get("/volunteers/me").text) == {}

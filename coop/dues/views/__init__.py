@@ -2,6 +2,7 @@
 write-offs and reminders. Reading needs FINANCE_READ, every change FINANCE_WRITE."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
@@ -10,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from coop import timeutil
 from coop.accounts.forms import ConfirmForm
 from coop.args import int_arg
+from coop.charts import Chart, Series, bar_chart
 from coop.dues import online, services
 from coop.dues.forms import (
     METHOD_LABELS,
@@ -49,6 +51,19 @@ def _labels():
         "kind_labels": KIND_LABELS,
         "method_labels": {m.value: label for m, label in METHOD_LABELS.items()},
     }
+
+
+def collected_chart(today) -> Chart:
+    """Dues received per month, the last twelve months (this one so far included)."""
+    months = services.month_starts(today)
+    return bar_chart(
+        _("Dues collected per month"),
+        _("Dues payments received in each month from %(first)s to %(last)s, reversed "
+          "payments left out.", first=format_date(months[0], "LLLL y"),
+          last=format_date(months[-1], "LLLL y")),
+        months, [Series(_("Collected"), services.collected_per_month(months))],
+        unit="eur", horizontal=True, category_label=_("Month"),
+    )
 
 
 @bp.get("/")
@@ -96,6 +111,7 @@ def invoices():
         status=status,
         search=search,
         reminder_form=ConfirmForm(),
+        collected=collected_chart(today),
         **_labels(),
     )
 

@@ -25,6 +25,7 @@ from coop.extensions import db
 from coop.fraction import ENTER as ENTER_SHARE
 from coop.fraction import format_fraction
 from coop.meetings import convocation, services
+from coop.meetings.charts import vote_chart
 from coop.meetings.forms import (
     KIND_LABELS,
     LOCATION_LABELS,
@@ -588,6 +589,7 @@ def _render_proposal(proposal, *, tally_form=None, candidate_form=None, edit_for
         candidate_form=candidate_form or CandidateForm(formdata=None, prefix="candidate"),
         edit_form=edit_form or _proposal_edit_form(proposal),
         proxy_votes=services.proxy_votes(proposal), conflicts=conflicts,
+        result_chart=vote_chart(convocation.proposal_values(proposal)),
         confirm_form=ConfirmForm(), **labels(),
     ), status
 

@@ -23,7 +23,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -33,8 +33,9 @@ from werkzeug.utils import secure_filename
 from wtforms import DateField, HiddenField, SubmitField
 from wtforms.validators import Optional
 
-from coop import audit
+from coop import audit, timeutil
 from coop.args import int_arg
+from coop.charts import Chart, Series, line_chart
 from coop.extensions import db
 from coop.members import exporting, importing, services
 from coop.members.models import MembershipStatus, MembershipType
@@ -308,12 +309,30 @@ def _as_of_day() -> tuple[AsOfForm, date | None]:
     return form, form.day.data
 
 
+def members_over_time_chart(today: date) -> Chart:
+    """Members on the first day of each month, the last twelve months and this one."""
+    year, month = today.year, today.month
+    days = []
+    for _step in range(13):
+        days.append(date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    days.reverse()
+    return line_chart(
+        _("Members over time"),
+        _("Number of members on the first day of each month, from %(first)s to %(last)s.",
+          first=format_date(days[0], "LLLL y"), last=format_date(days[-1], "LLLL y")),
+        days, [Series(_("Members"), services.member_counts(days))], unit="count",
+        period_label=_("On the first of"),
+    )
+
+
 @bp.get("/as-of")
 @require(Permission.MEMBERS_READ)
 def as_of():
     form, day = _as_of_day()
     if day is None:
-        return render_template("members/transfer/as_of.html", form=form, day=None), 422
+        return render_template("members/transfer/as_of.html", form=form, day=None,
+                               chart=members_over_time_chart(timeutil.local_today())), 422
     query = exporting.as_of_query(day)
     total = exporting.count_rows(query)
     page_number = int_arg("page", 1)
@@ -324,6 +343,7 @@ def as_of():
     return render_template(
         "members/transfer/as_of.html", form=form, day=day, page=page,
         status_labels=STATUS_LABELS, MembershipStatus=MembershipStatus,
+        chart=members_over_time_chart(timeutil.local_today()),
     )
 
 

@@ -9,11 +9,13 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from coop import timeutil
 from coop.audit import AuditEvent
 from coop.extensions import db
 from coop.members import services
 from coop.members.models import MembershipStatus
 from tests import factories
+from tests.charts import page_charts
 from tests.members.transfer.helpers import CONFIRM_URL, csv_bytes, preview_problems, upload
 
 
@@ -269,3 +271,24 @@ def test_the_register_list_links_to_the_exports_with_its_filters(client, board, 
     assert 'href="/members/transfer/export.xlsx?q=vries&amp;status=active"' in response.text
     assert 'href="/members/transfer/as-of"' in response.text
     assert 'href="/members/transfer/import"' in response.text
+
+
+def test_members_on_a_date_page_charts_the_members_per_month(client, board, history,
+                                                             monkeypatch):
+    monkeypatch.setattr(timeutil, "local_today", lambda: date(2026, 3, 15))
+
+    charts = page_charts(client.get("/members/transfer/as-of?day=2026-01-01").text)
+
+    chart = charts["Members over time"]
+    assert chart.description == ("Number of members on the first day of each month, "
+                                 "from March 2025 to March 2026.")
+    # Vertrokken, Gebleven and Oudjaar since 2020; Geschorst from 1 June 2025; on 1 January
+    # Vertrokken has gone and Nieuwjaar come (the 4 the list shows), on 1 February Oudjaar
+    # has gone and Later come; Gebleven still counts on its last day, 1 March.
+    assert chart.rows == [
+        ["Mar 2025", "3"], ["Apr 2025", "3"], ["May 2025", "3"], ["Jun 2025", "4"],
+        ["Jul 2025", "4"], ["Aug 2025", "4"], ["Sep 2025", "4"], ["Oct 2025", "4"],
+        ["Nov 2025", "4"], ["Dec 2025", "4"], ["Jan 2026", "4"], ["Feb 2026", "4"],
+        ["Mar 2026", "4"],
+    ]
+    assert "Mar 2025" in chart.svg_texts
