@@ -34,6 +34,7 @@ MODEL_MODULES = (
     "coop.donations.models",
     "coop.payments.models",
     "coop.volunteers.models",
+    "coop.kpis.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -57,6 +58,8 @@ BLUEPRINT_MODULES = (
     "coop.donations.views",
     "coop.volunteers.views",
     "coop.volunteers.job_views",
+    "coop.kpis.views",
+    "coop.kpis.funder_views",
 )
 
 

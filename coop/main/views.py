@@ -18,6 +18,8 @@ def home():
         return redirect(url_for("dashboard.index"))
     if has_permission(Permission.PORTAL_OWN):
         return redirect(url_for("portal.index"))
+    if has_permission(Permission.KPI_REPORTS_OWN):
+        return redirect(url_for("funder_reports.index"))
     return redirect(url_for("accounts.profile"))
 
 
