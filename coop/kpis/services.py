@@ -8,8 +8,7 @@ the period's last day. Each statement also returns the figure per calendar month
 chart over time) by conditional aggregation, so a period costs one scan per KPI.
 """
 
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
@@ -21,9 +20,15 @@ from coop import audit
 from coop.donations.models import Donation
 from coop.errors import ServiceError
 from coop.extensions import db
-from coop.funders.models import Funder, FunderAgreement
-from coop.ledger.models import AccountKind, EntrySource, EntryStatus, JournalEntry, JournalLine
-from coop.ledger.models import LedgerAccount
+from coop.funders.models import FunderAgreement
+from coop.kpis.models import (
+    DerivedKey,
+    KpiDefinition,
+    KpiEnteredValue,
+    KpiSource,
+    KpiTarget,
+    KpiUnit,
+)
 from coop.locking import lock_row
 from coop.members.models import Membership, MembershipStatus
 from coop.payments.models import OnlinePayment, PaymentStatus
@@ -35,17 +40,6 @@ from coop.volunteers.models import (
     HourEntry,
     HourStatus,
     Job,
-)
-from coop.kpis.models import (
-    DerivedKey,
-    FunderContact,
-    KpiDefinition,
-    KpiEnteredValue,
-    KpiReport,
-    KpiReportVersion,
-    KpiSource,
-    KpiTarget,
-    KpiUnit,
 )
 
 CENT = Decimal("0.01")
@@ -321,7 +315,7 @@ def figures(start: date, end: date, kpis: list[KpiDefinition] | None = None) -> 
         result.append(Figure(
             kpi.code, kpi.name, kpi.description or "", kpi.unit, kpi.source, kpi.additive,
             values[0], [(a.strftime("%Y-%m"), v) for (a, _b), v in zip(buckets[1:],
-                                                                      values[1:])]))
+                                                                      values[1:], strict=False)]))
     return result
 
 
@@ -435,7 +429,7 @@ class Progress:
     @property
     def behind(self) -> bool:
         """Behind its pro-rata schedule: less than the target's share of the time gone."""
-        return self.actual is not None and self.actual < self.expected or (
+        return (self.actual is not None and self.actual < self.expected) or (
             self.actual is None and self.expected > 0)
 
 
