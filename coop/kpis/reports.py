@@ -12,7 +12,7 @@ import jsonschema
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
-from coop import audit
+from coop import audit, timeutil
 from coop.extensions import db
 from coop.funders.models import Funder, FunderAgreement
 from coop.kpis.models import FunderContact, KpiReport, KpiReportVersion, KpiUnit
@@ -28,7 +28,7 @@ from coop.ledger.models import (
 from coop.locking import lock_row
 from coop.pdf import render_pdf
 from coop.settings.services import get_organisation
-from coop.timeutil import local_today, utcnow
+from coop.timeutil import utcnow
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_DIR = Path(__file__).parent / "schema"
@@ -143,7 +143,7 @@ def report_data(report: KpiReport, today: date | None = None) -> dict:
     funder = db.session.get(Funder, agreement.funder_id)
     data = export(report.period_start, report.period_end)
     targets = {}
-    for item in progress(agreement, today or min(local_today(), report.period_end)):
+    for item in progress(agreement, today or min(timeutil.local_today(), report.period_end)):
         if item.period_start <= report.period_end and item.period_end >= report.period_start:
             targets.setdefault(item.code, {
                 "target": _number(item.target), "actual": _number(item.actual),

@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, distinct, func, literal, or_, select
 
-from coop import audit
+from coop import audit, timeutil
 from coop.donations.models import Donation
 from coop.errors import ServiceError
 from coop.extensions import db
@@ -32,7 +32,7 @@ from coop.kpis.models import (
 from coop.locking import lock_row
 from coop.members.models import Membership, MembershipStatus
 from coop.payments.models import OnlinePayment, PaymentStatus
-from coop.timeutil import local_today, utcnow
+from coop.timeutil import utcnow
 from coop.volunteers.models import (
     Allowance,
     AllowanceKind,
@@ -176,8 +176,10 @@ def _between(column, start: date, end: date):
 
 
 def _datetime_between(column, start: date, end: date):
-    return and_(column >= datetime.combine(start, time.min),
-                column < datetime.combine(end + timedelta(days=1), time.min))
+    """A moment on the Amsterdam calendar days [start, end]."""
+    return and_(column >= datetime.combine(start, time.min, timeutil.AMSTERDAM),
+                column < datetime.combine(end + timedelta(days=1), time.min,
+                                          timeutil.AMSTERDAM))
 
 
 def _running(start_column, end_column, day: date):
@@ -347,7 +349,7 @@ def enter_value(kpi: KpiDefinition, month: date | None, raw_value, actor=None) -
     if month is None:
         raise KpiError(_l("Choose the month."), "month")
     month = date(month.year, month.month, 1)
-    if month > local_today():
+    if month > timeutil.local_today():
         raise KpiError(_l("A figure cannot be entered for a month that has not begun."),
                        "month")
     value = parse_value(raw_value)
@@ -447,7 +449,7 @@ def pro_rata(target: Decimal, start: date, end: date, day: date) -> Decimal:
 def progress(agreement: FunderAgreement, today: date | None = None) -> list[Progress]:
     """Each target of the agreement with the figure so far: one figures() call per
     distinct target period (targets usually share the agreement's period)."""
-    today = today or local_today()
+    today = today or timeutil.local_today()
     rows = db.session.execute(
         select(KpiTarget, KpiDefinition).join(KpiDefinition, KpiDefinition.id == KpiTarget.kpi_id)
         .where(KpiTarget.agreement_id == agreement.id)
@@ -470,7 +472,7 @@ def progress(agreement: FunderAgreement, today: date | None = None) -> list[Prog
 
 def behind_schedule(today: date | None = None) -> list[tuple[str, Progress]]:
     """Targets behind schedule across the running agreements (the dashboard's warning)."""
-    today = today or local_today()
+    today = today or timeutil.local_today()
     agreements = db.session.scalars(select(FunderAgreement).where(
         FunderAgreement.start_date <= today, FunderAgreement.end_date >= today,
         FunderAgreement.id.in_(select(KpiTarget.agreement_id)))).all()

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from coop import timeutil
 from coop.accounts.models import User, UserRole
 from coop.extensions import db
 from coop.forms import row_id, show_error
@@ -31,7 +32,6 @@ from coop.kpis.models import FunderContact, KpiDefinition, KpiReport, KpiReportV
 from coop.kpis.services import KpiError
 from coop.permissions import Permission, Role, require
 from coop.spreadsheets import report_download
-from coop.timeutil import local_today
 
 bp = Blueprint("kpis", __name__, url_prefix="/kpis")
 
@@ -45,7 +45,9 @@ def kpi_value_filter(value, unit: str) -> str:
 
 def _year_bounds() -> tuple[date, date]:
     year = request.args.get("year", "")
-    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else local_today().year
+    if not (year.isdigit() and 2000 <= int(year) <= 2100):
+        year = timeutil.local_today().year
+    year = int(year)
     return date(year, 1, 1), date(year, 12, 31)
 
 
