@@ -34,6 +34,7 @@ MODEL_MODULES = (
     "coop.donations.models",
     "coop.payments.models",
     "coop.volunteers.models",
+    "coop.activities.models",
     "coop.kpis.models",
 )
 BLUEPRINT_MODULES = (
