@@ -52,6 +52,18 @@ class DerivedKey(StrEnum):
     FTE = "fte"
     DONATIONS = "donations"
     DONORS = "donors"
+    ACTIVITIES = "activities"
+    PARTICIPANTS = "participants"
+    NEW_PARTICIPANTS = "new_participants"
+    ACTIVITIES_BY_RESIDENTS = "activities_by_residents"
+    MEETING_PLACES = "meeting_places"
+    OPENING_DAYS = "opening_days"
+    EVENTS = "events"
+    EVENTS_SPONSORED_AMOUNT = "events_sponsored_amount"
+    EXPERTS_PEER_GROUPS = "experts_peer_groups"
+    FAMILY_NETWORK_MEETINGS = "family_network_meetings"
+    VISITORS_PER_DAY = "visitors_per_day"
+    BAR_TURNOVER = "bar_turnover"
 
 
 class KpiDefinition(db.Model):

@@ -17,6 +17,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, distinct, func, literal, or_, select
 
 from coop import audit, timeutil
+from coop.activities.models import (
+    Activity,
+    CountKind,
+    InitiativeCount,
+    MeetingPlace,
+    NeighbourhoodEvent,
+    PlaceMonthFigure,
+)
 from coop.donations.models import Donation
 from coop.errors import ServiceError
 from coop.extensions import db
@@ -57,7 +65,8 @@ class KpiError(ServiceError):
 PREDEFINED = [
     ("meeting_places", "Ontmoetingsplekken",
      "Fysieke en digitale ontmoetingsplekken die betrokken, ondersteund of aangesloten "
-     "zijn (boekje KPI 1).", KpiUnit.COUNT, None, False),
+     "zijn, op de laatste dag (boekje KPI 1).", KpiUnit.COUNT, DerivedKey.MEETING_PLACES,
+     True),
     ("jobs_coop", "Buurtbanen in de coöperatie",
      "Lopende buurtbanen waarvoor de coöperatie werkgever is (boekje KPI 2).",
      KpiUnit.COUNT, DerivedKey.JOBS_COOP, True),
@@ -65,36 +74,50 @@ PREDEFINED = [
      "Lopende buurtbanen bij een partnerorganisatie (boekje KPI 2).",
      KpiUnit.COUNT, DerivedKey.JOBS_PARTNERS, True),
     ("experts_peer_groups", "Ervaringsdeskundigen en lotgenotengroepen",
-     "Ingezette en gewaardeerde ervaringsdeskundigen en lotgenotengroepen (boekje KPI 3).",
-     KpiUnit.COUNT, None, True),
+     "Ingezette ervaringsdeskundigen en gehouden lotgenotengroepen (boekje KPI 3).",
+     KpiUnit.COUNT, DerivedKey.EXPERTS_PEER_GROUPS, True),
     ("family_network_meetings", "Familienetwerkberaden",
-     "Gehouden familienetwerkberaden (boekje KPI 4).", KpiUnit.COUNT, None, True),
+     "Gehouden familienetwerkberaden (boekje KPI 4).", KpiUnit.COUNT,
+     DerivedKey.FAMILY_NETWORK_MEETINGS, True),
     ("allowances_used", "Vrijwilligersvergoedingen ingezet",
      "Vrijwilligers die een vrijwilligersvergoeding ontvingen voor laagdrempelige "
      "buurtactiviteiten (boekje KPI 5).", KpiUnit.COUNT, DerivedKey.ALLOWANCES_USED, True),
-    ("events_sponsored", "Lokale evenementen: aanwezig of bijgedragen",
-     "Aanwezigheid bij en financiële bijdragen aan lokale evenementen en initiatieven "
-     "(boekje KPI 6).", KpiUnit.COUNT, None, True),
+    ("events", "Lokale evenementen: aanwezig of gesponsord",
+     "Evenementen in de wijk waar de coöperatie aanwezig was of aan bijdroeg "
+     "(boekje KPI 6).", KpiUnit.COUNT, DerivedKey.EVENTS, True),
+    ("events_sponsored_amount", "Bijdragen aan lokale evenementen",
+     "Financiële bijdragen aan lokale evenementen en initiatieven (boekje KPI 6).",
+     KpiUnit.MONEY, DerivedKey.EVENTS_SPONSORED_AMOUNT, True),
+    ("activities", "Activiteiten", "Gehouden activiteiten (geplande tellen niet).",
+     KpiUnit.COUNT, DerivedKey.ACTIVITIES, True),
+    ("activities_by_residents", "Activiteiten georganiseerd door bewoners",
+     "Gehouden activiteiten die bewoners zelf organiseerden (factsheet).",
+     KpiUnit.COUNT, DerivedKey.ACTIVITIES_BY_RESIDENTS, True),
+    ("participants", "Deelnemers", "Deelnemers aan gehouden activiteiten (factsheet).",
+     KpiUnit.COUNT, DerivedKey.PARTICIPANTS, True),
+    ("new_participants", "Nieuwe deelnemers", "Deelnemers die voor het eerst kwamen.",
+     KpiUnit.COUNT, DerivedKey.NEW_PARTICIPANTS, True),
+    ("volunteers_active", "Betrokken vrijwilligers",
+     "Vrijwilligers met goedgekeurde uren in de periode (factsheet).",
+     KpiUnit.COUNT, DerivedKey.VOLUNTEERS_ACTIVE, True),
+    ("volunteer_hours", "Vrijwilligersuren", "Goedgekeurde vrijwilligersuren.",
+     KpiUnit.HOURS, DerivedKey.VOLUNTEER_HOURS, True),
     ("fte", "Fte buurtbanen", "Fte van de lopende buurtbanen op de laatste dag.",
      KpiUnit.FTE, DerivedKey.FTE, True),
     ("members", "Leden", "Leden op de laatste dag van de periode.",
      KpiUnit.COUNT, DerivedKey.MEMBERS, True),
-    ("volunteers_active", "Betrokken vrijwilligers",
-     "Vrijwilligers met goedgekeurde uren in de periode.",
-     KpiUnit.COUNT, DerivedKey.VOLUNTEERS_ACTIVE, True),
-    ("volunteer_hours", "Vrijwilligersuren", "Goedgekeurde vrijwilligersuren.",
-     KpiUnit.HOURS, DerivedKey.VOLUNTEER_HOURS, True),
-    ("donations", "Donaties van bewoners", "Ontvangen giften.",
+    ("donations", "Donaties van bewoners", "Ontvangen giften (factsheet).",
      KpiUnit.MONEY, DerivedKey.DONATIONS, True),
     ("donors", "Donateurs", "Verschillende gevers in de periode.",
      KpiUnit.COUNT, DerivedKey.DONORS, True),
     ("visitors_per_day", "Vaste bezoekers per dag",
-     "Gemiddeld aantal vaste bezoekers per dag (factsheet).", KpiUnit.COUNT, None, False),
+     "Vaste bezoekers per dag, alle plekken samen; over een periode het gemiddelde van "
+     "de maanden (factsheet).", KpiUnit.COUNT, DerivedKey.VISITORS_PER_DAY, False),
     ("opening_days", "Openingsdagen per week",
-     "Openingsdagen per week van de ontmoetingsplek (factsheet).", KpiUnit.COUNT, None,
-     False),
-    ("bar_turnover", "Baromzet", "Baromzet per maand (factsheet).", KpiUnit.MONEY, None,
-     True),
+     "Openingsdagen per week van de fysieke ontmoetingsplekken samen, op de laatste dag "
+     "(factsheet).", KpiUnit.COUNT, DerivedKey.OPENING_DAYS, True),
+    ("bar_turnover", "Baromzet", "Baromzet van de ontmoetingsplekken (factsheet).",
+     KpiUnit.MONEY, DerivedKey.BAR_TURNOVER, True),
 ]
 
 
@@ -230,6 +253,40 @@ def _derived(key: str, buckets: list[tuple[date, date]]) -> list[Decimal]:
                     lambda a, b: _datetime_between(Donation.created_at, a, b), base,
                     received, window)
         return [_as_decimal(v) for v in row]
+    if key in _ACTIVITY_SUMS:
+        aggregate = _ACTIVITY_SUMS[key]
+        row = _flow(lambda cond: func.sum(case((cond, aggregate), else_=0)), buckets,
+                    lambda a, b: _between(Activity.activity_date, a, b), Activity,
+                    Activity.planned.is_(False),
+                    _between(Activity.activity_date, first, last))
+        return [_as_decimal(v) for v in row]
+    if key in (DerivedKey.EVENTS, DerivedKey.EVENTS_SPONSORED_AMOUNT):
+        value = (literal(1) if key == DerivedKey.EVENTS
+                 else NeighbourhoodEvent.sponsored_cents)
+        row = _flow(lambda cond: func.sum(case((cond, value), else_=0)), buckets,
+                    lambda a, b: _between(NeighbourhoodEvent.event_date, a, b),
+                    NeighbourhoodEvent, _between(NeighbourhoodEvent.event_date, first, last))
+        return [_as_decimal(v) for v in row]
+    if key in (DerivedKey.EXPERTS_PEER_GROUPS, DerivedKey.FAMILY_NETWORK_MEETINGS):
+        kinds = ([CountKind.PEER_GROUPS.value, CountKind.EXPERTS_BY_EXPERIENCE.value]
+                 if key == DerivedKey.EXPERTS_PEER_GROUPS
+                 else [CountKind.FAMILY_NETWORK_MEETINGS.value])
+        # A count belongs to the month its period starts in.
+        row = _flow(lambda cond: func.sum(case((cond, InitiativeCount.count), else_=0)),
+                    buckets, lambda a, b: _between(InitiativeCount.period_start, a, b),
+                    InitiativeCount, InitiativeCount.kind.in_(kinds),
+                    _between(InitiativeCount.period_start, first, last))
+        return [_as_decimal(v) for v in row]
+    if key in (DerivedKey.VISITORS_PER_DAY, DerivedKey.BAR_TURNOVER):
+        return _place_months(key, buckets)
+    if key in (DerivedKey.MEETING_PLACES, DerivedKey.OPENING_DAYS):
+        value = (literal(1) if key == DerivedKey.MEETING_PLACES
+                 else func.coalesce(MeetingPlace.opening_days_per_week, 0))
+        columns = [func.sum(case((MeetingPlace.created_at < datetime.combine(
+            b + timedelta(days=1), time.min, timeutil.AMSTERDAM), value), else_=0))
+            for _a, b in buckets]
+        row = db.session.execute(select(*columns).where(MeetingPlace.active)).one()
+        return [_as_decimal(v) for v in row]
     # Stock figures: the level on each bucket's last day.
     if key == DerivedKey.MEMBERS:
         columns = [func.count(distinct(case((_running(
@@ -259,6 +316,36 @@ def _derived(key: str, buckets: list[tuple[date, date]]) -> list[Decimal]:
             return [_as_decimal(Decimal(v or 0) / 4 / full_time) for v in row]
         return [_as_decimal(v) for v in row]
     raise KeyError(key)
+
+
+_ACTIVITY_SUMS = {
+    DerivedKey.ACTIVITIES: literal(1),
+    DerivedKey.PARTICIPANTS: Activity.participants,
+    DerivedKey.NEW_PARTICIPANTS: Activity.new_participants,
+    DerivedKey.ACTIVITIES_BY_RESIDENTS: case((Activity.organised_by_residents, 1), else_=0),
+}
+
+
+def _place_months(key: str, buckets) -> list[Decimal]:
+    """Visitors per day (all places of a month added up; a period: the mean of its
+    months with figures) or bar turnover (added up): one GROUP BY month."""
+    first, last = buckets[0]
+    column = (PlaceMonthFigure.visitors_per_day if key == DerivedKey.VISITORS_PER_DAY
+              else PlaceMonthFigure.bar_turnover_cents)
+    per_month = dict(db.session.execute(
+        select(PlaceMonthFigure.month, func.sum(column))
+        .where(column.is_not(None),
+               _between(PlaceMonthFigure.month, date(first.year, first.month, 1), last))
+        .group_by(PlaceMonthFigure.month)).all())
+    result = []
+    for a, b in buckets:
+        values = [Decimal(v) for m, v in per_month.items()
+                  if date(a.year, a.month, 1) <= m <= b]
+        if key == DerivedKey.BAR_TURNOVER:
+            result.append(_as_decimal(sum(values)))
+        else:
+            result.append(_as_decimal(sum(values) / len(values)) if values else Decimal(0))
+    return result
 
 
 def _entered(kpis: list[KpiDefinition], buckets) -> dict[int, list[Decimal | None]]:

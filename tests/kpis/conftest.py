@@ -4,6 +4,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from coop.activities.models import (
+    Activity,
+    InitiativeCount,
+    MeetingPlace,
+    NeighbourhoodEvent,
+    PlaceMonthFigure,
+)
 from coop.donations.models import Donation
 from coop.extensions import db
 from coop.kpis import services as kpis
@@ -78,6 +85,40 @@ def small_coop(books):  # noqa: F811
         Donation(amount_cents=700, created_at=_utc(date(2026, 2, 6))),
         Donation(amount_cents=9900, donor_email="b@example.org",
                  created_at=_utc(date(2025, 12, 6))),
+    ])
+    old = _utc(date(2025, 6, 1))
+    house = MeetingPlace(name="Buurthuis", kind="community_centre", opening_days_per_week=5,
+                         created_at=old)
+    db.session.add_all([
+        house, MeetingPlace(name="Buurtapp", kind="whatsapp_group", created_at=old),
+        MeetingPlace(name="Oude kiosk", kind="other_physical", opening_days_per_week=2,
+                     active=False, created_at=old)])
+    db.session.flush()
+
+    def activity(day, participants, new, residents=False, planned=False):
+        db.session.add(Activity(initiative_id=initiative.id, place_id=house.id,
+                                title="Koffie", activity_date=day,
+                                participants=participants, new_participants=new,
+                                organised_by_residents=residents, planned=planned))
+
+    activity(date(2026, 1, 5), 10, 4, residents=True)
+    activity(date(2026, 2, 9), 6, 1)
+    activity(date(2026, 3, 20), 0, 0, residents=True, planned=True)  # planned: no count
+    activity(date(2025, 12, 20), 50, 50)  # the year before
+    db.session.add_all([
+        NeighbourhoodEvent(event_date=date(2026, 2, 14), name="Buurtfeest", present=True),
+        NeighbourhoodEvent(event_date=date(2026, 3, 1), name="Koningsdag", sponsored=True,
+                           sponsored_cents=15000),
+        InitiativeCount(initiative_id=initiative.id, kind="peer_groups",
+                        period_start=date(2026, 1, 1), period_end=date(2026, 1, 31), count=3),
+        InitiativeCount(initiative_id=initiative.id, kind="experts_by_experience",
+                        period_start=date(2026, 2, 1), period_end=date(2026, 2, 28), count=2),
+        InitiativeCount(initiative_id=initiative.id, kind="family_network_meetings",
+                        period_start=date(2026, 3, 1), period_end=date(2026, 3, 31), count=4),
+        PlaceMonthFigure(place_id=house.id, month=date(2026, 1, 1), visitors_per_day=20,
+                         bar_turnover_cents=30000),
+        PlaceMonthFigure(place_id=house.id, month=date(2026, 2, 1), visitors_per_day=30,
+                         bar_turnover_cents=45000),
     ])
     kpis.ensure_predefined()
     db.session.commit()
