@@ -68,6 +68,9 @@ class TargetForm(FlaskForm):
 class ReportForm(FlaskForm):
     period_start = DateField(_l("Period from"), validators=[Optional()])
     period_end = DateField(_l("Period to"), validators=[Optional()])
+    initiative = SelectField(
+        _l("Initiative (its theory of change opens the report)"), validate_choice=False,
+        validators=[ChosenRow(among_choices=False)])
 
 
 class NarrativeForm(FlaskForm):

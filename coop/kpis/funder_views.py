@@ -34,7 +34,8 @@ def version(version_id: int):
     row = _version(version_id)
     data = json.loads(row.figures_json)
     return figures_download(data, f"kpi-report-v{row.version}") or render_template(
-        "kpis/funder_version.html", version=row, data=data)
+        "kpis/funder_version.html", version=row, data=data,
+        charts=reports.report_charts(data, pdf=False))
 
 
 @bp.get("/<int:version_id>.pdf")

@@ -142,6 +142,8 @@ class KpiReport(db.Model):
         ForeignKey("funder_agreement.id"), nullable=False, index=True)
     period_start: Mapped[date] = mapped_column(Date, nullable=False)
     period_end: Mapped[date] = mapped_column(Date, nullable=False)
+    # The initiative whose theory of change the report opens with (optional).
+    initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiative.id"))
     narrative: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 

@@ -9,10 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import jsonschema
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
 from coop import audit, timeutil
+from coop.activities.models import InitiativeKeyFigure, InitiativePartner, TheoryOfChange
+from coop.charts import Series, bar_chart, line_chart
 from coop.extensions import db
 from coop.funders.models import Funder, FunderAgreement
 from coop.kpis.models import FunderContact, KpiReport, KpiReportVersion, KpiUnit
@@ -29,6 +32,7 @@ from coop.locking import lock_row
 from coop.pdf import render_pdf
 from coop.settings.services import get_organisation
 from coop.timeutil import utcnow
+from coop.volunteers.models import Initiative
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_DIR = Path(__file__).parent / "schema"
@@ -86,9 +90,12 @@ def check_period(agreement: FunderAgreement, start: date | None, end: date | Non
 
 
 def open_report(agreement: FunderAgreement, start: date | None, end: date | None,
-                actor=None) -> KpiReport:
-    """The report of the agreement over [start, end], made on first use."""
+                actor=None, initiative_id: int | None = None) -> KpiReport:
+    """The report of the agreement over [start, end], made on first use; the initiative
+    (its theory of change) is set or changed when given."""
     check_period(agreement, start, end)
+    if initiative_id is not None and db.session.get(Initiative, initiative_id) is None:
+        raise KpiError(_l("Choose one from the list."), "initiative")
     lock_row(FunderAgreement, agreement.id)
     report = db.session.scalar(select(KpiReport).where(
         KpiReport.agreement_id == agreement.id, KpiReport.period_start == start,
@@ -100,6 +107,9 @@ def open_report(agreement: FunderAgreement, start: date | None, end: date | None
         audit.record("kpis:report:create", {"agreement": agreement.id,
                                             "start": start.isoformat(),
                                             "end": end.isoformat()}, obj=report, actor=actor)
+    if initiative_id is not None:
+        report.initiative_id = initiative_id
+        db.session.flush()
     return report
 
 
@@ -152,6 +162,7 @@ def report_data(report: KpiReport, today: date | None = None) -> dict:
                 "period_end": item.period_end.isoformat()})
     money = spending(agreement, report.period_start, report.period_end)
     data.update({
+        "theory_of_change": _theory_of_change(report.initiative_id),
         "agreement": {"id": agreement.id, "reference": agreement.reference,
                       "title": agreement.title, "funder": funder.name,
                       "start": agreement.start_date.isoformat(),
@@ -166,8 +177,72 @@ def report_data(report: KpiReport, today: date | None = None) -> dict:
     return data
 
 
+def _theory_of_change(initiative_id: int | None) -> dict | None:
+    """The initiative's veranderverhaal, partners and key figures as plain values."""
+    if initiative_id is None:
+        return None
+    initiative = db.session.get(Initiative, initiative_id)
+    story = db.session.scalar(select(TheoryOfChange).where(
+        TheoryOfChange.initiative_id == initiative_id))
+    partners = db.session.execute(
+        select(InitiativePartner.name, InitiativePartner.role)
+        .where(InitiativePartner.initiative_id == initiative_id)
+        .order_by(InitiativePartner.role, InitiativePartner.name)).all()
+    key_figures = db.session.execute(
+        select(InitiativeKeyFigure.value, InitiativeKeyFigure.label)
+        .where(InitiativeKeyFigure.initiative_id == initiative_id)
+        .order_by(InitiativeKeyFigure.position, InitiativeKeyFigure.id)).all()
+    return {
+        "initiative": initiative.name,
+        "target_group": TheoryOfChange.points(story.target_group if story else ""),
+        "approach": TheoryOfChange.points(story.approach if story else ""),
+        "direct_effects": TheoryOfChange.points(story.direct_effects if story else ""),
+        "indirect_contributions": TheoryOfChange.points(
+            story.indirect_contributions if story else ""),
+        "partners": [{"name": name, "role": role} for name, role in partners],
+        "key_figures": [{"value": value, "label": label} for value, label in key_figures],
+    }
+
+
+CHART_UNITS = {KpiUnit.COUNT: "count", KpiUnit.HOURS: "hours", KpiUnit.FTE: "hours",
+               KpiUnit.MONEY: "eur"}
+
+
+def report_charts(data: dict, pdf: bool = True) -> list[dict]:
+    """Per KPI with a figure: its trend per month, and target versus actual where the
+    agreement sets a target (charts15's component), as plain values."""
+    result = []
+    for kpi in data["kpis"]:
+        if kpi["value"] is None:
+            continue
+        unit = CHART_UNITS.get(kpi["unit"], "count")
+        months = [m["month"] for m in kpi["months"]]
+        trend = line_chart(
+            kpi["name"], _("%(kpi)s per month, %(start)s to %(end)s.", kpi=kpi["name"],
+                            start=data["period"]["start"], end=data["period"]["end"]),
+            [date(int(m[:4]), int(m[5:]), 1) for m in months],
+            [Series(kpi["name"], [m["value"] for m in kpi["months"]])], unit=unit,
+            period_label=_("Month"))
+        charts = [{"svg": trend.pdf_svg if pdf else trend.svg, "head": trend.head, "rows": trend.rows,
+                   "title": trend.title}]
+        target = data["targets"].get(kpi["code"])
+        if target:
+            versus = bar_chart(
+                _("%(kpi)s: target versus actual", kpi=kpi["name"]),
+                _("Target %(start)s to %(end)s, the part due by now, and the actual "
+                   "figure.", start=target["period_start"], end=target["period_end"]),
+                [_("Target"), _("Due by now"), _("Actual")],
+                [Series(kpi["name"], [target["target"], target["expected"],
+                                      target["actual"]])],
+                unit=unit, horizontal=True, category_label=_("Figure"))
+            charts.append({"svg": versus.pdf_svg if pdf else versus.svg, "head": versus.head, "rows": versus.rows,
+                           "title": versus.title})
+        result.append({"code": kpi["code"], "charts": charts})
+    return result
+
+
 def render_report_pdf(data: dict) -> bytes:
-    return render_pdf("pdf/kpi_report.html", data=data)
+    return render_pdf("pdf/kpi_report.html", data=data, charts=report_charts(data))
 
 
 def publish(report: KpiReport, actor=None) -> KpiReportVersion:

@@ -32,6 +32,7 @@ from coop.kpis.models import FunderContact, KpiDefinition, KpiReport, KpiReportV
 from coop.kpis.services import KpiError
 from coop.permissions import Permission, Role, require
 from coop.spreadsheets import report_download
+from coop.volunteers.models import Initiative
 
 bp = Blueprint("kpis", __name__, url_prefix="/kpis")
 
@@ -119,6 +120,12 @@ def definition_new():
     return render_template("kpis/definition_form.html", form=form)
 
 
+def _initiative_choices() -> list:
+    return [SelectChoice("", "—")] + [
+        SelectChoice(str(i.id), i.name)
+        for i in db.session.scalars(select(Initiative).order_by(Initiative.name))]
+
+
 # Targets per agreement ----------------------------------------------------------------
 
 
@@ -130,6 +137,7 @@ def _agreement_page(agreement: FunderAgreement, target_form=None, report_form=No
     target_form.kpi.choices = _kpi_choices()
     report_form = report_form or ReportForm(formdata=None, period_start=agreement.start_date,
                                             period_end=agreement.end_date)
+    report_form.initiative.choices = _initiative_choices()
     report_rows = db.session.scalars(select(KpiReport).where(
         KpiReport.agreement_id == agreement.id).order_by(KpiReport.period_start)).all()
     result = render_template(
@@ -173,10 +181,12 @@ def target_add(agreement_id: int):
 def report_open(agreement_id: int):
     agreement = db.get_or_404(FunderAgreement, agreement_id)
     form = ReportForm()
+    form.initiative.choices = _initiative_choices()
     if form.validate():
         try:
             report = reports.open_report(agreement, form.period_start.data,
-                                         form.period_end.data)
+                                         form.period_end.data,
+                                         initiative_id=row_id(form.initiative.data or ""))
         except KpiError as error:
             db.session.rollback()
             show_error(form, error)
@@ -193,6 +203,7 @@ def _report_page(report: KpiReport, form=None, status=200):
     data = reports.report_data(report)
     form = form or NarrativeForm(formdata=None, narrative=report.narrative)
     return render_template("kpis/report.html", report=report, data=data, form=form,
+                           charts=reports.report_charts(data, pdf=False),
                            versions=reports.versions(report.id)), status
 
 

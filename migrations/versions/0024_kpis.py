@@ -1,8 +1,8 @@
 """kpis: definitions, entered figures, targets, reports, published versions, funder contacts
 
 Revision ID: 0024_kpis
-Revises: 0020_ledger_account_settings
-Create Date: 2026-12-03 17:08:40.950178
+Revises: 0023_activities
+Create Date: 2026-12-03 17:19:34.367315
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import coop.timeutil  # custom column types
 
 # revision identifiers, used by Alembic.
 revision = '0024_kpis'
-down_revision = '0020_ledger_account_settings'
+down_revision = '0023_activities'
 branch_labels = None
 depends_on = None
 
@@ -71,10 +71,12 @@ def upgrade():
     sa.Column('agreement_id', sa.Integer(), nullable=False),
     sa.Column('period_start', sa.Date(), nullable=False),
     sa.Column('period_end', sa.Date(), nullable=False),
+    sa.Column('initiative_id', sa.Integer(), nullable=True),
     sa.Column('narrative', sa.Text(), nullable=True),
     sa.Column('created_at', coop.timeutil.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('period_end >= period_start', name=op.f('ck_kpi_report_end_after_start')),
     sa.ForeignKeyConstraint(['agreement_id'], ['funder_agreement.id'], name=op.f('fk_kpi_report_agreement_id_funder_agreement')),
+    sa.ForeignKeyConstraint(['initiative_id'], ['initiative.id'], name=op.f('fk_kpi_report_initiative_id_initiative')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_kpi_report')),
     sa.UniqueConstraint('agreement_id', 'period_start', 'period_end', name=op.f('uq_kpi_report_agreement_id'))
     )
