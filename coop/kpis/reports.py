@@ -208,6 +208,11 @@ CHART_UNITS = {KpiUnit.COUNT: "count", KpiUnit.HOURS: "hours", KpiUnit.FTE: "hou
                KpiUnit.MONEY: "eur"}
 
 
+def _chart_values(chart, pdf: bool) -> dict:
+    return {"svg": chart.pdf_svg if pdf else chart.svg, "head": chart.head,
+            "rows": chart.rows, "title": chart.title}
+
+
 def report_charts(data: dict, pdf: bool = True) -> list[dict]:
     """Per KPI with a figure: its trend per month, and target versus actual where the
     agreement sets a target (charts15's component), as plain values."""
@@ -223,8 +228,7 @@ def report_charts(data: dict, pdf: bool = True) -> list[dict]:
             [date(int(m[:4]), int(m[5:]), 1) for m in months],
             [Series(kpi["name"], [m["value"] for m in kpi["months"]])], unit=unit,
             period_label=_("Month"))
-        charts = [{"svg": trend.pdf_svg if pdf else trend.svg, "head": trend.head, "rows": trend.rows,
-                   "title": trend.title}]
+        charts = [_chart_values(trend, pdf)]
         target = data["targets"].get(kpi["code"])
         if target:
             versus = bar_chart(
@@ -235,8 +239,7 @@ def report_charts(data: dict, pdf: bool = True) -> list[dict]:
                 [Series(kpi["name"], [target["target"], target["expected"],
                                       target["actual"]])],
                 unit=unit, horizontal=True, category_label=_("Figure"))
-            charts.append({"svg": versus.pdf_svg if pdf else versus.svg, "head": versus.head, "rows": versus.rows,
-                           "title": versus.title})
+            charts.append(_chart_values(versus, pdf))
         result.append({"code": kpi["code"], "charts": charts})
     return result
 
