@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import jsonschema
@@ -41,6 +42,11 @@ MAX_MERGE_FILES = 200
 
 def schema(version: str = SCHEMA_VERSION) -> dict:
     return json.loads((SCHEMA_DIR / f"kpi-export-{version}.json").read_text("utf-8"))
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema())
 
 
 # Money against the agreement ----------------------------------------------------------
@@ -344,7 +350,7 @@ def load_export(raw: bytes | str, name: str) -> dict:
         raise MergeError(_l("%(name)s uses schema version %(version)s; this app reads "
                             "version %(ours)s only.", name=name, version=str(version)[:20],
                             ours=SCHEMA_VERSION))
-    errors = sorted(jsonschema.Draft202012Validator(schema()).iter_errors(data),
+    errors = sorted(_validator().iter_errors(data),
                     key=lambda e: list(e.path))
     if errors:
         where = "/".join(str(p) for p in errors[0].path) or "—"
