@@ -65,6 +65,9 @@ class Config:
     VOLUNTEER_ALLOWANCE_ACCOUNT = _env("VOLUNTEER_ALLOWANCE_ACCOUNT", "4000")
     # Hours of a full-time week, for the FTE of buurtbanen (36 in most Dutch CAOs).
     FULL_TIME_HOURS_PER_WEEK = float(_env("FULL_TIME_HOURS_PER_WEEK", "36"))
+    # Activities: more participants than this in one activity is refused as implausible
+    # (a typo such as 2000 for 20); a coop with a yearly festival raises it.
+    ACTIVITY_MAX_PARTICIPANTS = int(_env("ACTIVITY_MAX_PARTICIPANTS", "1000"))
     # The donation form: the smallest and the largest gift accepted, suggested amounts.
     DONATION_MIN_CENTS = int(_env("DONATION_MIN_CENTS", "100"))
     DONATION_MAX_CENTS = int(_env("DONATION_MAX_CENTS", "1000000"))

@@ -22,7 +22,7 @@ import math
 import random
 import statistics
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import event
 
@@ -94,41 +94,41 @@ def generate(app, scale: float, seed: int = 15) -> int:
         insert_rows(conn, Person.__table__, ({
             "id": i, "kind": "person", "family_name": f"Bench{i}", "sort_name": f"bench{i}",
             "consent_electronic_convocation": False, "consent_newsletter": False,
-            "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc),
-            "updated_at": datetime(2025, 1, 1, tzinfo=timezone.utc)}
+            "created_at": datetime(2025, 1, 1, tzinfo=UTC),
+            "updated_at": datetime(2025, 1, 1, tzinfo=UTC)}
             for i in range(1, people + 1)))
         insert_rows(conn, Membership.__table__, ({
             "id": i, "person_id": i, "type_id": 1, "member_number": i,
             "start_date": _day(rng), "status": "active",
-            "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc)}
+            "created_at": datetime(2025, 1, 1, tzinfo=UTC)}
             for i in range(1, n["members"] + 1)))
         insert_rows(conn, Initiative.__table__, ({
             "id": i, "name": f"Initiatief {i}",
-            "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc)} for i in range(1, 21)))
+            "created_at": datetime(2025, 1, 1, tzinfo=UTC)} for i in range(1, 21)))
         insert_rows(conn, MeetingPlace.__table__, ({
             "id": i, "name": f"Plek {i}", "kind": "community_centre",
             "opening_days_per_week": 5, "financially_supported": False,
             "records_visitors": True, "records_bar_turnover": True, "active": True,
-            "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc)} for i in range(1, 41)))
+            "created_at": datetime(2025, 1, 1, tzinfo=UTC)} for i in range(1, 41)))
         insert_rows(conn, PlaceMonthFigure.__table__, ({
             "place_id": p, "month": date(y, m, 1), "visitors_per_day": 20,
             "bar_turnover_cents": 50000, "created_at": datetime(2025, 1, 1,
-                                                                tzinfo=timezone.utc)}
+                                                                tzinfo=UTC)}
             for p in range(1, 41) for y in (2025, 2026) for m in range(1, 13)))
         insert_rows(conn, Volunteer.__table__, ({
-            "id": i, "person_id": i, "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc)}
+            "id": i, "person_id": i, "created_at": datetime(2025, 1, 1, tzinfo=UTC)}
             for i in range(1, n["volunteers"] + 1)))
         insert_rows(conn, HourEntry.__table__, ({
             "volunteer_id": rng.randint(1, n["volunteers"]),
             "initiative_id": rng.randint(1, 20), "work_date": _day(rng),
             "quarter_hours": rng.randint(1, 16),
             "status": "approved" if rng.random() > 0.01 else "submitted",
-            "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc)}
+            "created_at": datetime(2025, 1, 1, tzinfo=UTC)}
             for _ in range(n["hours"])))
         insert_rows(conn, Allowance.__table__, ({
             "volunteer_id": v, "initiative_id": 1, "kind": "allowance",
             "work_date": date(y, m, 28), "amount_cents": 5000, "expense_cents": 0,
-            "approved_at": datetime(2025, 1, 1, tzinfo=timezone.utc)}
+            "approved_at": datetime(2025, 1, 1, tzinfo=UTC)}
             for v in range(1, n["volunteers"] + 1, 4) for y in (2025, 2026)
             for m in range(1, 13)))
         insert_rows(conn, Activity.__table__, ({
@@ -137,14 +137,14 @@ def generate(app, scale: float, seed: int = 15) -> int:
             "participants": (p := rng.randint(0, 40)), "new_participants": p // 5,
             "volunteers": 2, "organised_by_residents": rng.random() < 0.4,
             "costs_cents": 0, "planned": False, "public": False,
-            "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc),
-            "updated_at": datetime(2025, 1, 1, tzinfo=timezone.utc)}
+            "created_at": datetime(2025, 1, 1, tzinfo=UTC),
+            "updated_at": datetime(2025, 1, 1, tzinfo=UTC)}
             for _ in range(n["activities"])))
         insert_rows(conn, Donation.__table__, ({
             "amount_cents": 1000, "donor_email": f"gever{rng.randint(1, 2000)}@example.org",
             "frequency": "one_off", "donor_kind": "private", "public_consent": False,
             "locale": "nl",
-            "created_at": datetime.combine(_day(rng), datetime.min.time(), timezone.utc)}
+            "created_at": datetime.combine(_day(rng), datetime.min.time(), UTC)}
             for _ in range(n["donations"])))
         insert_rows(conn, Job.__table__, ({
             "title": "Buurtbaan", "person_id": i, "initiative_id": 1,
@@ -152,16 +152,16 @@ def generate(app, scale: float, seed: int = 15) -> int:
             "partner_name": None if i % 2 else "Partner", "contract_type": "internship",
             "fee_cents": 30000, "start_date": date(2025, 1, 1),
             "quarter_hours_per_week": 80,
-            "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc)} for i in range(1, 31)))
+            "created_at": datetime(2025, 1, 1, tzinfo=UTC)} for i in range(1, 31)))
         insert_rows(conn, NeighbourhoodEvent.__table__, ({
             "event_date": _day(rng), "name": "Buurtfeest", "present": True,
             "sponsored": False, "sponsored_cents": 0,
-            "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc)}
+            "created_at": datetime(2025, 1, 1, tzinfo=UTC)}
             for _ in range(max(1, int(500 * scale)))))
         insert_rows(conn, InitiativeCount.__table__, ({
             "initiative_id": i, "kind": "peer_groups", "period_start": date(y, m, 1),
             "period_end": date(y, m, 28), "count": 2,
-            "created_at": datetime(2025, 1, 1, tzinfo=timezone.utc)}
+            "created_at": datetime(2025, 1, 1, tzinfo=UTC)}
             for i in range(1, 21) for y in (2025, 2026) for m in range(1, 13)))
         _finish(conn, conn.dialect.name)
         if conn.dialect.name == "postgresql":

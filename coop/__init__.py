@@ -61,6 +61,8 @@ BLUEPRINT_MODULES = (
     "coop.volunteers.job_views",
     "coop.kpis.views",
     "coop.kpis.funder_views",
+    "coop.activities.views",
+    "coop.activities.calendar",
 )
 
 

@@ -265,6 +265,19 @@ ALLOWED.update({
         "contacts")},
     **{f"funder_reports.{name}": {"funder"} for name in ("index", "version", "version_pdf")},
     # --- end KPIs ---
+    # --- Activities (issue 15): scoped like the volunteers' pages (the access test's member
+    # and volunteer coordinate nothing: 403; one coordinator against another:
+    # tests/activities/test_views.py). Places and neighbourhood events are the board's.
+    # The activity calendar and its iCalendar feed are public.
+    **{f"activities.{name}": BOARD for name in (
+        "index", "week", "activity", "activity_delete", "initiative", "theory_save",
+        "partner_add", "partner_delete", "key_figure_add", "key_figure_delete", "places",
+        "place", "place_month", "events", "counts", "import_form", "import_preview",
+        "import_confirm",
+    )},
+    "calendar.index": EVERYONE,
+    "calendar.feed": EVERYONE,
+    # --- end activities ---
 })
 
 
@@ -300,6 +313,7 @@ def _url_parameters():
     _donations_url_parameters(parameters)
     _volunteers_url_parameters(parameters)
     _kpi_url_parameters(parameters)
+    _activities_url_parameters(parameters)
     return other, parameters
 
 
@@ -361,6 +375,31 @@ def _volunteers_url_parameters(parameters):
     parameters.update(initiative_id=initiative.id, volunteer_id=volunteer.id, hour_id=entry.id,
                       job_id=job.id, payment_batch_id=payment_batch.id)
 # --- end volunteers ---
+
+
+# --- Activities (issue 15) ---
+def _activities_url_parameters(parameters):
+    """An activity, a partner, a key figure and a place of the volunteers' initiative."""
+    from datetime import date
+
+    from coop.activities.models import (
+        Activity,
+        InitiativeKeyFigure,
+        InitiativePartner,
+        MeetingPlace,
+    )
+
+    initiative_id = parameters["initiative_id"]
+    activity = Activity(initiative_id=initiative_id, title="Toegangskoffie",
+                        activity_date=date(2026, 3, 2), participants=5)
+    partner = InitiativePartner(initiative_id=initiative_id, name="Toegangszorg", role="care")
+    figure = InitiativeKeyFigure(initiative_id=initiative_id, value="5", label="bezoekers")
+    place = MeetingPlace(name="Toegangshuis", kind="community_centre")
+    db.session.add_all([activity, partner, figure, place])
+    db.session.commit()
+    parameters.update(activity_id=activity.id, partner_id=partner.id, figure_id=figure.id,
+                      place_id=place.id)
+# --- end activities ---
 
 
 # --- Online payments and donations (issue 6) ---

@@ -21,6 +21,7 @@ from coop.accounts import services as accounts
 from coop.bank import camt
 from coop.bank import services as bank
 from coop.bank.models import BankTransaction
+from coop.demo import activities as demo_activities
 from coop.demo import volunteers as demo_volunteers
 from coop.directdebit import services as direct_debit
 from coop.directdebit.models import BatchItem
@@ -187,6 +188,8 @@ def load_demo() -> Iterator[str]:
 
     volunteers_summary = demo_volunteers.load(users, agreements)
     db.session.commit()
+    activities_summary = demo_activities.load(users)
+    db.session.commit()
 
     yield f"Demo loaded: {organisation.name}"
     yield summary
@@ -197,6 +200,7 @@ def load_demo() -> Iterator[str]:
     yield funders_and_bank
     yield online
     yield volunteers_summary
+    yield activities_summary
     yield f"All demo accounts use the password: {DEMO_PASSWORD}"
     for email, name, roles in DEMO_USERS:
         yield f"  {email:38} {name} ({', '.join(r.value for r in roles)})"
