@@ -241,13 +241,6 @@ def _derived(key: str, buckets: list[tuple[date, date]]) -> list[Decimal]:
                     lambda a, b: _datetime_between(Donation.created_at, a, b), base,
                     received, window)
         return [_as_decimal(v) for v in row]
-    if key in _ACTIVITY_SUMS:
-        aggregate = _ACTIVITY_SUMS[key]
-        row = _flow(lambda cond: func.sum(case((cond, aggregate), else_=0)), buckets,
-                    lambda a, b: _between(Activity.activity_date, a, b), Activity,
-                    Activity.planned.is_(False),
-                    _between(Activity.activity_date, first, last))
-        return [_as_decimal(v) for v in row]
     if key in (DerivedKey.EVENTS, DerivedKey.EVENTS_SPONSORED_AMOUNT):
         value = (literal(1) if key == DerivedKey.EVENTS
                  else NeighbourhoodEvent.sponsored_cents)
@@ -270,11 +263,9 @@ def _derived(key: str, buckets: list[tuple[date, date]]) -> list[Decimal]:
     if key in (DerivedKey.MEETING_PLACES, DerivedKey.OPENING_DAYS):
         value = (literal(1) if key == DerivedKey.MEETING_PLACES
                  else func.coalesce(MeetingPlace.opening_days_per_week, 0))
-        columns = [func.sum(case((MeetingPlace.created_at < datetime.combine(
-            b + timedelta(days=1), time.min, timeutil.AMSTERDAM), value), else_=0))
-            for _a, b in buckets]
-        row = db.session.execute(select(*columns).where(MeetingPlace.active)).one()
-        return [_as_decimal(v) for v in row]
+        # A place has no dates of its own: the places active now, in every month.
+        total = db.session.scalar(select(func.sum(value)).where(MeetingPlace.active))
+        return [_as_decimal(total)] * len(buckets)
     # Stock figures: the level on each bucket's last day.
     if key == DerivedKey.MEMBERS:
         columns = [func.count(distinct(case((_running(
@@ -330,6 +321,18 @@ def _hour_figures(buckets) -> dict[str, list[Decimal]]:
              for i in range(len(buckets))]
     active = [_as_decimal(sum(1 for row in rows if row[i])) for i in range(len(buckets))]
     return {DerivedKey.VOLUNTEER_HOURS: hours, DerivedKey.VOLUNTEERS_ACTIVE: active}
+
+
+def _activity_figures(buckets) -> dict[str, list[Decimal]]:
+    """The four activity KPIs in one scan of the activities held."""
+    first, last = buckets[0]
+    columns = [func.sum(case((_between(Activity.activity_date, a, b), value), else_=0))
+               for value in _ACTIVITY_SUMS.values() for a, b in buckets]
+    row = db.session.execute(select(*columns).where(
+        Activity.planned.is_(False), _between(Activity.activity_date, first, last))).one()
+    width = len(buckets)
+    return {key: [_as_decimal(v) for v in row[i * width:(i + 1) * width]]
+            for i, key in enumerate(_ACTIVITY_SUMS)}
 
 
 def _place_months(key: str, buckets) -> list[Decimal]:
@@ -406,6 +409,8 @@ def figures(start: date, end: date, kpis: list[KpiDefinition] | None = None) -> 
     keys = {k.derived_key for k in kpis}
     shared = (_hour_figures(buckets) if keys & {DerivedKey.VOLUNTEER_HOURS,
                                                 DerivedKey.VOLUNTEERS_ACTIVE} else {})
+    if keys & set(_ACTIVITY_SUMS):
+        shared.update(_activity_figures(buckets))
     result = []
     for kpi in kpis:
         if kpi.source == KpiSource.ENTERED:
