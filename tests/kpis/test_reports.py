@@ -176,3 +176,18 @@ def test_merge_page_and_command(app, client, login_as, make_user, tmp_path):
     two.write_bytes(b"{")
     result = app.test_cli_runner().invoke(args=["coop", "merge-kpis", str(one), str(two)])
     assert result.exit_code != 0 and "noord.json" in result.output
+
+
+def test_every_kpi_with_a_figure_has_its_charts_with_accessible_text(q1_report):
+    data = reports.report_data(q1_report)
+    charts = {item["code"]: item["charts"] for item in reports.report_charts(data, pdf=False)}
+    assert set(charts) == {k["code"] for k in data["kpis"] if k["value"] is not None}
+    [trend, versus] = charts["volunteer_hours"]  # a target: target versus actual too
+    assert 'role="img"' in trend["svg"] and "<title>Vrijwilligersuren</title>" in trend["svg"]
+    assert trend["rows"] == [["jan 2026", "2"], ["feb 2026", "4,5"], ["mrt 2026", "0"]]
+    assert "doel en werkelijkheid" in versus["title"]
+    assert [row[1] for row in versus["rows"]] == ["10", "10", "6,5"]  # due: the whole period
+    assert len(charts["participants"]) == 1  # no target, a trend only
+    text = _pdf_text(reports.render_report_pdf(data))
+    assert "De cijfers door de tijd" in text and "Vrijwilligersuren: doel en werkelijkheid" in text
+    assert "feb 2026" in text  # the numbers beside each chart
