@@ -35,6 +35,7 @@ MODEL_MODULES = (
     "coop.payments.models",
     "coop.volunteers.models",
     "coop.activities.models",
+    "coop.kpis.models",
 )
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
@@ -59,6 +60,8 @@ BLUEPRINT_MODULES = (
     "coop.volunteers.views",
     "coop.volunteers.job_views",
     "coop.volunteers.gift_views",
+    "coop.kpis.views",
+    "coop.kpis.funder_views",
     "coop.activities.views",
     "coop.activities.calendar",
 )

@@ -11,6 +11,7 @@ from coop.directdebit.cli import COMMANDS as direct_debit_commands
 from coop.donations.privacy import COMMANDS as donor_commands
 from coop.dues.cli import COMMANDS as dues_commands
 from coop.extensions import db
+from coop.kpis.cli import COMMANDS as kpi_commands
 from coop.ledger.cli import COMMANDS as ledger_commands
 from coop.members.views.transfer import upload_store
 from coop.payments.fake_mollie import main
@@ -90,5 +91,8 @@ def register(app: Flask) -> None:
         coop_cli.add_command(command)
 
     for command in donor_commands:
+        coop_cli.add_command(command)
+
+    for command in kpi_commands:
         coop_cli.add_command(command)
     app.cli.add_command(coop_cli)

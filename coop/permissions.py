@@ -42,6 +42,8 @@ class Permission(StrEnum):
     VOLUNTEERS_COORDINATE = "volunteers:coordinate"
     VOLUNTEERS_ALL = "volunteers:all"
     KPI_REPORTS_OWN = "kpi:own"  # a funder's own agreements' KPI reports
+    # KPI definitions, entered figures, targets, reports and their publication.
+    KPI_MANAGE = "kpi:manage"
 
 
 class Role(StrEnum):
@@ -69,7 +71,7 @@ _BOARD = {
     P.ACCOUNT_OWN, P.DASHBOARD_READ, P.MEMBERS_READ, P.MEMBERS_WRITE, P.MEETINGS_READ,
     P.MEETINGS_WRITE, P.FINANCE_READ, P.SETTINGS_READ, P.SETTINGS_WRITE, P.AUDIT_LOG_READ,
     P.USERS_READ, P.GOVERNANCE_READ, P.GOVERNANCE_WRITE, P.VOLUNTEERS_COORDINATE,
-    P.VOLUNTEERS_ALL,
+    P.VOLUNTEERS_ALL, P.KPI_MANAGE,
 }
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset({

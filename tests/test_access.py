@@ -266,6 +266,14 @@ ALLOWED.update({
     "volunteer_extras.job_payments": BOARD,
     "volunteer_extras.job_payment_add": TREASURER,
     # --- end volunteers ---
+    # --- KPIs (issue 15): the board manages them; a funder contact reads only the
+    # published reports of its own funder's agreements ---
+    **{f"kpis.{name}": BOARD for name in (
+        "index", "enter_value", "definition_new", "agreement", "target_add", "report_open",
+        "report", "report_preview", "report_publish", "version_pdf", "export", "merge",
+        "contacts")},
+    **{f"funder_reports.{name}": {"funder"} for name in ("index", "version", "version_pdf")},
+    # --- end KPIs ---
     # --- Activities (issue 15): scoped like the volunteers' pages (the access test's member
     # and volunteer coordinate nothing: 403; one coordinator against another:
     # tests/activities/test_views.py). Places and neighbourhood events are the board's.
@@ -313,8 +321,38 @@ def _url_parameters():
     _funders_bank_url_parameters(parameters)
     _donations_url_parameters(parameters)
     _volunteers_url_parameters(parameters)
+    _kpi_url_parameters(parameters)
     _activities_url_parameters(parameters)
     return other, parameters
+
+
+# --- KPIs (issue 15) ---
+def _kpi_url_parameters(parameters):
+    """A KPI report of the funders' agreement with one published version (its PDF bytes
+    stand in: rendering one per check would take minutes)."""
+    import json
+    from datetime import date
+
+    from coop.kpis import reports
+    from coop.kpis.models import KpiReportVersion
+
+    agreement = db.session.get(reports.FunderAgreement, parameters["agreement_id"])
+    report = reports.open_report(agreement, date(2026, 1, 1), date(2026, 3, 31))
+    version = KpiReportVersion(report_id=report.id, version=1, pdf=b"%PDF-1.4 test",
+                               figures_json=json.dumps(reports.report_data(report)))
+    db.session.add(version)
+    db.session.commit()
+    parameters["report_id"] = report.id
+    parameters["version_id"] = version.id
+
+
+def _link_funder_contact(user, parameters):
+    """The access test's funder contact reads the reports of the agreement's funder."""
+    from coop.kpis import reports
+
+    reports.link_contact(user, db.session.get(reports.Funder, parameters["funder_id"]))
+    db.session.commit()
+# --- end KPIs ---
 
 
 # --- Volunteers (issue 14) ---
@@ -611,7 +649,9 @@ def _expected(role: str, endpoint: str) -> str:
 def test_route_access_matches_the_table(app, client, login_as, endpoint, role):
     other, parameters = _url_parameters()
     if role != "guest":
-        login_as(factories.create_user(roles=[role], two_factor=role == "treasurer"))
+        user = login_as(factories.create_user(roles=[role], two_factor=role == "treasurer"))
+        if role == "funder":
+            _link_funder_contact(user, parameters)
     if endpoint == "accounts.login_two_factor":
         # The second login step only exists after a correct password.
         with client.session_transaction() as session:

@@ -22,6 +22,7 @@ from coop.bank import camt
 from coop.bank import services as bank
 from coop.bank.models import BankTransaction
 from coop.demo import activities as demo_activities
+from coop.demo import kpis as demo_kpis
 from coop.demo import volunteers as demo_volunteers
 from coop.directdebit import services as direct_debit
 from coop.directdebit.models import BatchItem
@@ -190,6 +191,8 @@ def load_demo() -> Iterator[str]:
     db.session.commit()
     activities_summary = demo_activities.load(users)
     db.session.commit()
+    kpis_summary = demo_kpis.load(users, agreements)
+    db.session.commit()
 
     yield f"Demo loaded: {organisation.name}"
     yield summary
@@ -201,6 +204,7 @@ def load_demo() -> Iterator[str]:
     yield online
     yield volunteers_summary
     yield activities_summary
+    yield kpis_summary
     yield f"All demo accounts use the password: {DEMO_PASSWORD}"
     for email, name, roles in DEMO_USERS:
         yield f"  {email:38} {name} ({', '.join(r.value for r in roles)})"

@@ -20,6 +20,8 @@ def home():
         return redirect(url_for("portal.index"))  # it links a volunteer's own page
     if has_permission(Permission.VOLUNTEER_OWN):
         return redirect(url_for("volunteers.own"))
+    if has_permission(Permission.KPI_REPORTS_OWN):
+        return redirect(url_for("funder_reports.index"))
     return redirect(url_for("accounts.profile"))
 
 
