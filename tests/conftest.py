@@ -18,9 +18,13 @@ from werkzeug.routing import Rule
 from config import TestConfig
 from coop import create_app
 from coop.extensions import db
-from tests import factories
+from tests import database, factories
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+# The database the user gave; under pytest-xdist each worker uses one of its own beside it
+# (tests/database.py), so two workers never empty each other's tables.
+GIVEN_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+TEST_DATABASE_URL = database.worker_url(GIVEN_DATABASE_URL, XDIST_WORKER)
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 
 
@@ -125,11 +129,28 @@ def _sqlite_no_fsync(dbapi_connection, connection_record):
 
 
 def pytest_sessionstart(session):
-    # The app reads compiled catalogues; compile them so a plain `pytest` is in Dutch.
     from pathlib import Path
 
     from babel.messages.frontend import CommandLineInterface
+    from sqlalchemy import create_engine
 
+    if ON_POSTGRES:
+        # Before anything is emptied: the database must be the suite's (or new).
+        if XDIST_WORKER:
+            database.ensure_database(TEST_DATABASE_URL, GIVEN_DATABASE_URL)
+        urls = [TEST_DATABASE_URL] if XDIST_WORKER else [GIVEN_DATABASE_URL]
+        for url in urls:
+            engine = create_engine(url)
+            try:
+                with engine.connect() as connection:
+                    database.refuse_foreign_data(connection)
+            except database.ForeignDatabaseError as refusal:
+                pytest.exit(str(refusal), returncode=4)
+            finally:
+                engine.dispose()
+    if XDIST_WORKER:
+        return  # the controller compiled the catalogues before it started the workers
+    # The app reads compiled catalogues; compile them so a plain `pytest` is in Dutch.
     translations = Path(__file__).resolve().parent.parent / "coop" / "translations"
     CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(translations)])
 
@@ -142,6 +163,8 @@ def _reset_postgres() -> None:
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
             connection.execute(text("DROP FUNCTION IF EXISTS audit_event_refuse_change() CASCADE"))
         db.create_all()
+        with db.engine.begin() as connection:
+            database.mark(connection)
         _postgres_schema_ready = True
     else:
         with db.engine.begin() as connection:
