@@ -13,6 +13,7 @@ from flask import g, request_started
 from jinja2 import BytecodeCache
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from werkzeug.routing import Rule
 
 from config import TestConfig
@@ -134,20 +135,25 @@ def pytest_sessionstart(session):
     from babel.messages.frontend import CommandLineInterface
     from sqlalchemy import create_engine
 
-    if ON_POSTGRES:
+    distributing = not XDIST_WORKER and getattr(session.config.option, "numprocesses", None)
+    if ON_POSTGRES and not distributing:  # (xdist's workers check their own databases)
         # Before anything is emptied: the database must be the suite's (or new).
         if XDIST_WORKER:
             database.ensure_database(TEST_DATABASE_URL, GIVEN_DATABASE_URL)
-        urls = [TEST_DATABASE_URL] if XDIST_WORKER else [GIVEN_DATABASE_URL]
-        for url in urls:
-            engine = create_engine(url)
-            try:
-                with engine.connect() as connection:
-                    database.refuse_foreign_data(connection)
-            except database.ForeignDatabaseError as refusal:
-                pytest.exit(str(refusal), returncode=4)
-            finally:
-                engine.dispose()
+            url = TEST_DATABASE_URL
+        else:
+            url = GIVEN_DATABASE_URL
+        engine = create_engine(url)
+        try:
+            with engine.connect() as connection:
+                database.refuse_foreign_data(connection)
+        except database.ForeignDatabaseError as refusal:
+            pytest.exit(str(refusal), returncode=4)
+        except OperationalError as error:
+            pytest.exit(f"Cannot use the test database (create it first, e.g. with "
+                        f"createdb): {error.orig}", returncode=4)
+        finally:
+            engine.dispose()
     if XDIST_WORKER:
         return  # the controller compiled the catalogues before it started the workers
     # The app reads compiled catalogues; compile them so a plain `pytest` is in Dutch.

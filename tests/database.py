@@ -37,9 +37,16 @@ def worker_url(url: str, worker: str | None) -> str:
 
 def ensure_database(url: str, maintenance_url: str) -> None:
     """Create the database of `url` when it does not exist, connected to `maintenance_url`
-    (the database the user gave, which exists). Needs the CREATEDB privilege."""
+    (the database the user gave) or, when that one is missing, to `postgres`. Needs the
+    CREATEDB privilege."""
     name = make_url(url).database
     engine = create_engine(maintenance_url, isolation_level="AUTOCOMMIT")
+    try:
+        engine.connect().close()
+    except OperationalError:
+        engine.dispose()
+        engine = create_engine(make_url(maintenance_url).set(database="postgres"),
+                               isolation_level="AUTOCOMMIT")
     try:
         for attempt in range(5):
             try:
