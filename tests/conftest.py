@@ -1,9 +1,10 @@
 """Shared fixtures.
 
-Every test gets an empty database: on SQLite a fresh file, on PostgreSQL (set
-`TEST_DATABASE_URL=postgresql+psycopg://…`) the schema is created once and all tables are
-truncated after each test. Flask-SQLAlchemy 3 ignores a session bound to an outside
-connection (flask-sqlalchemy#1167), so no per-test transaction rollback.
+Every test gets an empty database: on SQLite a fresh copy of the schema file, on
+PostgreSQL (set `TEST_DATABASE_URL=postgresql+psycopg://…`; see tests/database.py) the
+schema is created once and all tables are emptied before each test. Flask-SQLAlchemy 3
+ignores a session bound to an outside connection (flask-sqlalchemy#1167), so no per-test
+transaction rollback.
 """
 
 import os
@@ -46,11 +47,11 @@ def make_config(tmp_path, **overrides):
 _postgres_schema_ready = False
 
 
-# Every test builds its own app (create_app), and three costs of that repeat the same work
-# for every test: what follows does it once per session. None changes what a test sees.
+# Every test builds its own app (create_app), and some of that repeats the same work for
+# every test: what follows does it once per session. None changes what a test sees.
 
 # 1. Werkzeug compiles a URL builder per route per app (Python's `compile` on a generated
-#    syntax tree): ~220 routes, ~0.3 s a test, a fifth of the suite. The generated code
+#    syntax tree): ~220 routes, a quarter of create_app's time. The generated code
 #    depends only on the rule's parsed parts, its defaults and `append_unknown` (the
 #    converters are looked up on the rule at call time), so one compiled function serves
 #    every app's copy of the rule.
