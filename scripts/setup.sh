@@ -41,9 +41,19 @@ ensure_venv() {
     return 0
   fi
   if [ ! -x .venv/bin/python ]; then
+    echo "setup: creating the virtual environment .venv"
     "$PYTHON" -m venv .venv
   fi
+  echo "setup: installing the Python packages into .venv (a few minutes the first time)"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$1"
+  # pip's own lines (Collecting …, Installing …) show the progress; "Requirement already
+  # satisfied" lines are left out.
+  if ! .venv/bin/python -m pip install --disable-pip-version-check -e ".$1" \
+      | { grep --line-buffered -v "^Requirement already satisfied" || true; }; then
+    echo "setup: pip install failed (see above)" >&2
+    exit 1
+  fi
+  echo "setup: compiling the translations"
   .venv/bin/pybabel -q compile -d coop/translations
+  echo "setup: done"
 }

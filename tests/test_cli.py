@@ -1,5 +1,9 @@
 """`flask coop …` commands: the first admin and the demo cooperative."""
 
+import shlex
+import subprocess
+
+import pyotp
 from sqlalchemy import select
 
 from coop.accounts.models import User
@@ -58,6 +62,20 @@ def test_demo_loads_a_coop_whose_board_can_log_in(app, client):
     dashboard = client.get("/dashboard/")
     assert dashboard.status_code == 200
     assert "Oosterlicht" in dashboard.text
+
+
+def test_the_demo_prints_a_two_factor_command_that_works_from_any_directory(app, tmp_path):
+    from coop.demo.data import DEMO_TREASURER_TOTP
+
+    result = app.test_cli_runner().invoke(args=["coop", "load-demo"])
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if "two-factor" in line)
+    command = shlex.split(line.split("the current code: ", 1)[1])
+    printed = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True,  # noqa: S603 - the demo's own command
+                             timeout=60, check=False)
+    assert printed.returncode == 0, printed.stderr
+    code = printed.stdout.strip()
+    assert pyotp.TOTP(DEMO_TREASURER_TOTP).verify(code, valid_window=1), code
 
 
 def test_demo_refuses_a_database_that_holds_a_coop(app):

@@ -5,6 +5,8 @@ ALV, a board of three and a kascommissie, like "Oost voor Elkaar" in seed 003.
 """
 
 import random
+import shlex
+import sys
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -208,9 +210,11 @@ def load_demo() -> Iterator[str]:
     yield f"All demo accounts use the password: {DEMO_PASSWORD}"
     for email, name, roles in DEMO_USERS:
         yield f"  {email:38} {name} ({', '.join(r.value for r in roles)})"
+    # This interpreter's absolute path: the command works from any directory.
     yield (
         "The treasurer uses two-factor authentication; the current code: "
-        f'.venv/bin/python -c "import pyotp; print(pyotp.TOTP(\'{DEMO_TREASURER_TOTP}\').now())"'
+        f"{shlex.quote(sys.executable)} -c "
+        f'"import pyotp; print(pyotp.TOTP(\'{DEMO_TREASURER_TOTP}\').now())"'
     )
 
 
