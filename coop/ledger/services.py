@@ -78,9 +78,9 @@ DEFAULT_CHART: list[tuple[str, str, AccountKind, str, AccountPurpose | None]] = 
     ("1700", "Nog te betalen bedragen", L, B.SHORT_TERM_DEBTS, None),
     ("1800", "Vooruitontvangen subsidies", L, B.SHORT_TERM_DEBTS, None),
     ("4000", "Vergoedingen vrijwilligers", X, CC.OBJECTIVES, AccountPurpose.VOLUNTEER_ALLOWANCES),
-    ("4100", "Lonen buurtbanen", X, CC.OBJECTIVES, None),
+    ("4100", "Lonen buurtbanen", X, CC.OBJECTIVES, AccountPurpose.JOB_FEES),
     ("4200", "Huur en energie ontmoetingsplek", X, CC.OBJECTIVES, None),
-    ("4300", "Activiteitenkosten", X, CC.OBJECTIVES, None),
+    ("4300", "Activiteitenkosten", X, CC.OBJECTIVES, AccountPurpose.VOLUNTEER_APPRECIATION),
     ("4400", "Inkoop bar", X, CC.OBJECTIVES, None),
     ("4500", "Communicatie en wervingskosten", X, CC.FUNDRAISING, None),
     ("4600", "Bestuurs- en administratiekosten", X, CC.MANAGEMENT, None),
@@ -223,6 +223,8 @@ PURPOSE_LABELS = {
     AccountPurpose.DONATIONS_COMPANY: _l("online gifts from companies"),
     AccountPurpose.PAYMENT_FEES: _l("payment fees (Mollie)"),
     AccountPurpose.VOLUNTEER_ALLOWANCES: _l("volunteer allowances and their costs"),
+    AccountPurpose.VOLUNTEER_APPRECIATION: _l("coaching and sponsored neighbourhood events"),
+    AccountPurpose.JOB_FEES: _l("fees of interns and freelancers"),
 }
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import column, func, or_, select, table
 from coop import audit
 from coop.extensions import db
 from coop.ledger import services as ledger
-from coop.ledger.models import AccountPurpose, LedgerAccount
+from coop.ledger.models import AccountPurpose
 from coop.ledger.services import LedgerError
 from coop.members.models import Person
 from coop.money import format_money
@@ -373,7 +373,8 @@ def latest_steps(limit: int = 8) -> list[tuple[date, dict[int, int]]]:
 def record_job_payment(job: Job, paid_on: date | None, amount_cents: int | None, *,
                        today: date, actor=None) -> JobPayment:
     """Record and book a fee paid for an internship or a freelance assignment of the
-    coop: expense (`JOB_FEE_ACCOUNT`) against payable to the worker (the person on the
+    coop: expense (the account for the purpose "fees of interns and freelancers",
+    4100 in the default chart) against payable to the worker (the person on the
     payable line; the entry names the payment's number, never the worker).
 
     Raises VolunteerError for: an employment (wages go through the payroll), a
@@ -392,11 +393,10 @@ def record_job_payment(job: Job, paid_on: date | None, amount_cents: int | None,
     if not amount_cents or amount_cents <= 0:
         raise VolunteerError(_l("Enter an amount above zero."), "amount")
     ledger.ensure_chart()
-    code = current_app.config["JOB_FEE_ACCOUNT"]
-    account = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == code))
-    if account is None or not account.is_active:
-        raise VolunteerError(_l("The chart of accounts has no active account %(code)s.",
-                                code=code))
+    try:
+        account = ledger.account_for(AccountPurpose.JOB_FEES)
+    except LedgerError as error:
+        raise VolunteerError(error.message, "amount") from error
     payment = JobPayment(job_id=job.id, paid_on=paid_on, amount_cents=amount_cents,
                          created_by_id=audit.acting_user_id(actor))
     text = ("Stagevergoeding" if job.contract_type == ContractType.INTERNSHIP

@@ -789,14 +789,13 @@ def _post_gift(allowance: Allowance, today: date, actor=None):
 
 
 def appreciation_account() -> LedgerAccount:
-    """The expense account of coaching and sponsoring (`VOLUNTEER_APPRECIATION_ACCOUNT`);
-    raises VolunteerError when the chart has no such active account."""
-    code = current_app.config["VOLUNTEER_APPRECIATION_ACCOUNT"]
-    account = db.session.scalar(select(LedgerAccount).where(LedgerAccount.code == code))
-    if account is None or not account.is_active:
-        raise VolunteerError(_l("The chart of accounts has no active account %(code)s.",
-                                code=code))
-    return account
+    """The expense account of coaching and sponsoring (the chart's account for the
+    purpose "coaching and sponsored neighbourhood events", 4300 in the default chart);
+    raises VolunteerError when the chart has none."""
+    try:
+        return ledger.account_for(AccountPurpose.VOLUNTEER_APPRECIATION)
+    except LedgerError as error:
+        raise VolunteerError(error.message) from error
 
 
 def _over_cap_message(check: CapCheck, passed: str) -> str:

@@ -3,7 +3,7 @@ sponsoring of neighbourhood events, yearly statements mailed once, the setting "
 needs funding", fees actually paid to interns and freelancers
 
 Revision ID: 0022_vol14
-Revises: 0020_ledger_account_settings
+Revises: 0026_views13
 Create Date: 2026-12-03 17:10:00
 
 """
@@ -14,7 +14,7 @@ import coop.timeutil
 
 # revision identifiers, used by Alembic.
 revision = '0022_vol14'
-down_revision = '0020_ledger_account_settings'
+down_revision = '0026_views13'
 branch_labels = None
 depends_on = None
 
