@@ -37,6 +37,8 @@ MODEL_MODULES = (
     "coop.activities.models",
     "coop.kpis.models",
 )
+# Modules that only connect signal receivers across domains of one layer.
+RECEIVER_MODULES = ("coop.main.receivers",)
 BLUEPRINT_MODULES = (
     "coop.accounts.views",
     "coop.dashboard.views",
@@ -96,7 +98,7 @@ def create_app(config=None) -> Flask:
         app.logger.warning("DATA_DIR is not set: files the app writes go to %s",
                            app.instance_path)
 
-    for module in MODEL_MODULES:
+    for module in MODEL_MODULES + RECEIVER_MODULES:
         import_module(module)
     db.init_app(app)
     migrate.init_app(

@@ -100,6 +100,7 @@ def demo_organisation_values() -> dict:
         "fiscal_year_start_month": 1,
         "anbi_status": False,
         "sbbi_status": True,
+        "jobs_need_funding": False,  # the demo intern and freelancer have no funder
         "convocation_days": 14,
         "amendment_convocation_days": 14,
         "amendment_inspection_days": 7,

@@ -58,6 +58,20 @@ JOBS = [
     ("Klusser speeltuin", ("Marco", "Visser", date(1983, 12, 12)), 1, "Mitros",
      "employment", 8, "16,00", 2, "RtC-2026-03"),
 ]
+# A finished freelance assignment of the coop itself (not running at the end of the demo
+# books, so the seeds' count of running jobs stands), with its fee paid in two parts.
+FREELANCE = ("Vormgeving buurtkrant", ("Sanne", "de Wit", date(1990, 9, 9)), 1,
+             date(2026, 3, 1), date(2026, 6, 30), 4, 120000)
+FREELANCE_PAYMENTS = [(date(2026, 4, 15), 60000), (date(2026, 7, 10), 60000)]
+# event, organiser, initiative (index), date, euros
+SPONSORED_EVENTS = [
+    ("Burendag Lichtenberg", "Bewonerscommissie Lichtenberg", 0, date(2026, 9, 26), 350),
+    ("Opschoondag Oosterlicht", "Speeltuinvereniging De Klimboom", 2, date(2026, 3, 21), 120),
+    ("Straatfeest Lindelaan", "Buurtvereniging Lindelaan", 1, date(2026, 6, 20), 250),
+]
+# coach, conversations (dates), euros each: one trajectory past six conversations
+COACHING = ("Loopbaancoach Inge Bos", [date(2026, 2, 3) + timedelta(days=21 * n)
+                                       for n in range(7)], 45)
 NOW = date(2026, 10, 31)  # the demo books' last month
 
 
@@ -160,7 +174,27 @@ def load(users: dict, agreements: dict) -> str:
             "hourly_wage_cents": cents if contract == "employment" else None,
             "fee_cents": cents if contract != "employment" else None, "mbo_level": mbo,
             "agreement_id": agreement.id if agreement is not None else None})
+    title, (given, family, born), place, start, end, hours, fee = FREELANCE
+    freelance = jobs.save_job(None, {
+        "title": title, "person": _person(given, family, born),
+        "initiative": initiatives[place], "employer_kind": "coop", "partner_name": None,
+        "contract_type": "freelance", "start_date": start, "end_date": end,
+        "quarter_hours_per_week": hours * 4, "hourly_wage_cents": None, "fee_cents": fee,
+        "mbo_level": None, "agreement_id": None})
+    for paid_on, cents in FREELANCE_PAYMENTS:
+        jobs.record_job_payment(freelance, paid_on, cents, today=paid_on)
+    for event, organiser, place, held_on, euros in SPONSORED_EVENTS:
+        services.sponsor_event(initiatives[place].id, event, organiser, held_on, euros * 100,
+                               today=held_on)
+    coach, days, euros = COACHING
+    coached = people[4][0]  # Dirk Hoekstra (people[0] is the coordinator)
+    coached_person = db.session.get(Person, coached.person_id)
+    for held_on in days:
+        services.add_coaching_conversation(coached_person, coach, held_on, euros * 100,
+                                           today=held_on)
     db.session.flush()
     return (f"Volunteers: {len(initiatives)} initiatives, {len(people)} volunteers, "
             f"{entries} hour entries, {allowances} allowances to {len(with_allowance)} "
-            f"volunteers; {len(JOBS)} jobs (2 in the coop, 4 via partners)")
+            f"volunteers; {len(JOBS)} jobs (2 in the coop, 4 via partners), a freelance "
+            f"assignment paid, {len(SPONSORED_EVENTS)} sponsored events, "
+            f"{len(days)} coaching conversations")

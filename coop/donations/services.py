@@ -21,6 +21,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from coop import audit, timeutil
+from coop.donations import signals as donation_signals
 from coop.donations.models import (
     Campaign,
     Donation,
@@ -52,6 +53,7 @@ from coop.payments.models import (
     SequenceType,
 )
 from coop.settings.services import get_organisation
+from coop.signals import values_from_signal
 from coop.templating import money_locale
 from coop.timeutil import AMSTERDAM, utcnow
 
@@ -519,8 +521,23 @@ def statement_donors(year: int) -> list[tuple[str, str | None, int, int]]:
                OnlinePayment.paid_at >= start, OnlinePayment.paid_at < end)
         .group_by(Donation.donor_email).order_by(Donation.donor_email)
     ).all()
-    return [(email, name, int(total), count) for email, name, total, count in rows
-            if total > 0]
+    donors = {email: [name, int(total), count] for email, name, total, count in rows
+              if total > 0}
+    for gift in other_gifts(year):
+        donor = donors.setdefault(gift["email"], [None, 0, 0])
+        donor[0] = donor[0] or gift.get("name")
+        donor[1] += gift["amount_cents"]
+        donor[2] += 1
+    return [(email, name, total, count) for email, (name, total, count)
+            in sorted(donors.items()) if total > 0]
+
+
+def other_gifts(year: int, email: str | None = None) -> list[dict]:
+    """The gifts of `year` not paid online that the packages above report (a waived
+    volunteer allowance: `coop.signals`), for one donor's e-mail or all."""
+    return [gift for gifts in values_from_signal(donation_signals.other_gifts, year,
+                                                 email=email)
+            for gift in gifts if gift["amount_cents"] > 0 and gift.get("email")]
 
 
 def _year_bounds(year: int):
@@ -550,9 +567,15 @@ def statement_document(email: str, year: int) -> dict:
         gifts.append({"date": payment.paid_at.astimezone(AMSTERDAM).date(),
                       "amount_cents": net, "campaign": title or "",
                       "monthly": donation.frequency == Frequency.MONTHLY})
+    others = other_gifts(year, email.strip().lower())
+    gifts.extend({"date": gift["date"], "amount_cents": gift["amount_cents"],
+                  "campaign": str(gift.get("what") or ""), "monthly": False}
+                 for gift in others)
+    gifts.sort(key=lambda gift: gift["date"])
     if not gifts:
         raise DonationError(_l("This donor gave nothing in %(year)s.", year=year), "email")
-    name = next((d.donor_name for d, _p, _t in rows if d.donor_name), None)
+    name = next((d.donor_name for d, _p, _t in rows if d.donor_name),
+                next((gift["name"] for gift in others if gift.get("name")), None))
     return {"year": year, "email": email, "name": name or email, "gifts": gifts,
             "total_cents": sum(g["amount_cents"] for g in gifts),
             "organisation": organisation_document(), "today": timeutil.local_today()}

@@ -16,6 +16,7 @@ ALLOWANCE_KIND_LABELS = {
     AllowanceKind.GIFT_VOUCHER: _l("Gift voucher"),
     AllowanceKind.OUTING: _l("Outing"),
     AllowanceKind.OTHER_GIFT: _l("Other gift (verstrekking)"),
+    AllowanceKind.WAIVED: _l("Waived allowance (a gift to the ANBI)"),
 }
 ARRANGEMENT_KIND_LABELS = {
     ArrangementKind.PER_HOUR: _l("Per hour"),

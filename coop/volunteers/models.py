@@ -176,11 +176,18 @@ class AllowanceKind(StrEnum):
     GIFT_VOUCHER = "gift_voucher"  # verstrekking: cadeaubon
     OUTING = "outing"  # verstrekking: uitje
     OTHER_GIFT = "other_gift"  # another verstrekking
+    # An allowance the volunteer waived (arrangement "waived"): it counts for the caps
+    # (the Belastingdienst treats it as received and given back) and, for an ANBI, is a
+    # gift of the volunteer on the donor statement. Booked as expense against gifts
+    # income; never paid out.
+    WAIVED = "waived"
 
 
 # Kinds that are a verstrekking: they count toward the caps like an allowance.
 GIFT_KINDS = frozenset({AllowanceKind.GIFT_VOUCHER, AllowanceKind.OUTING,
                         AllowanceKind.OTHER_GIFT})
+# Kinds never paid to the volunteer: a verstrekking (paid to a business) and a waiver.
+UNPAID_KINDS = GIFT_KINDS | {AllowanceKind.WAIVED}
 
 
 class Allowance(db.Model):
@@ -333,6 +340,7 @@ class VolunteerCapYear(db.Model):
 
 __all__ = [
     "GIFT_KINDS",
+    "UNPAID_KINDS",
     "Allowance",
     "AllowanceArrangement",
     "AllowanceCap",

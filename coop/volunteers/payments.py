@@ -20,7 +20,7 @@ from coop.settings.models import BankAccountKind
 from coop.settings.services import bank_account, get_organisation
 from coop.validators import iban_in_sepa_zone, normalise_iban
 from coop.volunteers.models import (
-    GIFT_KINDS,
+    UNPAID_KINDS,
     Allowance,
     AllowancePaymentBatch,
     PaymentBatchStatus,
@@ -58,7 +58,7 @@ def payable_allowances() -> list[tuple[Allowance, Person, Volunteer]]:
         .join(Volunteer, Volunteer.id == Allowance.volunteer_id)
         .join(Person, Person.id == Volunteer.person_id)
         .where(Allowance.journal_entry_id.is_not(None), Allowance.payment_batch_id.is_(None),
-               Allowance.kind.not_in([k.value for k in GIFT_KINDS]))
+               Allowance.kind.not_in([k.value for k in UNPAID_KINDS]))
         .order_by(Allowance.work_date, Allowance.id)).all())
 
 
@@ -89,7 +89,7 @@ def create_payment_batch(allowance_ids: list[int], execution_date: date | None, 
         .where(Allowance.id.in_(allowance_ids))).all()
     if len(rows) != len(set(allowance_ids)) or any(
             a.journal_entry_id is None or a.payment_batch_id is not None
-            or a.kind in GIFT_KINDS for a, _v, _p in rows):
+            or a.kind in UNPAID_KINDS for a, _v, _p in rows):
         raise VolunteerError(_l("One of the chosen allowances cannot be paid (any more)."),
                              "allowances")
     without_account = sorted({p.display_name for _a, v, p in rows if not v.iban})

@@ -37,6 +37,7 @@ from coop.locking import lock_row
 from coop.members.models import Person
 from coop.money import format_money
 from coop.permissions import Permission
+from coop.settings.services import get_organisation
 from coop.templating import money_locale
 from coop.timeutil import utcnow
 from coop.volunteers.models import (
@@ -684,6 +685,8 @@ def approve_allowance(volunteer: Volunteer, *, initiative_id: int | None, kind: 
             raise VolunteerError(
                 _l("This volunteer waived the allowance on %(day)s.",
                    day=format_date(arrangement.waived_on, "long")), "kind")
+    if kind == AllowanceKind.WAIVED:
+        _check_waiver(volunteer, work_date, expense_cents)
     person = db.session.get(Person, volunteer.person_id)
     if date_of_birth is not None:
         if date_of_birth >= today:
@@ -710,6 +713,8 @@ def approve_allowance(volunteer: Volunteer, *, initiative_id: int | None, kind: 
     db.session.flush()
     if kind in GIFT_KINDS:
         allowance.journal_entry_id = _post_gift(allowance, today, actor).id
+    elif kind == AllowanceKind.WAIVED:
+        allowance.journal_entry_id = _post_waiver(allowance, today, actor).id
     else:
         allowance.journal_entry_id = _post(allowance, today, actor).id
     audit.record("volunteers:allowance:approve",
@@ -717,6 +722,27 @@ def approve_allowance(volunteer: Volunteer, *, initiative_id: int | None, kind: 
                   "expense_cents": expense_cents, "date": work_date.isoformat()},
                  obj=allowance, actor=actor)
     return allowance
+
+
+def _check_waiver(volunteer: Volunteer, work_date: date, expense_cents: int) -> None:
+    """A waived allowance is recorded only for a volunteer whose arrangement on the day
+    of the work is a waiver, only as an allowance (costs are reimbursed, not waived), and
+    only when the organisation is an ANBI (only then is it a gift on the donor statement).
+    Raises VolunteerError at the kind field (the costs field for costs)."""
+    if expense_cents:
+        raise VolunteerError(
+            _l("Costs are reimbursed on their own or with an allowance, not waived."),
+            "expenses")
+    arrangement = arrangement_on(volunteer, work_date)
+    if arrangement is None or arrangement.kind != ArrangementKind.WAIVED:
+        raise VolunteerError(
+            _l("This volunteer has no waiver on that day: record the waiver in the "
+               "arrangement first."), "kind")
+    organisation = get_organisation()
+    if not (organisation.anbi_status and organisation.can_be_anbi):
+        raise VolunteerError(
+            _l("A waived allowance is a gift only to an ANBI: the organisation has no ANBI "
+               "status in the settings."), "kind")
 
 
 # Booking ---------------------------------------------------------------------------------
@@ -756,6 +782,43 @@ def _post(allowance: Allowance, today: date, actor=None):
             reference=f"VRIJW-{allowance.id}", actor=actor, open_missing_year=True)
     except LedgerError as error:
         raise VolunteerError(error.message) from error
+
+
+def _post_waiver(allowance: Allowance, today: date, actor=None):
+    """Book a waived allowance on the day of approval: the allowance as expense (it
+    counts as received) against gifts from private persons (the volunteer gives it
+    back). No payable: nothing is paid out. The entry names the allowance's number,
+    never the volunteer. Raises VolunteerError for a ledger refusal."""
+    ledger.ensure_chart()
+    try:
+        expense = allowance_account()
+        income = ledger.account_for(AccountPurpose.DONATIONS_PRIVATE)
+        return ledger.post_entry(
+            today, f"Kwijtgescholden vrijwilligersvergoeding #{allowance.id}",
+            [ledger.Line(expense, debit_cents=allowance.amount_cents,
+                         description="Vrijwilligersvergoeding"),
+             ledger.Line(income, credit_cents=allowance.amount_cents,
+                         description="Gift: kwijtgescholden vergoeding")],
+            reference=f"KWIJT-{allowance.id}", actor=actor, open_missing_year=True)
+    except LedgerError as error:
+        raise VolunteerError(error.message) from error
+
+
+def waived_gifts(year: int, email: str | None = None) -> list[dict]:
+    """The waived allowances of `year` (by the date of the work) of volunteers with an
+    email, as gifts: email, name, date, amount. Only `email`'s when given."""
+    query = (select(Person, Allowance.work_date, Allowance.amount_cents)
+             .join(Volunteer, Volunteer.id == Allowance.volunteer_id)
+             .join(Person, Person.id == Volunteer.person_id)
+             .where(Allowance.kind == AllowanceKind.WAIVED.value,
+                    Allowance.work_date >= date(year, 1, 1),
+                    Allowance.work_date <= date(year, 12, 31), Person.email.is_not(None))
+             .order_by(Allowance.work_date, Allowance.id))
+    if email is not None:
+        query = query.where(Person.email == email.strip().lower())
+    return [{"email": person.email, "name": person.display_name, "date": work_date,
+             "amount_cents": amount_cents}
+            for person, work_date, amount_cents in db.session.execute(query)]
 
 
 GIFT_ENTRY_TEXT = {AllowanceKind.GIFT_VOUCHER: "Cadeaubon", AllowanceKind.OUTING: "Uitje",

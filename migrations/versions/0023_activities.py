@@ -1,7 +1,7 @@
 """activities: theories of change, partners, key figures, meeting places and their month figures, activities, neighbourhood events, initiative counts
 
 Revision ID: 0023_activities
-Revises: 0022_vol14
+Revises: 0027_waiver
 Create Date: 2026-12-03 17:06:22.751020
 
 """
@@ -12,7 +12,7 @@ import coop.timeutil  # custom column types
 
 # revision identifiers, used by Alembic.
 revision = '0023_activities'
-down_revision = '0022_vol14'
+down_revision = '0027_waiver'
 branch_labels = None
 depends_on = None
 
