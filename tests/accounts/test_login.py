@@ -43,13 +43,13 @@ def test_member_lands_on_the_member_portal(client, make_user):
     assert response.request.path == "/portal/"
 
 
-def test_user_without_dashboard_or_portal_lands_on_own_account_page(client, make_user):
+def test_volunteer_without_member_access_lands_on_own_volunteer_page(client, make_user):
     user = make_user("vrijwilliger@example.org", roles=[Role.VOLUNTEER])
 
     response = log_in(client, user.email, follow_redirects=True)
 
     assert response.status_code == 200
-    assert response.request.path == "/account"
+    assert response.request.path == "/volunteers/me"
 
 
 def test_login_accepts_the_email_address_in_another_case(client, make_user):
