@@ -117,7 +117,7 @@ class AccountPurpose(StrEnum):
     DONATIONS_COMPANY = "donations_company"  # online gifts from companies
     PAYMENT_FEES = "payment_fees"  # what Mollie keeps of a payment
     VOLUNTEER_ALLOWANCES = "volunteer_allowances"  # approved allowances and their costs
-    VOLUNTEER_APPRECIATION = "volunteer_appreciation"  # coaching, sponsored events
+    VOLUNTEER_APPRECIATION = "appreciation"  # coaching, sponsored events
     JOB_FEES = "job_fees"  # fees paid to interns and freelancers
 
 

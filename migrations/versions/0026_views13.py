@@ -24,8 +24,9 @@ _BEFORE = ('cash', 'bank', 'receivables', 'payables', 'dues_income', 'bad_debts'
 # value if an installation set one, else the default chart's code).
 _NEW = {
     'volunteer_allowances': os.environ.get('VOLUNTEER_ALLOWANCE_ACCOUNT', '4000'),
-    # Coaching and sponsored events; fees of interns and freelancers (new purposes).
-    'volunteer_appreciation': '4300',
+    # Coaching and sponsored events; fees of interns and freelancers (new purposes; the
+    # column holds at most 20 characters).
+    'appreciation': '4300',
     'job_fees': '4100',
 }
 
